@@ -1,0 +1,366 @@
+//! What every command shares: the repository, the configuration, the plugin
+//! runtime (created on first use) and the facts every plugin call needs.
+
+use std::cell::OnceCell;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+
+use semver::Version;
+
+use crate::config::{self, Loaded, Preset};
+use crate::contract::{self, Release, Repository, Template, VersionDecision, VersionInput};
+use crate::error::{Error, Result};
+use crate::forge::{self, CiServer, RepositoryInfo};
+use crate::git::{self, GitCommit, Repo, VersionTag};
+use crate::runtime::{Capability, Limits, Plugin, Runtime, Source};
+
+/// Command-line choices that override `[version]`.
+#[derive(Debug, Clone, Default)]
+pub struct VersionOverrides {
+    pub preset: Option<Preset>,
+    pub prerelease: Option<String>,
+    pub release_as: Option<String>,
+}
+
+/// The environment relkit reads, captured once (tests pass their own).
+#[derive(Debug, Clone, Default)]
+pub struct Env {
+    vars: BTreeMap<String, String>,
+}
+
+impl Env {
+    pub fn from_process() -> Self {
+        Self { vars: std::env::vars().collect() }
+    }
+
+    pub fn from_pairs<I: IntoIterator<Item = (String, String)>>(pairs: I) -> Self {
+        Self { vars: pairs.into_iter().collect() }
+    }
+
+    pub fn get(&self, key: &str) -> Option<String> {
+        self.vars.get(key).cloned().filter(|v| !v.is_empty())
+    }
+
+    pub fn is_true(&self, key: &str) -> bool {
+        self.get(key).as_deref() == Some("true")
+    }
+}
+
+pub struct App {
+    pub repo: Repo,
+    pub config: Loaded,
+    pub repository: RepositoryInfo,
+    pub env: Env,
+    /// "Now" for release dates: `SOURCE_DATE_EPOCH` when set, else the clock.
+    pub now: i64,
+    runtime: OnceCell<Runtime>,
+    plugins: OnceCell<BTreeMap<Capability, Rc<Plugin>>>,
+}
+
+/// The release a command is about, in the contract's terms plus what the
+/// host needs to act on it.
+#[derive(Debug, Clone)]
+pub struct ReleaseData {
+    pub version: String,
+    pub tag: String,
+    pub commit: String,
+    pub date: String,
+    /// Where the release starts: the previous release (or a `--from` ref).
+    pub previous: Option<contract::Tag>,
+    pub commits: Vec<GitCommit>,
+}
+
+impl ReleaseData {
+    pub fn to_contract(&self) -> Release {
+        Release {
+            version: self.version.clone(),
+            tag: self.tag.clone(),
+            commit_id: self.commit.clone(),
+            date: self.date.clone(),
+            previous: self.previous.clone(),
+            commits: self.commits.iter().map(contract::Commit::from).collect(),
+        }
+    }
+}
+
+/// The version decision and what it was made from.
+pub struct VersionPlan {
+    pub head: String,
+    pub tags: Vec<VersionTag>,
+    pub last_release: Option<VersionTag>,
+    pub commits: Vec<GitCommit>,
+    /// Whether `commits` carry their changed paths.
+    pub with_paths: bool,
+    pub preset: Preset,
+    pub decision: VersionDecision,
+}
+
+impl VersionPlan {
+    pub fn next(&self) -> Option<Version> {
+        self.decision.next.as_deref().and_then(|v| Version::parse(v).ok())
+    }
+}
+
+impl App {
+    pub fn open(dir: &Path, config_path: Option<&Path>, env: Env) -> Result<Self> {
+        let repo = Repo::open(dir)?;
+        let config = config::load(config_path, repo.root())?;
+        let remote = repo.remote_url(config.config.repository.remote.as_deref())?;
+        let ci = CiServer::from_env(|k| env.get(k));
+        let repository = forge::detect(
+            remote.as_deref(),
+            config.config.repository.forge,
+            config.config.repository.web_url.as_deref(),
+            &ci,
+        );
+        let now = env
+            .get("SOURCE_DATE_EPOCH")
+            .and_then(|s| s.trim().parse::<i64>().ok())
+            .unwrap_or_else(|| {
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0))
+            });
+        Ok(Self { repo, config, repository, env, now, runtime: OnceCell::new(), plugins: OnceCell::new() })
+    }
+
+    pub fn tag_prefix(&self) -> &str {
+        &self.config.config.release.tag_prefix
+    }
+
+    pub fn runtime(&self) -> Result<&Runtime> {
+        if let Some(r) = self.runtime.get() {
+            return Ok(r);
+        }
+        let p = &self.config.config.plugins;
+        let runtime = Runtime::new(Limits { fuel: p.fuel, memory_mib: p.memory_mib }).map_err(Error::Refused)?;
+        Ok(self.runtime.get_or_init(|| runtime))
+    }
+
+    /// The plugin serving `capability`: a `[[plugins.load]]` file that exports
+    /// it (the last one listed wins), else the built-in plugin.
+    pub fn plugin(&self, capability: Capability) -> Result<Rc<Plugin>> {
+        let loaded = match self.plugins.get() {
+            Some(p) => p,
+            None => {
+                let mut map = BTreeMap::new();
+                for entry in &self.config.config.plugins.load {
+                    let path = self.config.resolve(&entry.path);
+                    let plugin = Rc::new(self.runtime()?.load_file(&path, Some(&entry.sha256))?);
+                    for c in &plugin.capabilities {
+                        map.insert(*c, Rc::clone(&plugin));
+                    }
+                }
+                self.plugins.get_or_init(|| map)
+            }
+        };
+        if let Some(p) = loaded.get(&capability) {
+            return Ok(Rc::clone(p));
+        }
+        Ok(Rc::new(self.runtime()?.builtin(capability.builtin())?))
+    }
+
+    /// Extra settings a `[[plugins.load]]` entry gives its plugin.
+    fn extra_settings(&self, plugin: &Plugin) -> Vec<(String, String)> {
+        let Source::File(path) = &plugin.source else { return Vec::new() };
+        self.config
+            .config
+            .plugins
+            .load
+            .iter()
+            .filter(|l| self.config.resolve(&l.path) == *path)
+            .flat_map(|l| l.settings.iter())
+            .filter_map(|(k, v)| serde_json::to_string(v).ok().map(|json| (k.clone(), json)))
+            .collect()
+    }
+
+    fn preset(&self, overrides: &VersionOverrides) -> Preset {
+        overrides.preset.or(self.config.config.version.preset).unwrap_or(Preset::Conventional)
+    }
+
+    /// Settings of the version plugin: `[version]` plus the command line.
+    fn version_settings(&self, overrides: &VersionOverrides) -> Vec<(String, String)> {
+        let mut table = self.config.config.version.clone();
+        table.preset = Some(self.preset(overrides));
+        if let Some(p) = &overrides.prerelease {
+            table.prerelease = Some(p.clone());
+        }
+        let mut settings = config::settings_of(&table);
+        if let Some(v) = &overrides.release_as {
+            settings.push(("release-as".to_string(), serde_json::Value::String(v.clone()).to_string()));
+        }
+        settings
+    }
+
+    /// Settings of the notes and changelog plugins: `[notes]` (+ `[changelog]`)
+    /// and the preset, so notes read commits as the version rules do.
+    pub fn notes_settings(&self, preset: Preset, with_changelog: bool) -> Vec<(String, String)> {
+        let mut settings = config::settings_of(&self.config.config.notes);
+        settings.push(("preset".to_string(), format!("\"{}\"", preset.name())));
+        if with_changelog {
+            settings.extend(config::settings_of(&self.config.config.changelog));
+        }
+        settings
+    }
+
+    pub fn contract_repository(&self) -> Repository {
+        Repository::from(&self.repository)
+    }
+
+    /// Reads a template file named in the configuration.
+    pub fn template(&self, path: Option<&PathBuf>) -> Result<Option<Template>> {
+        let Some(path) = path else { return Ok(None) };
+        let full = self.config.resolve(path);
+        let text = std::fs::read_to_string(&full).map_err(|e| {
+            Error::Refused(format!("template {}: cannot read it: {e} (check the path in relkit.toml)", path.display()))
+        })?;
+        Ok(Some(Template { source: path.display().to_string(), text }))
+    }
+
+    pub fn version_tags(&self) -> Result<Vec<VersionTag>> {
+        Ok(self.repo.version_tags(self.tag_prefix())?)
+    }
+
+    /// Decides the next version from the commits since the last release.
+    pub fn plan_version(&self, overrides: &VersionOverrides, with_paths: bool) -> Result<VersionPlan> {
+        let head = self.repo.head()?;
+        let tags = self.version_tags()?;
+        let last_release = self.repo.highest_reachable(tags.iter().filter(|t| t.version.pre.is_empty()), &head)?.cloned();
+        let commits = self.commits_between(last_release.as_ref().map(|t| t.commit.as_str()), &head, with_paths)?;
+        let what = match &last_release {
+            Some(t) => format!("the last release tag {}", t.name),
+            None => "any release tag".to_string(),
+        };
+        self.repo.check_complete(&commits, &what)?;
+        let preset = self.preset(overrides);
+        let plugin = self.plugin(Capability::VersionBump)?;
+        let mut settings = self.version_settings(overrides);
+        settings.extend(self.extra_settings(&plugin));
+        let input = VersionInput {
+            commits: commits.iter().map(contract::Commit::from).collect(),
+            last_release: last_release.as_ref().map(contract::Tag::from),
+            tags: tags.iter().map(contract::Tag::from).collect(),
+            settings,
+        };
+        let decision = self.runtime()?.next_version(&plugin, &input)?;
+        Ok(VersionPlan { head, tags, last_release, commits, with_paths, preset, decision })
+    }
+
+    /// Commits reachable from `to` and not from `from`, newest first.
+    pub fn commits_between(&self, from: Option<&str>, to: &str, with_paths: bool) -> Result<Vec<GitCommit>> {
+        let range = match from {
+            Some(f) => vec![to.to_string(), format!("^{f}")],
+            None => vec![to.to_string()],
+        };
+        Ok(self.repo.log(&range, with_paths)?)
+    }
+
+    /// The release before `version` that a release at `commit` follows: the
+    /// highest stable release reachable from it, or for a pre-release the
+    /// highest release of its channel (same label) when that is higher.
+    pub fn previous_release(&self, tags: &[VersionTag], version: &Version, commit: &str) -> Result<Option<VersionTag>> {
+        let label = channel(version);
+        let candidates = tags.iter().filter(|t| {
+            t.version < *version && (t.version.pre.is_empty() || (label.is_some() && channel(&t.version) == label))
+        });
+        Ok(self.repo.highest_reachable(candidates, commit)?.cloned())
+    }
+
+    /// The release about to be made, per the plan; `None` when none is due.
+    pub fn pending_release(&self, plan: &VersionPlan) -> Result<Option<ReleaseData>> {
+        let Some(version) = plan.next() else { return Ok(None) };
+        let previous = self.previous_release(&plan.tags, &version, &plan.head)?;
+        let same_start = previous.as_ref().map(|t| &t.commit) == plan.last_release.as_ref().map(|t| &t.commit);
+        let commits = if same_start && plan.with_paths {
+            plan.commits.clone()
+        } else {
+            self.commits_between(previous.as_ref().map(|t| t.commit.as_str()), &plan.head, true)?
+        };
+        Ok(Some(ReleaseData {
+            tag: format!("{}{version}", self.tag_prefix()),
+            version: version.to_string(),
+            commit: plan.head.clone(),
+            date: git::utc_date(self.now),
+            previous: previous.as_ref().map(contract::Tag::from),
+            commits,
+        }))
+    }
+
+    /// An existing release tag as a release.
+    pub fn tagged_release(&self, tags: &[VersionTag], tag: &VersionTag) -> Result<ReleaseData> {
+        let previous = self.previous_release(tags, &tag.version, &tag.commit)?;
+        let commits = self.commits_between(previous.as_ref().map(|t| t.commit.as_str()), &tag.commit, true)?;
+        Ok(ReleaseData {
+            version: tag.version.to_string(),
+            tag: tag.name.clone(),
+            commit: tag.commit.clone(),
+            date: git::utc_date(tag.time),
+            previous: previous.as_ref().map(contract::Tag::from),
+            commits,
+        })
+    }
+
+    pub fn render_notes(&self, release: &ReleaseData, preset: Preset) -> Result<contract::RenderedNotes> {
+        let plugin = self.plugin(Capability::ReleaseNotes)?;
+        let mut settings = self.notes_settings(preset, false);
+        settings.extend(self.extra_settings(&plugin));
+        let input = contract::NotesInput {
+            release: release.to_contract(),
+            repository: self.contract_repository(),
+            settings,
+            template: self.template(self.config.config.notes.template.as_ref())?,
+        };
+        Ok(self.runtime()?.render_notes(&plugin, &input)?)
+    }
+
+    pub fn render_rollback(&self, release: &ReleaseData, preset: Preset) -> Result<String> {
+        let plugin = self.plugin(Capability::Rollback)?;
+        let mut settings = config::settings_of(&self.config.config.rollback);
+        settings.push(("preset".to_string(), format!("\"{}\"", preset.name())));
+        settings.extend(self.extra_settings(&plugin));
+        let input = contract::RollbackInput {
+            release: release.to_contract(),
+            repository: self.contract_repository(),
+            settings,
+            template: self.template(self.config.config.rollback.template.as_ref())?,
+        };
+        Ok(self.runtime()?.render_rollback(&plugin, &input)?)
+    }
+
+    /// Runs the changelog plugin over `releases` (oldest first).
+    pub fn render_changelog(
+        &self,
+        releases: &[ReleaseData],
+        mode: contract::ChangelogMode,
+        existing: Option<String>,
+        preset: Preset,
+    ) -> Result<String> {
+        let plugin = self.plugin(Capability::Changelog)?;
+        let mut settings = self.notes_settings(preset, true);
+        settings.extend(self.extra_settings(&plugin));
+        let input = contract::ChangelogInput {
+            mode,
+            existing,
+            releases: releases.iter().map(ReleaseData::to_contract).collect(),
+            repository: self.contract_repository(),
+            settings,
+            template: self.template(self.config.config.changelog.template.as_ref())?,
+        };
+        Ok(self.runtime()?.update_changelog(&plugin, &input)?)
+    }
+
+    pub fn changelog_path(&self) -> PathBuf {
+        let p = &self.config.config.changelog.path;
+        if p.is_absolute() { p.clone() } else { self.repo.root().join(p) }
+    }
+}
+
+/// The pre-release label of a version: `rc` for `1.3.0-rc.2`.
+pub fn channel(v: &Version) -> Option<&str> {
+    if v.pre.is_empty() {
+        return None;
+    }
+    let pre = v.pre.as_str();
+    Some(pre.split('.').next().unwrap_or(pre))
+}

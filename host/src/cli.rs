@@ -1,0 +1,213 @@
+//! The command line (clap). These types stay in the binary; they convert into
+//! the library's [`relkit::Invocation`].
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use relkit::Command;
+use relkit::app::{Env, VersionOverrides};
+use relkit::ci::CiKind;
+use relkit::commands::{self, Style};
+use relkit::config::Preset;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "relkit",
+    version,
+    about = "Release tool for CI: next version, release notes, CHANGELOG, tags and rollback instructions from Conventional Commits",
+    after_help = "Exit status: 0 success (including \"no release due\"), 1 error, 2 usage error.\nDocumentation: README.md, https://github.com/relkit/relkit"
+)]
+pub struct Cli {
+    /// Run as if relkit was started in DIR (like `git -C`)
+    #[arg(short = 'C', value_name = "DIR", global = true)]
+    dir: Option<PathBuf>,
+
+    /// Read this configuration file instead of <repository>/relkit.toml
+    #[arg(long, value_name = "FILE", global = true)]
+    config: Option<PathBuf>,
+
+    /// Color in messages (NO_COLOR is respected with `auto`)
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto, global = true)]
+    color: ColorChoice,
+
+    /// Print only results and errors
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    quiet: bool,
+
+    /// Print more about what relkit does
+    #[arg(short, long, global = true)]
+    verbose: bool,
+
+    #[command(subcommand)]
+    command: Commands,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum PresetArg {
+    /// Conventional Commits 1.0 (`!` and BREAKING CHANGE footers)
+    Conventional,
+    /// The same decisions as semantic-release's default commit analyzer
+    SemanticRelease,
+}
+
+/// How the next version is decided (overrides `[version]` in relkit.toml).
+#[derive(Debug, Clone, Args)]
+struct VersionFlags {
+    /// Version rules: `conventional` (default) or `semantic-release`
+    #[arg(long, value_enum, value_name = "NAME")]
+    preset: Option<PresetArg>,
+
+    /// Make a pre-release: LABEL `rc` gives 1.3.0-rc.1, then -rc.2, ...
+    #[arg(long, value_name = "LABEL")]
+    prerelease: Option<String>,
+
+    /// Release this version (must be greater than the current one)
+    #[arg(long, value_name = "X.Y.Z")]
+    release_as: Option<String>,
+}
+
+impl VersionFlags {
+    fn overrides(&self) -> VersionOverrides {
+        VersionOverrides {
+            preset: self.preset.map(|p| match p {
+                PresetArg::Conventional => Preset::Conventional,
+                PresetArg::SemanticRelease => Preset::SemanticRelease,
+            }),
+            prerelease: self.prerelease.clone(),
+            release_as: self.release_as.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+enum Commands {
+    /// Print the next version (bare semver), or nothing when no release is due
+    Version {
+        /// Print current and next version, tag, bump and each commit's contribution as JSON
+        #[arg(long, conflicts_with = "explain")]
+        json: bool,
+        /// Print which commit caused which bump, and the rule that decided the version
+        #[arg(long)]
+        explain: bool,
+        #[command(flatten)]
+        version: VersionFlags,
+    },
+    /// Print markdown release notes (default: last release tag to HEAD)
+    Notes {
+        /// Start after this ref (default: the previous release tag)
+        #[arg(long, value_name = "REF")]
+        from: Option<String>,
+        /// End at this ref; a release tag gives that release's notes (default: HEAD)
+        #[arg(long, value_name = "REF")]
+        to: Option<String>,
+        /// Print the data the notes template receives, as JSON
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        version: VersionFlags,
+    },
+    /// Add the new release to CHANGELOG.md, or regenerate it with --full
+    Changelog {
+        /// Regenerate the whole file from history, one section per release tag
+        #[arg(long)]
+        full: bool,
+        /// Write this file instead of [changelog] path
+        #[arg(long, value_name = "PATH")]
+        output: Option<PathBuf>,
+        /// Print the result instead of writing it
+        #[arg(long)]
+        dry_run: bool,
+        #[command(flatten)]
+        version: VersionFlags,
+    },
+    /// Print instructions for rolling a release back
+    Rollback {
+        /// An existing release tag (default: the release about to be made)
+        #[arg(long, value_name = "TAG")]
+        release: Option<String>,
+        #[command(flatten)]
+        version: VersionFlags,
+    },
+    /// Create the annotated release tag, with the release notes as its message
+    Tag {
+        /// Push the tag (only the tag) to the remote
+        #[arg(long)]
+        push: bool,
+        /// Sign the tag with git's signing configuration (GPG or SSH)
+        #[arg(long)]
+        sign: bool,
+        /// Print what would be done
+        #[arg(long)]
+        dry_run: bool,
+        #[command(flatten)]
+        version: VersionFlags,
+    },
+    /// The CI entry point: version, notes, CHANGELOG, rollback, tag and CI outputs
+    Release {
+        /// Compute and print everything; change nothing
+        #[arg(long)]
+        dry_run: bool,
+        /// Push the tag (and the CHANGELOG commit, if one is made)
+        #[arg(long)]
+        push: bool,
+        #[command(flatten)]
+        version: VersionFlags,
+    },
+    /// List the plugins or check a plugin file
+    #[command(subcommand)]
+    Plugins(PluginsCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum PluginsCommand {
+    /// List the plugins relkit uses: name, version, capabilities, source
+    List,
+    /// Load a plugin component, validate it against the contract, report its capabilities and sha256
+    Check {
+        /// The plugin (.wasm component)
+        #[arg(value_name = "FILE.wasm")]
+        file: PathBuf,
+    },
+}
+
+impl Cli {
+    pub fn into_invocation(self, env: &Env) -> relkit::Invocation {
+        use commands::{changelog, notes, release, rollback, tag, version};
+        let style = Style {
+            color: crate::use_color(self.color, env),
+            quiet: self.quiet,
+            verbose: self.verbose,
+            ci: CiKind::detect(env),
+        };
+        let command = match self.command {
+            Commands::Version { json, explain, version: v } => {
+                Command::Version(version::VersionArgs { json, explain, overrides: v.overrides() })
+            }
+            Commands::Notes { from, to, json, version: v } => {
+                Command::Notes(notes::NotesArgs { from, to, json, overrides: v.overrides() })
+            }
+            Commands::Changelog { full, output, dry_run, version: v } => {
+                Command::Changelog(changelog::ChangelogArgs { full, output, dry_run, overrides: v.overrides() })
+            }
+            Commands::Rollback { release, version: v } => {
+                Command::Rollback(rollback::RollbackArgs { release, overrides: v.overrides() })
+            }
+            Commands::Tag { push, sign, dry_run, version: v } => {
+                Command::Tag(tag::TagArgs { push, sign, dry_run, overrides: v.overrides() })
+            }
+            Commands::Release { dry_run, push, version: v } => {
+                Command::Release(release::ReleaseArgs { dry_run, push, overrides: v.overrides() })
+            }
+            Commands::Plugins(PluginsCommand::List) => Command::PluginsList,
+            Commands::Plugins(PluginsCommand::Check { file }) => Command::PluginsCheck(file),
+        };
+        relkit::Invocation { dir: self.dir, config: self.config, style, command }
+    }
+}

@@ -1,0 +1,89 @@
+//! `relkit notes [--from REF] [--to REF] [--json]`: markdown release notes.
+//!
+//! Without refs: the release about to be made (last release tag to HEAD);
+//! when none is due and HEAD is a release tag, that release; otherwise the
+//! unreleased commits since the last release. `--to` may name a release tag
+//! (its notes) or any ref; `--from` replaces the start of the range.
+
+use super::Io;
+use crate::app::{App, ReleaseData, VersionOverrides};
+use crate::contract;
+use crate::error::{Error, Result};
+use crate::git::{self, VersionTag};
+
+#[derive(Debug, Clone, Default)]
+pub struct NotesArgs {
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub json: bool,
+    pub overrides: VersionOverrides,
+}
+
+/// The label of notes for commits that no release holds yet.
+pub const UNRELEASED: &str = "Unreleased";
+
+pub fn run(app: &App, args: &NotesArgs, io: &mut Io<'_>) -> Result<()> {
+    let (release, preset) = resolve(app, args)?;
+    let rendered = app.render_notes(&release, preset)?;
+    if args.json {
+        let value: serde_json::Value = serde_json::from_str(&rendered.data)
+            .map_err(|e| Error::Refused(format!("plugin notes: returned data that is not JSON: {e}")))?;
+        let text = serde_json::to_string_pretty(&value).unwrap_or_default();
+        return io.print(&format!("{text}\n"));
+    }
+    io.print(&rendered.markdown)
+}
+
+/// Which release the notes are about, and the preset to read commits with.
+fn resolve(app: &App, args: &NotesArgs) -> Result<(ReleaseData, crate::config::Preset)> {
+    let tags = app.version_tags()?;
+    let preset = args.overrides.preset.or(app.config.config.version.preset).unwrap_or(crate::config::Preset::Conventional);
+    let mut release = match args.to.as_deref() {
+        None => {
+            let plan = app.plan_version(&args.overrides, true)?;
+            match app.pending_release(&plan)? {
+                Some(r) => r,
+                None => match highest_tag_at(&tags, &plan.head) {
+                    Some(tag) => app.tagged_release(&tags, tag)?,
+                    _ => unreleased(app, &tags, "HEAD", &plan.head)?,
+                },
+            }
+        }
+        Some(to) => {
+            let commit = app.repo.resolve(to)?;
+            let named = tags.iter().find(|t| t.name == to);
+            match named.or_else(|| highest_tag_at(&tags, &commit)) {
+                Some(tag) => app.tagged_release(&tags, tag)?,
+                None => unreleased(app, &tags, to, &commit)?,
+            }
+        }
+    };
+    if let Some(from) = &args.from {
+        let from_commit = app.repo.resolve(from)?;
+        let tag = tags.iter().find(|t| t.name == *from);
+        release.previous = Some(match tag {
+            Some(t) => contract::Tag::from(t),
+            None => contract::Tag { name: from.clone(), version: String::new(), commit_id: from_commit.clone(), time: 0 },
+        });
+        release.commits = app.commits_between(Some(&from_commit), &release.commit, true)?;
+    }
+    Ok((release, preset))
+}
+
+fn highest_tag_at<'t>(tags: &'t [VersionTag], commit: &str) -> Option<&'t VersionTag> {
+    tags.iter().filter(|t| t.commit == commit).max_by(|a, b| a.version.cmp(&b.version))
+}
+
+/// Commits after the last release reachable from `commit`, not released yet.
+fn unreleased(app: &App, tags: &[VersionTag], reference: &str, commit: &str) -> Result<ReleaseData> {
+    let last = app.repo.highest_reachable(tags.iter().filter(|t| t.version.pre.is_empty()), commit)?;
+    let commits = app.commits_between(last.map(|t| t.commit.as_str()), commit, true)?;
+    Ok(ReleaseData {
+        version: UNRELEASED.to_string(),
+        tag: reference.to_string(),
+        commit: commit.to_string(),
+        date: git::utc_date(app.now),
+        previous: last.map(contract::Tag::from),
+        commits,
+    })
+}

@@ -1,0 +1,118 @@
+//! `relkit version [--json] [--explain] [--preset NAME] [--prerelease LABEL] [--release-as X.Y.Z]`
+
+use serde::Serialize;
+
+use super::Io;
+use crate::app::{App, VersionOverrides, VersionPlan};
+use crate::error::Result;
+use crate::git::short_id as short;
+
+#[derive(Debug, Clone, Default)]
+pub struct VersionArgs {
+    pub json: bool,
+    pub explain: bool,
+    pub overrides: VersionOverrides,
+}
+
+#[derive(Serialize)]
+struct CommitJson<'a> {
+    id: &'a str,
+    short_id: &'a str,
+    subject: &'a str,
+    bump: &'static str,
+    reason: &'a str,
+}
+
+#[derive(Serialize)]
+struct VersionJson<'a> {
+    current: Option<&'a str>,
+    current_tag: Option<&'a str>,
+    next: Option<&'a str>,
+    tag: Option<String>,
+    bump: &'static str,
+    released: bool,
+    preset: &'static str,
+    rule: &'a str,
+    commits: Vec<CommitJson<'a>>,
+}
+
+pub fn run(app: &App, args: &VersionArgs, io: &mut Io<'_>) -> Result<()> {
+    let plan = app.plan_version(&args.overrides, false)?;
+    if args.json {
+        let text = serde_json::to_string_pretty(&to_json(app, &plan)).unwrap_or_default();
+        return io.print(&format!("{text}\n"));
+    }
+    if args.explain {
+        return io.print(&explain(app, &plan));
+    }
+    if let Some(next) = &plan.decision.next {
+        io.print(&format!("{next}\n"))?;
+    } else {
+        io.note(&format!("relkit: {}", plan.decision.rule))?;
+    }
+    Ok(())
+}
+
+fn to_json<'a>(app: &App, plan: &'a VersionPlan) -> VersionJson<'a> {
+    let d = &plan.decision;
+    VersionJson {
+        current: d.current.as_deref(),
+        current_tag: plan.last_release.as_ref().map(|t| t.name.as_str()),
+        next: d.next.as_deref(),
+        tag: d.next.as_ref().map(|v| format!("{}{v}", app.tag_prefix())),
+        bump: d.bump.name(),
+        released: d.next.is_some(),
+        preset: plan.preset.name(),
+        rule: &d.rule,
+        commits: plan
+            .commits
+            .iter()
+            .zip(&d.contributions)
+            .map(|(c, contribution)| CommitJson {
+                id: &c.id,
+                short_id: short(&c.id),
+                subject: c.subject(),
+                bump: contribution.bump.name(),
+                reason: &contribution.reason,
+            })
+            .collect(),
+    }
+}
+
+/// The human table of `--explain`.
+pub fn explain(app: &App, plan: &VersionPlan) -> String {
+    let d = &plan.decision;
+    let mut s = String::new();
+    match (&plan.last_release, &d.current) {
+        (Some(tag), Some(current)) => s.push_str(&format!("Current version: {current} (tag {})\n", tag.name)),
+        _ => s.push_str("Current version: none (no release tag yet)\n"),
+    }
+    s.push_str(&format!("Preset: {}\n", plan.preset.name()));
+    let since = plan.last_release.as_ref().map_or("the start of history".to_string(), |t| t.name.clone());
+    let count = plan.commits.len();
+    s.push_str(&format!("Commits since {since}: {count}\n"));
+    if count > 0 {
+        let reason_width = d.contributions.iter().map(|c| c.reason.chars().count()).max().unwrap_or(0).max(6);
+        s.push_str(&format!("\n  {:<7}  {:<5}  {:<reason_width$}  SUBJECT\n", "COMMIT", "BUMP", "REASON"));
+        for (c, contribution) in plan.commits.iter().zip(&d.contributions) {
+            let bump = match contribution.bump.name() {
+                "none" => "-",
+                other => other,
+            };
+            s.push_str(&format!(
+                "  {:<7}  {:<5}  {:<reason_width$}  {}\n",
+                short(&c.id),
+                bump,
+                contribution.reason,
+                c.subject()
+            ));
+        }
+    }
+    s.push('\n');
+    match &d.next {
+        Some(next) => s.push_str(&format!("Next version: {next} (tag {}{next})\n", app.tag_prefix())),
+        None => s.push_str("Next version: none, no release is due\n"),
+    }
+    s.push_str(&format!("Rule: {}\n", d.rule));
+    s
+}

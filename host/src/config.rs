@@ -1,0 +1,471 @@
+//! `relkit.toml`: every key optional, unknown keys refused.
+//!
+//! Errors name the file, the line, the table and the key:
+//! `relkit.toml: line 4: unknown key `sectoins` in [notes]; expected one of …`.
+//! The README documents every key; keep the two in step.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::forge::Forge;
+
+pub const FILE_NAME: &str = "relkit.toml";
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read {path}: {message}")]
+    Unreadable { path: PathBuf, message: String },
+    #[error("{path}: {message}")]
+    Invalid { path: PathBuf, message: String },
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Config {
+    #[serde(default)]
+    pub release: ReleaseConfig,
+    #[serde(default)]
+    pub version: VersionConfig,
+    #[serde(default)]
+    pub notes: NotesConfig,
+    #[serde(default)]
+    pub changelog: ChangelogConfig,
+    #[serde(default)]
+    pub rollback: RollbackConfig,
+    #[serde(default)]
+    pub plugins: PluginsConfig,
+    #[serde(default)]
+    pub repository: RepositoryConfig,
+    #[serde(default)]
+    pub ci: CiConfig,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
+pub struct ReleaseConfig {
+    /// Release tags are `<tag-prefix><version>`; other tags are ignored.
+    pub tag_prefix: String,
+    /// `relkit release` writes the CHANGELOG.
+    pub changelog: bool,
+    /// ... and commits it before tagging.
+    pub commit_changelog: bool,
+    /// The message of that commit; `{version}` and `{tag}` are replaced.
+    pub commit_message: String,
+    /// Sign release tags (git's own signing configuration: GPG or SSH).
+    pub sign: bool,
+    /// The remote `--push` pushes to.
+    pub remote: String,
+}
+
+impl Default for ReleaseConfig {
+    fn default() -> Self {
+        Self {
+            tag_prefix: "v".to_string(),
+            changelog: true,
+            commit_changelog: false,
+            commit_message: "chore(release): {version}".to_string(),
+            sign: false,
+            remote: "origin".to_string(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct VersionConfig {
+    /// `conventional` (default) or `semantic-release`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub preset: Option<Preset>,
+    /// The first version when there is no release tag yet.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub initial: Option<String>,
+    /// `minor` (default), `cargo` or `semver`.
+    #[serde(rename = "pre-1.0", skip_serializing_if = "Option::is_none")]
+    pub pre_1_0: Option<Pre1>,
+    /// A pre-release label for every release (`rc`, `beta`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prerelease: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rules: Vec<VersionRule>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Preset {
+    Conventional,
+    SemanticRelease,
+}
+
+impl Preset {
+    pub fn parse(name: &str) -> Option<Self> {
+        match name {
+            "conventional" => Some(Preset::Conventional),
+            "semantic-release" => Some(Preset::SemanticRelease),
+            _ => None,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Preset::Conventional => "conventional",
+            Preset::SemanticRelease => "semantic-release",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Pre1 {
+    Minor,
+    Cargo,
+    Semver,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum BumpName {
+    None,
+    Patch,
+    Minor,
+    Major,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct VersionRule {
+    #[serde(rename = "type")]
+    pub kind: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
+    pub bump: BumpName,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct NotesConfig {
+    /// A handlebars file replacing the built-in notes template.
+    #[serde(skip_serializing)]
+    pub template: Option<PathBuf>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sections: Option<Vec<Section>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub breaking_title: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub other_title: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scopes: Option<ScopeStyle>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub include_non_conventional: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub split_squash: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub architecture_paths: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contributors: Option<bool>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Section {
+    pub title: String,
+    pub types: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ScopeStyle {
+    Prefix,
+    Group,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
+pub struct ChangelogConfig {
+    #[serde(skip_serializing)]
+    pub path: PathBuf,
+    #[serde(skip_serializing)]
+    pub template: Option<PathBuf>,
+    /// The text above the first release of a new file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub header: Option<String>,
+    /// `--full` also writes a section per pre-release tag.
+    pub include_prereleases: bool,
+}
+
+impl Default for ChangelogConfig {
+    fn default() -> Self {
+        Self { path: PathBuf::from("CHANGELOG.md"), template: None, header: None, include_prereleases: false }
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RollbackConfig {
+    #[serde(skip_serializing)]
+    pub template: Option<PathBuf>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deployment: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub helm_release: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub terraform_dir: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub workflow: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub verify: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub health_urls: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dashboards: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub migration_paths: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kubernetes_paths: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub helm_paths: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub terraform_paths: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub docker_paths: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ci_paths: Option<Vec<String>>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
+pub struct PluginsConfig {
+    /// CPU budget of one plugin call, in wasmtime fuel units.
+    pub fuel: u64,
+    /// Memory limit of one plugin call.
+    pub memory_mib: u64,
+    /// Plugins loaded from files, each replacing the built-in plugins for the
+    /// capabilities it exports.
+    pub load: Vec<PluginLoad>,
+}
+
+/// Enough for a full CHANGELOG of 100,000 commits; an endless loop still
+/// stops within seconds.
+pub const DEFAULT_FUEL: u64 = 20_000_000_000;
+pub const DEFAULT_MEMORY_MIB: u64 = 512;
+
+impl Default for PluginsConfig {
+    fn default() -> Self {
+        Self { fuel: DEFAULT_FUEL, memory_mib: DEFAULT_MEMORY_MIB, load: Vec::new() }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct PluginLoad {
+    /// A `.wasm` component, relative to the configuration file.
+    pub path: PathBuf,
+    /// Its sha256 (hex): the file must match it to be loaded.
+    pub sha256: String,
+    /// Settings passed to the plugin in addition to its capability's table.
+    #[serde(default)]
+    pub settings: BTreeMap<String, toml::Value>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RepositoryConfig {
+    /// `github`, `gitlab` or `none`, when the remote's host does not tell.
+    pub forge: Option<Forge>,
+    /// The project's web address, e.g. `https://git.example.com/group/project`.
+    pub web_url: Option<String>,
+    /// The remote whose URL identifies the project (default `origin`, else the first).
+    pub remote: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
+pub struct CiConfig {
+    /// GitLab: the dotenv report.
+    pub env_file: PathBuf,
+    /// GitLab: the release notes for the `release:` keyword.
+    pub notes_file: PathBuf,
+    /// GitLab: the rollback instructions.
+    pub rollback_file: PathBuf,
+}
+
+impl Default for CiConfig {
+    fn default() -> Self {
+        Self {
+            env_file: PathBuf::from("relkit.env"),
+            notes_file: PathBuf::from("relkit-notes.md"),
+            rollback_file: PathBuf::from("relkit-rollback.md"),
+        }
+    }
+}
+
+/// A loaded configuration and where it came from.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    pub config: Config,
+    /// The file, when one was read.
+    pub path: Option<PathBuf>,
+    /// Relative paths in the file are relative to this directory.
+    pub base_dir: PathBuf,
+}
+
+impl Loaded {
+    pub fn resolve(&self, path: &Path) -> PathBuf {
+        if path.is_absolute() { path.to_path_buf() } else { self.base_dir.join(path) }
+    }
+}
+
+/// Loads `explicit` (which must exist), else `<repo_root>/relkit.toml` when it
+/// exists, else the defaults.
+pub fn load(explicit: Option<&Path>, repo_root: &Path) -> Result<Loaded, ConfigError> {
+    let (path, required) = match explicit {
+        Some(p) => (p.to_path_buf(), true),
+        None => (repo_root.join(FILE_NAME), false),
+    };
+    let text = match std::fs::read(&path) {
+        Ok(bytes) => String::from_utf8(bytes)
+            .map_err(|_| ConfigError::Invalid { path: path.clone(), message: "is not UTF-8 text".to_string() })?,
+        Err(e) if !required && e.kind() == std::io::ErrorKind::NotFound => {
+            return Ok(Loaded { config: Config::default(), path: None, base_dir: repo_root.to_path_buf() });
+        }
+        Err(e) => {
+            let hint = if e.kind() == std::io::ErrorKind::NotFound { " (check the --config path)" } else { "" };
+            return Err(ConfigError::Unreadable { path, message: format!("{e}{hint}") });
+        }
+    };
+    let config = parse(&text).map_err(|message| ConfigError::Invalid { path: path.clone(), message })?;
+    let base_dir = path.parent().map(Path::to_path_buf).filter(|p| !p.as_os_str().is_empty()).unwrap_or_else(|| PathBuf::from("."));
+    Ok(Loaded { config, path: Some(path), base_dir })
+}
+
+/// Parses configuration text; the error is `line N: ...` with the key and table.
+pub fn parse(text: &str) -> Result<Config, String> {
+    let config: Config = toml::from_str(text).map_err(|e| describe(text, &e))?;
+    validate(&config)?;
+    Ok(config)
+}
+
+fn validate(config: &Config) -> Result<(), String> {
+    if config.plugins.fuel == 0 {
+        return Err("[plugins] fuel must be greater than 0".to_string());
+    }
+    if config.plugins.memory_mib == 0 || config.plugins.memory_mib > 4096 {
+        return Err("[plugins] memory-mib must be between 1 and 4096".to_string());
+    }
+    for load in &config.plugins.load {
+        let ok = load.sha256.len() == 64 && load.sha256.chars().all(|c| c.is_ascii_hexdigit());
+        if !ok {
+            return Err(format!(
+                "[[plugins.load]] {}: sha256 must be 64 hexadecimal digits (run `relkit plugins check {}` to print it)",
+                load.path.display(),
+                load.path.display()
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Turns toml/serde's message into `line N: unknown key `x` in [table]; ...`.
+fn describe(text: &str, err: &toml::de::Error) -> String {
+    let message = err.message().trim().to_string();
+    let Some(span) = err.span() else { return message };
+    let line_no = text[..span.start.min(text.len())].matches('\n').count() + 1;
+    let table = table_at(text, span.start);
+    let where_ = table.map(|t| format!(" in [{t}]")).unwrap_or_else(|| " at the top level".to_string());
+    if let Some(rest) = message.strip_prefix("unknown field ") {
+        let (key, expected) = rest.split_once(", expected ").unwrap_or((rest, ""));
+        let expected = if expected.is_empty() { String::new() } else { format!("; expected {expected}") };
+        return format!("line {line_no}: unknown key {key}{where_}{expected}");
+    }
+    let key = key_at(text, span.start);
+    match key {
+        Some(key) => format!("line {line_no}: key `{key}`{where_}: {message}"),
+        None => format!("line {line_no}: {message}"),
+    }
+}
+
+/// The `[table]` (or `[[table]]`) header above byte `at`.
+fn table_at(text: &str, at: usize) -> Option<String> {
+    text[..at.min(text.len())].lines().rev().find_map(|line| {
+        let l = line.trim();
+        let inner = l.strip_prefix("[[").and_then(|r| r.split_once("]]")).map(|(t, _)| t).or_else(|| {
+            l.strip_prefix('[').and_then(|r| r.split_once(']')).map(|(t, _)| t)
+        })?;
+        Some(inner.trim().to_string())
+    })
+}
+
+/// The `key` of the `key = value` line holding byte `at`.
+fn key_at(text: &str, at: usize) -> Option<String> {
+    let start = text[..at.min(text.len())].rfind('\n').map_or(0, |i| i + 1);
+    let line = text[start..].lines().next()?;
+    let (key, _) = line.split_once('=')?;
+    let key = key.trim().trim_matches('"');
+    (!key.is_empty() && !key.starts_with('[')).then(|| key.to_string())
+}
+
+/// A serializable table as plugin settings: each key with its value as JSON.
+pub fn settings_of<T: Serialize>(table: &T) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    if let Ok(serde_json::Value::Object(map)) = serde_json::to_value(table) {
+        for (k, v) in map {
+            if !v.is_null() {
+                out.push((k, v.to_string()));
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_file_gives_defaults() {
+        let c = parse("").unwrap();
+        assert_eq!(c.release.tag_prefix, "v");
+        assert_eq!(c.plugins.fuel, DEFAULT_FUEL);
+        assert_eq!(c.changelog.path, PathBuf::from("CHANGELOG.md"));
+    }
+
+    #[test]
+    fn unknown_key_names_line_table_and_key() {
+        let err = parse("[notes]\nsplit-squash = true\nsectoins = []\n").unwrap_err();
+        assert!(err.starts_with("line 3: unknown key `sectoins` in [notes]; expected one of"), "{err}");
+        let err = parse("colour = 1\n").unwrap_err();
+        assert!(err.starts_with("line 1: unknown key `colour` at the top level"), "{err}");
+    }
+
+    #[test]
+    fn wrong_type_names_the_key() {
+        let err = parse("[plugins]\nfuel = \"lots\"\n").unwrap_err();
+        assert!(err.starts_with("line 2: key `fuel` in [plugins]: invalid type: string \"lots\""), "{err}");
+        let err = parse("[version]\npreset = \"angular\"\n").unwrap_err();
+        assert!(err.starts_with("line 2: key `preset` in [version]: unknown variant `angular`"), "{err}");
+    }
+
+    #[test]
+    fn nested_tables_and_arrays() {
+        let c = parse(
+            "[[version.rules]]\ntype = \"chore\"\nscope = \"deps\"\nbump = \"patch\"\n\n[[plugins.load]]\npath = \"x.wasm\"\nsha256 = \"00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff\"\n",
+        )
+        .unwrap();
+        assert_eq!(c.version.rules[0].kind, "chore");
+        assert_eq!(c.plugins.load[0].path, PathBuf::from("x.wasm"));
+        let err = parse("[[version.rules]]\ntype = \"chore\"\nbump = \"huge\"\n").unwrap_err();
+        assert!(err.contains("line 3") && err.contains("[version.rules]"), "{err}");
+    }
+
+    #[test]
+    fn settings_are_json_values() {
+        let notes = NotesConfig { split_squash: Some(true), breaking_title: Some("Breaks".into()), ..Default::default() };
+        let s = settings_of(&notes);
+        assert_eq!(s, vec![("breaking-title".to_string(), "\"Breaks\"".to_string()), ("split-squash".to_string(), "true".to_string())]);
+    }
+}

@@ -1,0 +1,437 @@
+//! Reading (and, for tags, writing) the repository through the `git` command.
+//!
+//! relkit runs git itself rather than a library: the cost of a run is then
+//! close to the cost of `git log`, and the behaviour is git's own (mailmap,
+//! encodings, signing configuration, credentials for push).
+//!
+//! History is read once per command and only as far back as needed: the range
+//! from the last release tag to HEAD, or the whole history for `--full`.
+
+use std::collections::HashSet;
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use semver::Version;
+
+#[derive(Debug, thiserror::Error)]
+pub enum GitError {
+    #[error("cannot run git: {0} (install git and make sure it is on PATH)")]
+    Missing(String),
+    #[error("{0} is not inside a git repository (run relkit in your repository, or point at it with -C DIR)")]
+    NotARepository(PathBuf),
+    #[error("the repository has no commits yet; commit something first")]
+    NoCommits,
+    #[error("`{0}` is not a commit in this repository")]
+    BadRef(String),
+    #[error("git {command} failed: {stderr}")]
+    Failed { command: String, stderr: String },
+    #[error(
+        "this is a shallow clone and its history stops at commit {boundary} before reaching {what}, so relkit cannot \
+         see every commit of the release. Fetch the whole history: in GitHub Actions set `fetch-depth: 0` on \
+         actions/checkout; in GitLab CI set the variable `GIT_DEPTH: 0`; locally run `git fetch --unshallow --tags`"
+    )]
+    Shallow { boundary: String, what: String },
+}
+
+pub type Result<T, E = GitError> = std::result::Result<T, E>;
+
+/// How a path changed in a commit (against its first parent).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    Added,
+    Modified,
+    Deleted,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GitCommit {
+    pub id: String,
+    pub parents: Vec<String>,
+    pub author_name: String,
+    pub author_email: String,
+    /// Author time, Unix seconds.
+    pub time: i64,
+    /// The raw message; invalid UTF-8 replaced by U+FFFD.
+    pub message: String,
+    pub paths: Vec<(Change, String)>,
+}
+
+impl GitCommit {
+    pub fn subject(&self) -> &str {
+        self.message.trim().lines().next().unwrap_or("")
+    }
+}
+
+/// A tag whose name is `<prefix><semver>`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VersionTag {
+    pub name: String,
+    pub version: Version,
+    /// The tagged commit (annotated tags dereferenced).
+    pub commit: String,
+    /// Committer time of that commit, Unix seconds.
+    pub time: i64,
+}
+
+/// A repository relkit works on.
+#[derive(Debug, Clone)]
+pub struct Repo {
+    root: PathBuf,
+    git_dir: PathBuf,
+    shallow: bool,
+}
+
+fn git_command(dir: &Path) -> Command {
+    let mut c = Command::new("git");
+    c.current_dir(dir)
+        // Never wait for a password prompt in CI, and keep messages parseable.
+        .env("GIT_TERMINAL_PROMPT", "0")
+        .env("LC_ALL", "C")
+        .env("GIT_OPTIONAL_LOCKS", "0")
+        .stdin(Stdio::null());
+    c
+}
+
+fn lossy(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+impl Repo {
+    /// Finds the repository containing `dir` (like `git -C dir`).
+    pub fn open(dir: &Path) -> Result<Repo> {
+        let output = git_command(dir)
+            .args(["rev-parse", "--show-toplevel", "--absolute-git-dir", "--is-shallow-repository"])
+            .output()
+            .map_err(|e| GitError::Missing(e.to_string()))?;
+        if !output.status.success() {
+            if !dir.is_dir() {
+                return Err(GitError::NotARepository(dir.to_path_buf()));
+            }
+            let stderr = lossy(&output.stderr);
+            if stderr.contains("not a git repository") {
+                return Err(GitError::NotARepository(dir.to_path_buf()));
+            }
+            return Err(GitError::Failed { command: "rev-parse".into(), stderr: stderr.trim().to_string() });
+        }
+        let text = lossy(&output.stdout);
+        let mut lines = text.lines();
+        let root = lines.next().filter(|l| !l.is_empty()).ok_or_else(|| GitError::NotARepository(dir.to_path_buf()))?;
+        let git_dir = lines.next().unwrap_or_default();
+        let shallow = lines.next() == Some("true");
+        Ok(Repo { root: PathBuf::from(root), git_dir: PathBuf::from(git_dir), shallow })
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    pub fn is_shallow(&self) -> bool {
+        self.shallow
+    }
+
+    fn run<I, S>(&self, args: I) -> Result<Output>
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        let args: Vec<S> = args.into_iter().collect();
+        git_command(&self.root).args(&args).output().map_err(|e| GitError::Missing(e.to_string()))
+    }
+
+    /// Runs git and returns stdout; a non-zero exit is an error.
+    pub fn capture<I, S>(&self, args: I) -> Result<Vec<u8>>
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        let args: Vec<S> = args.into_iter().collect();
+        let output = self.run(&args)?;
+        if output.status.success() {
+            Ok(output.stdout)
+        } else {
+            let command = args.first().map(|a| a.as_ref().to_string_lossy().into_owned()).unwrap_or_default();
+            Err(GitError::Failed { command, stderr: lossy(&output.stderr).trim().to_string() })
+        }
+    }
+
+    /// The commit HEAD points at; an error for an unborn branch.
+    pub fn head(&self) -> Result<String> {
+        self.resolve("HEAD").map_err(|e| match e {
+            GitError::BadRef(_) => GitError::NoCommits,
+            other => other,
+        })
+    }
+
+    /// The commit a ref names.
+    pub fn resolve(&self, reference: &str) -> Result<String> {
+        let output = self.run(["rev-parse", "-q", "--verify", "--end-of-options", &format!("{reference}^{{commit}}")])?;
+        if !output.status.success() {
+            return Err(GitError::BadRef(reference.to_string()));
+        }
+        Ok(lossy(&output.stdout).trim().to_string())
+    }
+
+    /// Every tag named `<prefix><semver>`, unsorted.
+    pub fn version_tags(&self, prefix: &str) -> Result<Vec<VersionTag>> {
+        let out = self.capture([
+            "for-each-ref",
+            "--format=%(refname:lstrip=2)%00%(objecttype)%00%(objectname)%00%(*objectname)%00%(committerdate:unix)%00%(*committerdate:unix)",
+            "refs/tags",
+        ])?;
+        let text = lossy(&out);
+        let mut tags = Vec::new();
+        for line in text.lines() {
+            let f: Vec<&str> = line.split('\0').collect();
+            if f.len() < 6 {
+                continue;
+            }
+            let Some(version) = f[0].strip_prefix(prefix).and_then(|v| Version::parse(v).ok()) else { continue };
+            let (commit, time) = match f[1] {
+                "commit" => (f[2], f[4]),
+                // Annotated tags of commits; tags of trees or blobs are not releases.
+                "tag" if !f[3].is_empty() && !f[5].is_empty() => (f[3], f[5]),
+                _ => continue,
+            };
+            tags.push(VersionTag {
+                name: f[0].to_string(),
+                version,
+                commit: commit.to_string(),
+                time: time.parse().unwrap_or(0),
+            });
+        }
+        Ok(tags)
+    }
+
+    /// Whether `ancestor` is reachable from `descendant`. A commit missing from
+    /// a shallow clone is not reachable.
+    pub fn is_ancestor(&self, ancestor: &str, descendant: &str) -> Result<bool> {
+        let output = self.run(["merge-base", "--is-ancestor", ancestor, descendant])?;
+        match output.status.code() {
+            Some(0) => Ok(true),
+            Some(1) => Ok(false),
+            _ if self.shallow => Ok(false),
+            _ => Err(GitError::Failed { command: "merge-base".into(), stderr: lossy(&output.stderr).trim().to_string() }),
+        }
+    }
+
+    /// The highest-versioned tag among `candidates` that is reachable from `commit`.
+    pub fn highest_reachable<'t>(
+        &self,
+        candidates: impl IntoIterator<Item = &'t VersionTag>,
+        commit: &str,
+    ) -> Result<Option<&'t VersionTag>> {
+        let mut sorted: Vec<&VersionTag> = candidates.into_iter().collect();
+        sorted.sort_by(|a, b| b.version.cmp(&a.version).then_with(|| a.name.cmp(&b.name)));
+        for tag in sorted {
+            if tag.commit == commit || self.is_ancestor(&tag.commit, commit)? {
+                return Ok(Some(tag));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Commits of `range` (git revision arguments, e.g. `["v1.2.0..HEAD"]`),
+    /// newest first with every child before its parents; with `paths`, each
+    /// commit's changed paths against its first parent.
+    pub fn log(&self, range: &[String], paths: bool) -> Result<Vec<GitCommit>> {
+        let mut args: Vec<String> = vec![
+            "log".into(),
+            "-z".into(),
+            "--date-order".into(),
+            "--no-show-signature".into(),
+            "--format=%x1e%H%x00%P%x00%aN%x00%aE%x00%at%x00%B".into(),
+        ];
+        if paths {
+            args.extend(["--name-status".into(), "--no-renames".into(), "--diff-merges=first-parent".into()]);
+        }
+        args.push("--end-of-options".into());
+        args.extend(range.iter().cloned());
+        args.push("--".into());
+        let out = self.capture(&args)?;
+        Ok(parse_log(&out))
+    }
+
+    /// Fails when a shallow clone cut the history of `commits` short.
+    pub fn check_complete(&self, commits: &[GitCommit], what: &str) -> Result<()> {
+        if !self.shallow {
+            return Ok(());
+        }
+        let shallow_file = std::fs::read_to_string(self.git_dir.join("shallow")).unwrap_or_default();
+        let boundary: HashSet<&str> = shallow_file.lines().map(str::trim).collect();
+        match commits.iter().find(|c| boundary.contains(c.id.as_str())) {
+            Some(c) => Err(GitError::Shallow { boundary: c.id[..c.id.len().min(12)].to_string(), what: what.to_string() }),
+            None => Ok(()),
+        }
+    }
+
+    /// The URL of `preferred` (default `origin`), else of the first remote.
+    pub fn remote_url(&self, preferred: Option<&str>) -> Result<Option<String>> {
+        let output = self.run(["config", "--get-regexp", r"^remote\..*\.url$"])?;
+        let text = lossy(&output.stdout);
+        let remotes: Vec<(&str, &str)> = text
+            .lines()
+            .filter_map(|l| {
+                let (key, url) = l.split_once(' ')?;
+                Some((key.strip_prefix("remote.")?.strip_suffix(".url")?, url))
+            })
+            .collect();
+        let wanted = preferred.unwrap_or("origin");
+        Ok(remotes.iter().find(|(name, _)| *name == wanted).or(remotes.first()).map(|(_, url)| url.to_string()))
+    }
+
+    pub fn tag_exists(&self, name: &str) -> Result<bool> {
+        let output = self.run(["rev-parse", "-q", "--verify", &format!("refs/tags/{name}")])?;
+        Ok(output.status.success())
+    }
+
+    /// Creates an annotated (or signed) tag at `commit`.
+    pub fn create_tag(&self, name: &str, commit: &str, message: &str, sign: bool) -> Result<()> {
+        let mut command = git_command(&self.root);
+        command.args(["tag", if sign { "-s" } else { "-a" }, name, commit, "-F", "-"]);
+        command.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+        let mut child = command.spawn().map_err(|e| GitError::Missing(e.to_string()))?;
+        if let Some(mut stdin) = child.stdin.take() {
+            use std::io::Write as _;
+            // A write error shows up as git's failure below.
+            let _ = stdin.write_all(message.as_bytes());
+        }
+        let output = child.wait_with_output().map_err(|e| GitError::Missing(e.to_string()))?;
+        if !output.status.success() {
+            return Err(GitError::Failed { command: "tag".into(), stderr: lossy(&output.stderr).trim().to_string() });
+        }
+        Ok(())
+    }
+
+    pub fn delete_tag(&self, name: &str) -> Result<()> {
+        self.capture(["tag", "-d", name]).map(|_| ())
+    }
+
+    /// Pushes `refs` (e.g. one tag) to `remote`, atomically.
+    pub fn push(&self, remote: &str, refs: &[String]) -> Result<()> {
+        let mut args: Vec<String> = vec!["push".into(), "--atomic".into(), "--porcelain".into(), remote.into()];
+        args.extend(refs.iter().cloned());
+        self.capture(&args).map(|_| ())
+    }
+
+    /// Whether `path` (relative to the root) has changes not committed.
+    pub fn is_dirty(&self, path: &Path) -> Result<bool> {
+        let out = self.capture([OsStr::new("status"), OsStr::new("--porcelain"), OsStr::new("--"), path.as_os_str()])?;
+        Ok(!out.is_empty())
+    }
+
+    /// Commits `path` alone with `message`; returns the new commit.
+    pub fn commit_path(&self, path: &Path, message: &str) -> Result<String> {
+        self.capture([OsStr::new("add"), OsStr::new("--"), path.as_os_str()])?;
+        self.capture([OsStr::new("commit"), OsStr::new("-q"), OsStr::new("-m"), OsStr::new(message), OsStr::new("--"), path.as_os_str()])?;
+        self.head()
+    }
+
+    /// Takes `path` out of the index (back to HEAD's version).
+    pub fn unstage(&self, path: &Path) -> Result<()> {
+        self.capture([OsStr::new("reset"), OsStr::new("-q"), OsStr::new("--"), path.as_os_str()]).map(|_| ())
+    }
+
+    /// Moves the current branch back to `commit`, keeping the work tree.
+    pub fn reset_soft(&self, commit: &str) -> Result<()> {
+        self.capture(["reset", "-q", "--soft", commit]).map(|_| ())
+    }
+}
+
+/// Parses `git log -z --format=%x1e%H%x00%P%x00%aN%x00%aE%x00%at%x00%B`
+/// with optional `--name-status` records after each message.
+fn parse_log(out: &[u8]) -> Vec<GitCommit> {
+    let mut commits = Vec::new();
+    let mut pos = 0;
+    let next_field = |pos: &mut usize| -> &[u8] {
+        let start = *pos;
+        let end = out[start..].iter().position(|&b| b == 0).map_or(out.len(), |i| start + i);
+        *pos = (end + 1).min(out.len());
+        &out[start..end]
+    };
+    while pos < out.len() {
+        if out[pos] != 0x1e {
+            pos += 1;
+            continue;
+        }
+        pos += 1;
+        let id = lossy(next_field(&mut pos));
+        let parents = lossy(next_field(&mut pos));
+        let author_name = lossy(next_field(&mut pos));
+        let author_email = lossy(next_field(&mut pos));
+        let time = std::str::from_utf8(next_field(&mut pos)).ok().and_then(|t| t.trim().parse().ok()).unwrap_or(0);
+        let message = lossy(next_field(&mut pos));
+        let mut paths = Vec::new();
+        // `--name-status -z`: "\n" then status NUL path NUL pairs.
+        while pos < out.len() && out[pos] != 0x1e {
+            if out[pos] == b'\n' {
+                pos += 1;
+                continue;
+            }
+            let status = next_field(&mut pos).first().copied();
+            let path = lossy(next_field(&mut pos));
+            let change = match status {
+                Some(b'A') => Change::Added,
+                Some(b'D') => Change::Deleted,
+                _ => Change::Modified,
+            };
+            if !path.is_empty() {
+                paths.push((change, path));
+            }
+        }
+        commits.push(GitCommit {
+            id,
+            parents: parents.split_whitespace().map(str::to_string).collect(),
+            author_name,
+            author_email,
+            time,
+            message,
+            paths,
+        });
+    }
+    commits
+}
+
+/// The 7-character form of a commit id.
+pub fn short_id(id: &str) -> &str {
+    id.get(..7).unwrap_or(id)
+}
+
+/// `YYYY-MM-DD` (UTC) of a Unix time.
+pub fn utc_date(unix: i64) -> String {
+    // Howard Hinnant's days-to-civil algorithm.
+    let days = unix.div_euclid(86_400);
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates() {
+        assert_eq!(utc_date(0), "1970-01-01");
+        assert_eq!(utc_date(1_795_910_400), "2026-11-29");
+        assert_eq!(utc_date(951_782_400), "2000-02-29");
+    }
+
+    #[test]
+    fn parses_log_records_with_and_without_paths() {
+        let raw = b"\x1eaaa\0ppp qqq\0Ada\0ada@x\0100\0feat: x\n\nbody\n\0\nA\0src/a.rs\0D\0old\0\x1ebbb\0\0Bob\0b@x\0200\0fix: \xff\n\0";
+        let commits = parse_log(raw);
+        assert_eq!(commits.len(), 2);
+        assert_eq!(commits[0].parents, vec!["ppp", "qqq"]);
+        assert_eq!(commits[0].paths, vec![(Change::Added, "src/a.rs".to_string()), (Change::Deleted, "old".to_string())]);
+        assert_eq!(commits[1].message, "fix: \u{fffd}\n");
+        assert!(commits[1].paths.is_empty());
+    }
+}

@@ -1,0 +1,85 @@
+//! relkit: a release tool for CI. From a repository's Conventional Commits it
+//! decides the next semantic version, writes release notes, the CHANGELOG and
+//! rollback instructions, tags the release and reports to GitHub Actions or
+//! GitLab CI. The decisions and texts come from WebAssembly plugins run in a
+//! sandbox ([`runtime`]); this crate reads git, runs them and applies the
+//! results.
+//!
+//! The binary (`main.rs`) parses the command line into [`Invocation`] and
+//! calls [`run`].
+
+pub mod app;
+pub mod ci;
+pub mod commands;
+pub mod config;
+pub mod contract;
+pub mod error;
+pub mod forge;
+pub mod fsutil;
+pub mod git;
+pub mod runtime;
+
+use std::io::Write;
+use std::path::PathBuf;
+
+pub use error::{Error, Result};
+
+use app::{App, Env};
+use commands::{Io, Style};
+
+/// One command of the command line (DESIGN.md, "Command line").
+#[derive(Debug, Clone)]
+pub enum Command {
+    Version(commands::version::VersionArgs),
+    Notes(commands::notes::NotesArgs),
+    Changelog(commands::changelog::ChangelogArgs),
+    Rollback(commands::rollback::RollbackArgs),
+    Tag(commands::tag::TagArgs),
+    Release(commands::release::ReleaseArgs),
+    PluginsList,
+    PluginsCheck(PathBuf),
+}
+
+/// A parsed invocation: global options and the command.
+#[derive(Debug, Clone)]
+pub struct Invocation {
+    /// `-C DIR`: run as if started in DIR.
+    pub dir: Option<PathBuf>,
+    /// `--config FILE` instead of `<repository>/relkit.toml`.
+    pub config: Option<PathBuf>,
+    pub style: Style,
+    pub command: Command,
+}
+
+/// Runs a command; results go to `out`, progress and warnings to `err`.
+pub fn run(invocation: &Invocation, env: Env, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
+    let mut io = Io { out, err, style: invocation.style };
+    let dir = match &invocation.dir {
+        Some(d) => d.clone(),
+        None => std::env::current_dir().map_err(|e| Error::file(".", e))?,
+    };
+    let open = || App::open(&dir, invocation.config.as_deref(), env.clone());
+    match &invocation.command {
+        Command::PluginsList => {
+            // Works outside a repository too (built-in plugins only).
+            let app = open().ok();
+            commands::plugins::list(app.as_ref(), &mut io)
+        }
+        Command::PluginsCheck(path) => {
+            let app = open().ok();
+            commands::plugins::check(app.as_ref(), path, &mut io)
+        }
+        command => {
+            let app = open()?;
+            match command {
+                Command::Version(a) => commands::version::run(&app, a, &mut io),
+                Command::Notes(a) => commands::notes::run(&app, a, &mut io),
+                Command::Changelog(a) => commands::changelog::run(&app, a, &mut io),
+                Command::Rollback(a) => commands::rollback::run(&app, a, &mut io),
+                Command::Tag(a) => commands::tag::run(&app, a, &mut io),
+                Command::Release(a) => commands::release::run(&app, a, &mut io),
+                Command::PluginsList | Command::PluginsCheck(_) => Ok(()),
+            }
+        }
+    }
+}

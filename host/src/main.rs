@@ -1,0 +1,39 @@
+//! The `relkit` binary: parse the command line, run, map errors to exit codes.
+
+mod cli;
+
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    let env = relkit::app::Env::from_process();
+    let invocation = cli.into_invocation(&env);
+    let style = invocation.style;
+    let stdout = std::io::stdout();
+    let stderr = std::io::stderr();
+    let (mut out, mut err) = (stdout.lock(), stderr.lock());
+    match relkit::run(&invocation, env, &mut out, &mut err) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            let message = e.to_string();
+            if style.ci == relkit::ci::CiKind::GitHub {
+                let _ = writeln!(out, "::error title=relkit::{}", relkit::ci::escape_github(&message));
+            }
+            let label = if style.color { "\x1b[1;31merror\x1b[0m" } else { "error" };
+            let _ = writeln!(err, "{label}: {message}");
+            ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(1))
+        }
+    }
+}
+
+/// `--color auto`: color when stderr is a terminal and NO_COLOR is unset.
+fn use_color(choice: cli::ColorChoice, env: &relkit::app::Env) -> bool {
+    match choice {
+        cli::ColorChoice::Always => true,
+        cli::ColorChoice::Never => false,
+        cli::ColorChoice::Auto => env.get("NO_COLOR").is_none() && std::io::stderr().is_terminal(),
+    }
+}

@@ -1,0 +1,533 @@
+//! Reading commit messages as Conventional Commits, under one of two presets.
+//!
+//! - [`Preset::Conventional`] follows Conventional Commits 1.0 with the
+//!   `git-conventional` parser: `type(scope)!: description`, footers, and the
+//!   `BREAKING CHANGE:` / `BREAKING-CHANGE:` footer tokens. Types are compared
+//!   case-insensitively, as the specification asks.
+//! - [`Preset::SemanticRelease`] reads messages the way semantic-release's
+//!   default commit analyzer does (the angular preset of
+//!   `conventional-commits-parser`): header `^(\w*)(?:\((.*)\))?: (.*)$`, no
+//!   `!` marker, case-sensitive types, and a breaking-change note on any line
+//!   after the header that starts with `BREAKING CHANGE` followed by `:` or
+//!   whitespace, whatever the header looks like.
+//!
+//! Both presets trim the message before reading it and recognise reverts,
+//! written as `revert: <header>` or git's `Revert "<header>"`, with the
+//! reverted hash from `This reverts commit <hash>.`.
+
+use serde::{Deserialize, Serialize};
+
+/// Which rules read the commits (the `preset` setting).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Preset {
+    #[default]
+    Conventional,
+    SemanticRelease,
+}
+
+impl Preset {
+    pub fn name(self) -> &'static str {
+        match self {
+            Preset::Conventional => "conventional",
+            Preset::SemanticRelease => "semantic-release",
+        }
+    }
+}
+
+/// A Conventional Commit header: `type(scope)!: description`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Header {
+    /// The type, lowercased under the `conventional` preset, as written under
+    /// `semantic-release` (whose rules compare it case-sensitively).
+    pub kind: String,
+    pub scope: Option<String>,
+    pub description: String,
+    /// The `!` marker before the colon (only recognised by `conventional`).
+    pub bang: bool,
+}
+
+/// Where a breaking change was declared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BreakingSource {
+    /// `type!:` in the header; the description is the text.
+    Bang,
+    /// A `BREAKING CHANGE` note or footer in the body.
+    Note,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Breaking {
+    pub text: String,
+    pub source: BreakingSource,
+}
+
+/// The commit a revert undoes, as far as its message tells.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RevertOf {
+    /// The reverted commit's header, when the message quotes it.
+    pub header: Option<String>,
+    /// The reverted commit's hash (possibly abbreviated) from
+    /// `This reverts commit <hash>.`.
+    pub hash: Option<String>,
+}
+
+/// A footer (trailer): `Token: value` or `Token #value`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Footer {
+    pub token: String,
+    pub value: String,
+}
+
+/// A commit message read under a preset.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Parsed {
+    /// The first line of the trimmed message.
+    pub header: String,
+    /// Set when the header is a Conventional Commit header under the preset.
+    pub conventional: Option<Header>,
+    /// Everything after the header, trimmed.
+    pub body: String,
+    pub breaking: Vec<Breaking>,
+    pub footers: Vec<Footer>,
+    pub revert: Option<RevertOf>,
+}
+
+impl Parsed {
+    pub fn kind(&self) -> Option<&str> {
+        self.conventional.as_ref().map(|h| h.kind.as_str())
+    }
+
+    pub fn scope(&self) -> Option<&str> {
+        self.conventional.as_ref().and_then(|h| h.scope.as_deref())
+    }
+
+    /// The description for a conventional commit, else the whole header.
+    pub fn description(&self) -> &str {
+        self.conventional.as_ref().map_or(self.header.as_str(), |h| h.description.as_str())
+    }
+
+    pub fn is_breaking(&self) -> bool {
+        !self.breaking.is_empty()
+    }
+
+    /// The first value of a footer, compared case-insensitively
+    /// (`Release-As`, `release-as`).
+    pub fn footer(&self, token: &str) -> Option<&str> {
+        self.footers.iter().find(|f| f.token.eq_ignore_ascii_case(token)).map(|f| f.value.as_str())
+    }
+}
+
+/// Reads `message` under `preset`.
+///
+/// ```
+/// use relkit_plugin_sdk::commit::{parse, Preset};
+/// let c = parse("feat(api)!: drop v1\n\nBREAKING CHANGE: v1 is gone", Preset::Conventional);
+/// assert_eq!(c.kind(), Some("feat"));
+/// assert_eq!(c.scope(), Some("api"));
+/// assert_eq!(c.breaking[0].text, "v1 is gone");
+///
+/// // semantic-release ignores `!`:
+/// assert!(!parse("feat!: drop v1", Preset::SemanticRelease).is_breaking());
+/// ```
+pub fn parse(message: &str, preset: Preset) -> Parsed {
+    match preset {
+        Preset::Conventional => parse_conventional(message),
+        Preset::SemanticRelease => parse_angular(message),
+    }
+}
+
+fn split_header(message: &str) -> (&str, &str) {
+    match message.split_once('\n') {
+        Some((header, rest)) => (header.trim_end_matches('\r'), rest.trim()),
+        None => (message, ""),
+    }
+}
+
+fn parse_conventional(message: &str) -> Parsed {
+    let message = message.trim();
+    let (header, body) = split_header(message);
+    let whole = git_conventional::Commit::parse(message);
+    // git-conventional is strict about the body layout (a blank line after the
+    // header, footers last). When only that fails, the header still counts.
+    let commit = whole.or_else(|_| git_conventional::Commit::parse(header));
+    let (conventional, mut footers, mut breaking) = match commit {
+        Ok(c) => {
+            let bang = header_has_bang(header);
+            let conventional = Header {
+                kind: c.type_().as_str().to_ascii_lowercase(),
+                scope: c.scope().map(|s| s.as_str().to_string()),
+                description: c.description().to_string(),
+                bang,
+            };
+            let footers: Vec<Footer> = c
+                .footers()
+                .iter()
+                .map(|f| Footer { token: f.token().as_str().to_string(), value: f.value().to_string() })
+                .collect();
+            let breaking = if bang {
+                vec![Breaking { text: c.description().to_string(), source: BreakingSource::Bang }]
+            } else {
+                Vec::new()
+            };
+            (Some(conventional), footers, breaking)
+        }
+        Err(_) => (None, Vec::new(), Vec::new()),
+    };
+    if footers.is_empty() {
+        // Either a header-only parse or not conventional at all: a
+        // breaking-change footer in the body still counts.
+        footers = scan_footers(body);
+    }
+    let notes: Vec<Breaking> = footers
+        .iter()
+        .filter(|f| f.token == "BREAKING CHANGE" || f.token == "BREAKING-CHANGE")
+        .map(|f| Breaking { text: f.value.clone(), source: BreakingSource::Note })
+        .collect();
+    if !notes.is_empty() {
+        // A footer describes the change better than the `!` header does.
+        breaking = notes;
+    }
+    let revert = conventional_revert(conventional.as_ref(), header, body);
+    Parsed { header: header.to_string(), conventional, body: body.to_string(), breaking, footers, revert }
+}
+
+/// `type!:` or `type(scope)!:`.
+fn header_has_bang(header: &str) -> bool {
+    let before_colon = header.split(':').next().unwrap_or("");
+    before_colon.trim_end().ends_with('!')
+}
+
+/// Footers found line by line: `Token: value` or `Token #value`, where a
+/// token is `BREAKING CHANGE` or a word without spaces. A value continues on
+/// the following lines until a blank line or the next footer.
+fn scan_footers(body: &str) -> Vec<Footer> {
+    let mut footers: Vec<Footer> = Vec::new();
+    let mut open = false;
+    for line in body.lines() {
+        let line = line.trim_end();
+        if let Some(footer) = footer_start(line) {
+            footers.push(footer);
+            open = true;
+        } else if line.is_empty() {
+            open = false;
+        } else if open {
+            if let Some(last) = footers.last_mut() {
+                last.value.push('\n');
+                last.value.push_str(line);
+            }
+        }
+    }
+    footers
+}
+
+fn footer_start(line: &str) -> Option<Footer> {
+    let token_end = if line.starts_with("BREAKING CHANGE") {
+        "BREAKING CHANGE".len()
+    } else {
+        line.find(|c: char| !(c.is_alphanumeric() || c == '-' || c == '_'))?
+    };
+    if token_end == 0 {
+        return None;
+    }
+    let (token, rest) = line.split_at(token_end);
+    let value = rest.strip_prefix(": ").or_else(|| rest.strip_prefix(" #").map(|_| &rest[1..]))?;
+    Some(Footer { token: token.to_string(), value: value.trim().to_string() })
+}
+
+fn conventional_revert(header: Option<&Header>, raw_header: &str, body: &str) -> Option<RevertOf> {
+    let quoted = match header {
+        Some(h) if h.kind == "revert" => Some(unquote(&h.description).to_string()),
+        _ => git_revert_header(raw_header).map(str::to_string),
+    };
+    let hash = reverted_hash(body);
+    if quoted.is_none() && !(header.is_some_and(|h| h.kind == "revert")) {
+        return None;
+    }
+    Some(RevertOf { header: quoted.filter(|h| !h.is_empty()), hash })
+}
+
+/// The quoted header of git's own revert message: `Revert "feat: x"`.
+pub fn git_revert_header(header: &str) -> Option<&str> {
+    let rest = header.strip_prefix("Revert \"")?;
+    Some(rest.strip_suffix('"').unwrap_or(rest))
+}
+
+fn unquote(text: &str) -> &str {
+    let t = text.trim();
+    t.strip_prefix('"').and_then(|t| t.strip_suffix('"')).unwrap_or(t)
+}
+
+/// The hash in `This reverts commit <hash>.` (case-insensitive), if any.
+pub fn reverted_hash(text: &str) -> Option<String> {
+    const PHRASE: &str = "this reverts commit ";
+    let lower = text.to_ascii_lowercase();
+    let at = lower.find(PHRASE)? + PHRASE.len();
+    let hash: String = text[at..].chars().take_while(|c| c.is_ascii_alphanumeric()).collect();
+    (!hash.is_empty()).then_some(hash)
+}
+
+// ---------------------------------------------------------------------------
+// semantic-release (conventional-commits-parser with the angular preset)
+
+fn parse_angular(message: &str) -> Parsed {
+    // semantic-release trims every message before the analyzer sees it.
+    let message = message.trim();
+    let mut lines = message.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l));
+    let header = lines.next().unwrap_or("").to_string();
+    // The parser drops GPG output lines.
+    let rest: Vec<&str> = lines.filter(|l| !l.trim_start().starts_with("gpg:")).collect();
+    let body = rest.join("\n").trim().to_string();
+    let conventional = angular_header(&header);
+
+    let mut breaking: Vec<Breaking> = Vec::new();
+    let mut footers = Vec::new();
+    let mut in_field = false;
+    let mut in_note = false;
+    for line in &rest {
+        // `^-(.*?)-$` starts a "field": every later line belongs to it until
+        // the next field line, so a markdown `---` hides the footers below it
+        // from note detection (conventional-commits-parser 6, which
+        // commit-analyzer 13 uses).
+        if line.len() >= 2 && line.starts_with('-') && line.ends_with('-') {
+            in_field = line.len() > 2;
+            in_note = false;
+            continue;
+        }
+        if in_field {
+            continue;
+        }
+        if let Some(text) = angular_note(line) {
+            breaking.push(Breaking { text: text.to_string(), source: BreakingSource::Note });
+            in_note = true;
+            continue;
+        }
+        if let Some(footer) = footer_start(line.trim_end()) {
+            footers.push(footer);
+        }
+        if in_note {
+            // A line with an issue reference ends the note.
+            if has_issue_reference(line) {
+                in_note = false;
+            } else if let Some(note) = breaking.last_mut() {
+                note.text.push('\n');
+                note.text.push_str(line);
+            }
+        }
+    }
+    for note in &mut breaking {
+        note.text = note.text.trim_matches(|c| c == '\n' || c == '\r').trim().to_string();
+    }
+    let revert = angular_revert(message);
+    Parsed { header, conventional, body, breaking, footers, revert }
+}
+
+fn has_issue_reference(line: &str) -> bool {
+    line.as_bytes().windows(2).any(|w| w[0] == b'#' && (w[1].is_ascii_alphanumeric() || w[1] == b'_'))
+}
+
+/// semantic-release drops commits whose message holds `[skip release]` or
+/// `[release skip]` (any case, any whitespace between the words).
+pub fn skips_release(message: &str) -> bool {
+    let lower = message.to_ascii_lowercase();
+    let squeeze = |a: &str, b: &str| {
+        let mut from = 0;
+        while let Some(i) = lower[from..].find(&format!("[{a}")) {
+            let at = from + i + a.len() + 1;
+            let after_ws = lower[at..].trim_start();
+            if after_ws.len() < lower[at..].len() && after_ws.starts_with(&format!("{b}]")) {
+                return true;
+            }
+            from = at;
+        }
+        false
+    };
+    squeeze("skip", "release") || squeeze("release", "skip")
+}
+
+/// `^(\w*)(?:\((.*)\))?: (.*)$` with JavaScript's `\w` (ASCII word characters)
+/// and a greedy scope.
+fn angular_header(header: &str) -> Option<Header> {
+    let type_end = header.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(header.len());
+    let (kind, rest) = header.split_at(type_end);
+    // The greedy `(.*)` scope ends at the last `): `.
+    let scoped = rest.strip_prefix('(').and_then(|inner| {
+        let close = inner.rfind("): ")?;
+        Some((Some(inner[..close].to_string()), &inner[close + 3..]))
+    });
+    let (scope, description) = match scoped {
+        Some(found) => found,
+        None => (None, rest.strip_prefix(": ")?),
+    };
+    Some(Header { kind: kind.to_string(), scope, description: description.to_string(), bang: false })
+}
+
+/// `^[\s|*]*(BREAKING CHANGE)[:\s]+(.*)`, case-insensitive: the note text.
+fn angular_note(line: &str) -> Option<&str> {
+    const KEYWORD: &str = "BREAKING CHANGE";
+    let start = line.trim_start_matches(|c: char| c.is_whitespace() || c == '|' || c == '*');
+    let head = start.get(..KEYWORD.len())?;
+    if !head.eq_ignore_ascii_case(KEYWORD) {
+        return None;
+    }
+    let after = &start[KEYWORD.len()..];
+    let text = after.trim_start_matches(|c: char| c == ':' || c.is_whitespace());
+    // `[:\s]+` needs at least one colon or space.
+    (text.len() < after.len()).then_some(text)
+}
+
+/// `^(?:Revert|revert:)\s"?([\s\S]+?)"?\s*This reverts commit (\w{7,40})\b`,
+/// case-insensitive, over the whole message (angular's `revertPattern`).
+fn angular_revert(message: &str) -> Option<RevertOf> {
+    const PHRASE: &str = "this reverts commit ";
+    let lower = message.to_ascii_lowercase();
+    let keyword = if lower.starts_with("revert") && !lower.starts_with("revert:") {
+        "revert".len()
+    } else if lower.starts_with("revert:") {
+        "revert:".len()
+    } else {
+        return None;
+    };
+    // `\s`: exactly one whitespace character, then an optional quote.
+    let rest = &message[keyword..];
+    let ws = rest.chars().next().filter(|c| c.is_whitespace())?;
+    let rest = &rest[ws.len_utf8()..];
+    let rest = rest.strip_prefix('"').unwrap_or(rest);
+    let rest_lower = rest.to_ascii_lowercase();
+    let mut from = 0;
+    while let Some(i) = rest_lower[from..].find(PHRASE) {
+        let at = from + i;
+        let hash_start = at + PHRASE.len();
+        let hash: String = rest[hash_start..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+        let header = rest[..at].trim_end();
+        let header = header.strip_suffix('"').unwrap_or(header);
+        if (7..=40).contains(&hash.len()) && !header.is_empty() {
+            return Some(RevertOf { header: Some(header.to_string()), hash: Some(hash) });
+        }
+        from = hash_start;
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn conv(m: &str) -> Parsed {
+        parse(m, Preset::Conventional)
+    }
+
+    fn sr(m: &str) -> Parsed {
+        parse(m, Preset::SemanticRelease)
+    }
+
+    #[test]
+    fn conventional_header_parts() {
+        let c = conv("  Feat(parser): accept tabs\n\nsome body\n");
+        assert_eq!(c.kind(), Some("feat"));
+        assert_eq!(c.scope(), Some("parser"));
+        assert_eq!(c.description(), "accept tabs");
+        assert_eq!(c.body, "some body");
+        assert!(!c.is_breaking());
+    }
+
+    #[test]
+    fn conventional_bang_and_footers() {
+        let c = conv("refactor!: drop node 14");
+        assert_eq!(c.breaking, vec![Breaking { text: "drop node 14".into(), source: BreakingSource::Bang }]);
+        let c = conv("feat: x\n\nBREAKING-CHANGE: config moved\nRefs #12");
+        assert_eq!(c.breaking[0].text, "config moved");
+        assert_eq!(c.footer("refs"), Some("12"));
+    }
+
+    #[test]
+    fn conventional_breaking_footer_under_a_plain_subject_counts() {
+        let c = conv("Update everything\n\nBREAKING CHANGE: the CLI was renamed");
+        assert_eq!(c.kind(), None);
+        assert_eq!(c.breaking[0].text, "the CLI was renamed");
+    }
+
+    #[test]
+    fn conventional_plural_and_lowercase_are_not_breaking() {
+        assert!(!conv("feat: x\n\nBREAKING CHANGES: y").is_breaking());
+        assert!(!conv("feat: x\n\nbreaking change: y").is_breaking());
+    }
+
+    #[test]
+    fn conventional_header_survives_a_sloppy_body() {
+        // no blank line between header and body: git-conventional rejects it
+        let c = conv("fix: crash\nwhen empty");
+        assert_eq!(c.kind(), Some("fix"));
+    }
+
+    #[test]
+    fn non_conventional_headers() {
+        for m in ["Merge pull request #12 from a/b", "fix typo", "feat : spaced", ": empty", " "] {
+            assert_eq!(conv(m).kind(), None, "{m:?}");
+        }
+    }
+
+    #[test]
+    fn reverts_both_forms() {
+        let c = conv("revert: feat: add x\n\nThis reverts commit 1234abcd.");
+        assert_eq!(c.revert, Some(RevertOf { header: Some("feat: add x".into()), hash: Some("1234abcd".into()) }));
+        let c = conv("Revert \"feat: add x\"\n\nThis reverts commit 1234abcd5678.");
+        assert_eq!(c.revert, Some(RevertOf { header: Some("feat: add x".into()), hash: Some("1234abcd5678".into()) }));
+        assert_eq!(conv("feat: revert nothing").revert, None);
+    }
+
+    #[test]
+    fn angular_header_rules() {
+        assert_eq!(sr("feat(a): b").scope(), Some("a"));
+        // greedy scope
+        assert_eq!(sr("feat(a): b (c): d").scope(), Some("a): b (c"));
+        assert_eq!(sr("Feat: x").kind(), Some("Feat"));
+        assert_eq!(sr(": x").kind(), Some(""));
+        assert_eq!(sr("feat!: x").kind(), None);
+        assert_eq!(sr("feat:x").kind(), None);
+        assert_eq!(sr("fix(deps): update").kind(), Some("fix"));
+    }
+
+    #[test]
+    fn angular_notes() {
+        assert!(sr("feat!: x").breaking.is_empty());
+        assert!(sr("Rewrite\n\nBREAKING CHANGE: all new").is_breaking());
+        assert!(sr("feat: x\n\nbreaking change: y").is_breaking());
+        assert!(sr("feat: x\n\nBREAKING CHANGE the api").is_breaking());
+        assert!(!sr("feat: x\n\nBREAKING CHANGES: y").is_breaking());
+        assert!(!sr("BREAKING CHANGE: only in the header").is_breaking());
+        let c = sr("feat: x\n\nBREAKING CHANGE:\n\nNode 4 is gone");
+        assert_eq!(c.breaking[0].text, "Node 4 is gone");
+    }
+
+    #[test]
+    fn angular_reverts() {
+        let c = sr("Revert \"feat: add x\"\n\nThis reverts commit 1234abcd.");
+        assert_eq!(c.revert, Some(RevertOf { header: Some("feat: add x".into()), hash: Some("1234abcd".into()) }));
+        let c = sr("revert: feat: add x\n\nThis reverts commit 1234abcd.");
+        assert_eq!(c.revert.unwrap().header.as_deref(), Some("feat: add x"));
+        assert_eq!(sr("Revert feat: x\n\nthis REVERTS commit 1234abcd").revert.unwrap().header.as_deref(), Some("feat: x"));
+        assert_eq!(sr("revert: feat: add x").revert, None);
+        // angular needs 7 to 40 characters of hash
+        assert_eq!(sr("revert: feat: x\n\nThis reverts commit abc123.").revert, None);
+        assert_eq!(sr("Reverted \"x\"\n\nThis reverts commit 1234abcd.").revert, None);
+    }
+
+    #[test]
+    fn angular_fields_hide_later_notes() {
+        assert!(!sr("fix: a\n\n---\nBREAKING CHANGE: x").is_breaking());
+        assert!(sr("fix: a\n\n--\nBREAKING CHANGE: x").is_breaking());
+        assert!(sr("fix: a\nBREAKING CHANGE: x").is_breaking());
+        assert!(sr(" * BREAKING CHANGE: x").breaking.is_empty(), "header is never a note");
+        assert!(sr("fix: a\n\n * BREAKING CHANGE: x").is_breaking());
+        assert!(!sr("fix: a\n\n- BREAKING CHANGE: x").is_breaking());
+        assert!(!sr("fix: a\n\nBREAKING-CHANGE: x").is_breaking());
+    }
+
+    #[test]
+    fn skip_release_markers() {
+        assert!(skips_release("feat: x [skip release]"));
+        assert!(skips_release("feat: x\n\n[Release   Skip]"));
+        assert!(!skips_release("feat: x [skip ci]"));
+    }
+}

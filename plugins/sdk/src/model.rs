@@ -1,0 +1,549 @@
+//! The data of one release's notes: what the notes and changelog templates
+//! receive, and what `relkit notes --json` prints.
+//!
+//! Built from the release's commits under the `[notes]` settings: breaking
+//! changes first, then the configured sections in order, architecture
+//! documents, contributors. Reverted-in-range pairs are left out.
+
+use std::collections::{BTreeMap, HashSet};
+
+use serde::{Deserialize, Serialize};
+
+use crate::commit::{self, Parsed, Preset};
+use crate::forge::Links;
+use crate::glob::{self, Glob};
+use crate::refs::{self, Reference};
+use crate::revert;
+use crate::settings::Settings;
+use crate::short_id;
+use crate::types::{ChangeKind, Commit, ForgeKind, Release, Repository};
+
+/// One section of the notes: a title and the commit types it lists.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SectionDef {
+    pub title: String,
+    pub types: Vec<String>,
+}
+
+/// How scopes show within a section.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ScopeStyle {
+    /// `- **api:** add pagination`, entries sorted by scope.
+    #[default]
+    Prefix,
+    /// A sub-list per scope.
+    Group,
+}
+
+/// The `[notes]` settings (shared by the changelog plugin).
+#[derive(Debug, Clone)]
+pub struct NotesConfig {
+    pub preset: Preset,
+    pub sections: Vec<SectionDef>,
+    pub breaking_title: String,
+    pub other_title: String,
+    pub scopes: ScopeStyle,
+    pub include_non_conventional: bool,
+    pub split_squash: bool,
+    pub architecture_paths: Vec<Glob>,
+    pub contributors: bool,
+}
+
+pub const DEFAULT_ARCHITECTURE_PATHS: &[&str] = &["docs/adr/**", "doc/adr/**", "docs/architecture/**"];
+
+pub fn default_sections() -> Vec<SectionDef> {
+    [("Features", "feat"), ("Bug fixes", "fix"), ("Performance", "perf"), ("Reverts", "revert")]
+        .into_iter()
+        .map(|(title, ty)| SectionDef { title: title.to_string(), types: vec![ty.to_string()] })
+        .collect()
+}
+
+impl Default for NotesConfig {
+    fn default() -> Self {
+        let paths: Vec<String> = DEFAULT_ARCHITECTURE_PATHS.iter().map(|s| s.to_string()).collect();
+        Self {
+            preset: Preset::default(),
+            sections: default_sections(),
+            breaking_title: "⚠ Breaking changes".to_string(),
+            other_title: "Other changes".to_string(),
+            scopes: ScopeStyle::default(),
+            include_non_conventional: false,
+            split_squash: false,
+            architecture_paths: glob::compile_all(&paths).unwrap_or_default(),
+            contributors: true,
+        }
+    }
+}
+
+impl NotesConfig {
+    pub fn from_settings(s: &Settings<'_>) -> Result<Self, String> {
+        let d = Self::default();
+        let architecture_paths = match s.get::<Vec<String>>("architecture-paths")? {
+            Some(p) => glob::compile_all(&p).map_err(|e| format!("setting `architecture-paths`: {e}"))?,
+            None => d.architecture_paths,
+        };
+        Ok(Self {
+            preset: s.get_or("preset", d.preset)?,
+            sections: s.get_or("sections", d.sections)?,
+            breaking_title: s.get_or("breaking-title", d.breaking_title)?,
+            other_title: s.get_or("other-title", d.other_title)?,
+            scopes: s.get_or("scopes", d.scopes)?,
+            include_non_conventional: s.get_or("include-non-conventional", d.include_non_conventional)?,
+            split_squash: s.get_or("split-squash", d.split_squash)?,
+            architecture_paths,
+            contributors: s.get_or("contributors", d.contributors)?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RepositoryData {
+    pub forge: &'static str,
+    pub web_url: Option<String>,
+    pub remote_url: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Author {
+    pub name: String,
+    pub username: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ReferenceData {
+    pub text: String,
+    pub url: Option<String>,
+    /// The keyword before it (`closes`, `fixes`, `refs`), lowercased.
+    pub keyword: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Entry {
+    pub id: String,
+    pub short_id: String,
+    pub commit_url: Option<String>,
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    pub scope: Option<String>,
+    /// The description as written (the whole header for a non-conventional commit).
+    pub description: String,
+    /// The description with issue and merge-request references linked.
+    pub description_md: String,
+    pub breaking: bool,
+    /// References from the body and footers with a keyword (`Closes #4`).
+    pub references: Vec<ReferenceData>,
+    pub author: Author,
+    /// Set for the entries a squash commit's body lists (`split-squash`).
+    pub from_squash: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct BreakingEntry {
+    pub id: String,
+    pub short_id: String,
+    pub commit_url: Option<String>,
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    pub scope: Option<String>,
+    /// What breaks: the `BREAKING CHANGE` text, or the description for `!`.
+    pub text: String,
+    /// `text` with references linked.
+    pub text_md: String,
+    /// The commit's own description.
+    pub description: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ScopeGroup {
+    pub scope: Option<String>,
+    pub entries: Vec<Entry>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SectionData {
+    pub title: String,
+    pub types: Vec<String>,
+    /// Entries without a scope first, then by scope; in commit order within.
+    pub entries: Vec<Entry>,
+    /// The same entries grouped by scope.
+    pub scopes: Vec<ScopeGroup>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ArchitectureDoc {
+    pub path: String,
+    /// The file at the release tag (absent for a removed file or unknown forge).
+    pub url: Option<String>,
+    /// `added`, `modified` or `removed`.
+    pub change: &'static str,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Contributor {
+    pub name: String,
+    pub username: Option<String>,
+    pub url: Option<String>,
+}
+
+/// Everything a notes or changelog template receives for one release.
+#[derive(Debug, Clone, Serialize)]
+pub struct NotesData {
+    pub version: String,
+    pub tag: String,
+    pub previous_tag: Option<String>,
+    pub date: String,
+    pub commit_id: String,
+    pub prerelease: bool,
+    /// `…/compare/<previous>...<tag>`; absent for a first release or unknown forge.
+    pub compare_url: Option<String>,
+    pub repository: RepositoryData,
+    pub breaking_title: String,
+    pub breaking_changes: Vec<BreakingEntry>,
+    pub sections: Vec<SectionData>,
+    pub architecture: Vec<ArchitectureDoc>,
+    pub contributors: Vec<Contributor>,
+    pub scope_style: ScopeStyle,
+    /// Commits in the release, reverted pairs and hidden types included.
+    pub commit_count: usize,
+    /// Whether any breaking change, entry or architecture document is listed.
+    pub has_changes: bool,
+}
+
+/// Builds the notes data of `release`.
+pub fn build(release: &Release, repository: &Repository, config: &NotesConfig) -> NotesData {
+    let links = Links::new(repository);
+    let parsed: Vec<Parsed> = release.commits.iter().map(|c| commit::parse(&c.message, config.preset)).collect();
+    let pairs: Vec<(&str, &Parsed)> = release.commits.iter().zip(&parsed).map(|(c, p)| (c.id.as_str(), p)).collect();
+    let cancelled = revert::pair(&pairs, config.preset);
+
+    let mut breaking_changes = Vec::new();
+    let mut buckets: Vec<Vec<Entry>> = vec![Vec::new(); config.sections.len()];
+    let mut other = Vec::new();
+    let mut kept: Vec<&Commit> = Vec::new();
+
+    // Oldest first: entries read in the order the work happened.
+    for (c, p) in release.commits.iter().zip(&parsed).rev() {
+        if cancelled.contains(&c.id) {
+            continue;
+        }
+        kept.push(c);
+        let kind = if p.revert.is_some() { Some("revert".to_string()) } else { p.kind().map(str::to_string) };
+        for b in &p.breaking {
+            breaking_changes.push(BreakingEntry {
+                id: c.id.clone(),
+                short_id: short_id(&c.id).to_string(),
+                commit_url: links.commit(&c.id),
+                kind: kind.clone(),
+                scope: p.scope().map(str::to_string),
+                text_md: linked(&b.text, &links),
+                text: b.text.clone(),
+                description: p.description().to_string(),
+            });
+        }
+        let entry = entry_for(c, p, kind.clone(), &links);
+        match kind.as_deref().and_then(|k| section_of(&config.sections, k)) {
+            Some(i) => buckets[i].push(entry),
+            None if p.conventional.is_none() && p.revert.is_none() && config.include_non_conventional => other.push(entry),
+            None => {}
+        }
+        if config.split_squash {
+            for listed in squash_entries(c, p, &links, config.preset) {
+                if let Some(i) = listed.kind.as_deref().and_then(|k| section_of(&config.sections, k)) {
+                    buckets[i].push(listed);
+                }
+            }
+        }
+    }
+
+    let mut sections: Vec<SectionData> = config
+        .sections
+        .iter()
+        .zip(buckets)
+        .filter(|(_, entries)| !entries.is_empty())
+        .map(|(def, entries)| section(def.title.clone(), def.types.clone(), entries))
+        .collect();
+    if !other.is_empty() {
+        sections.push(section(config.other_title.clone(), Vec::new(), other));
+    }
+
+    let architecture = architecture_docs(&kept, &config.architecture_paths, &links, &release.tag);
+    let contributors = if config.contributors { contributors(&kept, &links) } else { Vec::new() };
+    let has_changes = !breaking_changes.is_empty() || !sections.is_empty() || !architecture.is_empty();
+    let previous_tag = release.previous.as_ref().map(|t| t.name.clone());
+    NotesData {
+        version: release.version.clone(),
+        tag: release.tag.clone(),
+        compare_url: previous_tag.as_deref().and_then(|p| links.compare(p, &release.tag)),
+        previous_tag,
+        date: release.date.clone(),
+        commit_id: release.commit_id.clone(),
+        prerelease: release.version.contains('-'),
+        repository: RepositoryData {
+            forge: forge_name(repository.forge),
+            web_url: links.web().map(str::to_string),
+            remote_url: repository.remote_url.clone(),
+        },
+        breaking_title: config.breaking_title.clone(),
+        breaking_changes,
+        sections,
+        architecture,
+        contributors,
+        scope_style: config.scopes,
+        commit_count: release.commits.len(),
+        has_changes,
+    }
+}
+
+pub fn forge_name(forge: ForgeKind) -> &'static str {
+    match forge {
+        ForgeKind::Github => "github",
+        ForgeKind::Gitlab => "gitlab",
+        ForgeKind::Unknown => "unknown",
+    }
+}
+
+fn section_of(sections: &[SectionDef], kind: &str) -> Option<usize> {
+    sections.iter().position(|s| s.types.iter().any(|t| t.eq_ignore_ascii_case(kind)))
+}
+
+fn section(title: String, types: Vec<String>, mut entries: Vec<Entry>) -> SectionData {
+    // Stable: commit order is kept within a scope.
+    entries.sort_by(|a, b| a.scope.cmp(&b.scope));
+    let mut scopes: Vec<ScopeGroup> = Vec::new();
+    for e in &entries {
+        match scopes.last_mut() {
+            Some(g) if g.scope == e.scope => g.entries.push(e.clone()),
+            _ => scopes.push(ScopeGroup { scope: e.scope.clone(), entries: vec![e.clone()] }),
+        }
+    }
+    SectionData { title, types, entries, scopes }
+}
+
+fn linked(text: &str, links: &Links<'_>) -> String {
+    let found = refs::find(text, links.forge());
+    refs::linkify(text, &found, links)
+}
+
+fn entry_for(c: &Commit, p: &Parsed, kind: Option<String>, links: &Links<'_>) -> Entry {
+    let description = match &p.revert {
+        Some(of) => of.header.clone().unwrap_or_else(|| p.description().to_string()),
+        None => p.description().to_string(),
+    };
+    Entry {
+        id: c.id.clone(),
+        short_id: short_id(&c.id).to_string(),
+        commit_url: links.commit(&c.id),
+        kind,
+        scope: p.scope().map(str::to_string),
+        description_md: linked(&description, links),
+        description,
+        breaking: p.is_breaking(),
+        references: body_references(&p.body, links),
+        author: author(&c.author.name, &c.author.email),
+        from_squash: false,
+    }
+}
+
+fn body_references(body: &str, links: &Links<'_>) -> Vec<ReferenceData> {
+    let mut seen = HashSet::new();
+    refs::find(body, links.forge())
+        .into_iter()
+        .filter(|r| r.action.is_some())
+        .filter(|r| seen.insert(r.text.clone()))
+        .map(|r: Reference| ReferenceData {
+            url: r.url(links),
+            keyword: r.action.as_ref().map(|a| a.to_ascii_lowercase()),
+            text: r.text,
+        })
+        .collect()
+}
+
+/// GitHub's default squash body lists the squashed commits as `* type: ...`
+/// lines; each conventional one becomes an entry of its own.
+fn squash_entries(c: &Commit, p: &Parsed, links: &Links<'_>, preset: Preset) -> Vec<Entry> {
+    p.body
+        .lines()
+        .filter_map(|line| line.trim_start().strip_prefix("* ").or_else(|| line.trim_start().strip_prefix("- ")))
+        .map(|listed| commit::parse(listed, preset))
+        .filter(|listed| listed.conventional.is_some())
+        .map(|listed| {
+            let mut e = entry_for(c, &listed, listed.kind().map(str::to_string), links);
+            e.from_squash = true;
+            e
+        })
+        .collect()
+}
+
+fn architecture_docs(commits: &[&Commit], globs: &[Glob], links: &Links<'_>, tag: &str) -> Vec<ArchitectureDoc> {
+    // Net change over the release, oldest commit first.
+    let mut state: BTreeMap<&str, &'static str> = BTreeMap::new();
+    for c in commits {
+        for changed in &c.changed_paths {
+            if !glob::any_match(globs, &changed.path) {
+                continue;
+            }
+            let before = state.get(changed.path.as_str()).copied();
+            let after = match (before, changed.change) {
+                (Some("added"), ChangeKind::Deleted) => None,
+                (Some("added"), _) => Some("added"),
+                (_, ChangeKind::Added) if before != Some("removed") => Some("added"),
+                (_, ChangeKind::Deleted) => Some("removed"),
+                _ => Some("modified"),
+            };
+            match after {
+                Some(a) => state.insert(&changed.path, a),
+                None => state.remove(changed.path.as_str()),
+            };
+        }
+    }
+    state
+        .into_iter()
+        .map(|(path, change)| ArchitectureDoc {
+            path: path.to_string(),
+            url: if change == "removed" { None } else { links.file_at(tag, path) },
+            change,
+        })
+        .collect()
+}
+
+/// `12345+ada@users.noreply.github.com` → `ada`;
+/// `12345-ada@users.noreply.gitlab.com` → `ada`.
+pub fn noreply_username(email: &str) -> Option<String> {
+    let (local, domain) = email.rsplit_once('@')?;
+    if !domain.to_ascii_lowercase().starts_with("users.noreply.") {
+        return None;
+    }
+    let name = if domain.eq_ignore_ascii_case("users.noreply.github.com") {
+        local.split_once('+').map_or(local, |(_, user)| user)
+    } else {
+        match local.split_once('-') {
+            Some((id, user)) if id.chars().all(|c| c.is_ascii_digit()) => user,
+            _ => local,
+        }
+    };
+    (!name.is_empty()).then(|| name.to_string())
+}
+
+fn author(name: &str, email: &str) -> Author {
+    Author { name: name.to_string(), username: noreply_username(email) }
+}
+
+fn contributors(commits: &[&Commit], links: &Links<'_>) -> Vec<Contributor> {
+    let mut people: BTreeMap<String, Contributor> = BTreeMap::new();
+    let mut add = |name: &str, email: &str| {
+        let name = name.trim();
+        if name.is_empty() {
+            return;
+        }
+        let username = noreply_username(email);
+        let key = name.to_lowercase();
+        let entry = people.entry(key).or_insert_with(|| Contributor { name: name.to_string(), username: None, url: None });
+        if entry.username.is_none() {
+            entry.url = username.as_deref().and_then(|u| links.user(u));
+            entry.username = username;
+        }
+    };
+    for c in commits {
+        add(&c.author.name, &c.author.email);
+        for line in c.message.lines() {
+            if let Some(rest) = line.trim().strip_prefix("Co-authored-by:") {
+                let rest = rest.trim();
+                let (name, email) = match rest.split_once('<') {
+                    Some((n, e)) => (n.trim(), e.trim_end_matches('>').trim()),
+                    None => (rest, ""),
+                };
+                add(name, email);
+            }
+        }
+    }
+    people.into_values().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::types::{ChangedPath, Person, Tag};
+
+    fn commit(id: &str, message: &str) -> Commit {
+        Commit {
+            id: id.repeat(40 / id.len().max(1)),
+            message: message.to_string(),
+            author: Person { name: "Ada Lovelace".into(), email: "1+ada@users.noreply.github.com".into() },
+            time: 0,
+            parents: vec![],
+            changed_paths: vec![],
+        }
+    }
+
+    fn release(commits: Vec<Commit>) -> Release {
+        Release {
+            version: "1.3.0".into(),
+            tag: "v1.3.0".into(),
+            commit_id: "f".repeat(40),
+            date: "2026-11-29".into(),
+            previous: Some(Tag { name: "v1.2.0".into(), version: "1.2.0".into(), commit_id: "e".repeat(40), time: 0 }),
+            commits,
+        }
+    }
+
+    fn github() -> Repository {
+        Repository {
+            remote_url: Some("git@github.com:acme/rocket.git".into()),
+            forge: ForgeKind::Github,
+            web_url: Some("https://github.com/acme/rocket".into()),
+        }
+    }
+
+    #[test]
+    fn sections_follow_configuration_order_and_hide_other_types() {
+        let r = release(vec![commit("1", "fix: b"), commit("2", "chore: c"), commit("3", "feat(api): a")]);
+        let d = build(&r, &github(), &NotesConfig::default());
+        let titles: Vec<&str> = d.sections.iter().map(|s| s.title.as_str()).collect();
+        assert_eq!(titles, ["Features", "Bug fixes"]);
+        assert_eq!(d.compare_url.as_deref(), Some("https://github.com/acme/rocket/compare/v1.2.0...v1.3.0"));
+        assert_eq!(d.contributors[0].username.as_deref(), Some("ada"));
+    }
+
+    #[test]
+    fn reverted_pairs_are_left_out() {
+        let feat = commit("a", "feat: x");
+        let revert = commit("b", &format!("Revert \"feat: x\"\n\nThis reverts commit {}.", feat.id));
+        let d = build(&release(vec![revert, feat, commit("c", "fix: y")]), &github(), &NotesConfig::default());
+        assert_eq!(d.sections.len(), 1);
+        assert_eq!(d.sections[0].entries[0].description, "y");
+    }
+
+    #[test]
+    fn scoped_entries_sort_after_unscoped() {
+        let r = release(vec![commit("1", "feat(b): one"), commit("2", "feat: two"), commit("3", "feat(a): three")]);
+        let d = build(&r, &github(), &NotesConfig::default());
+        let order: Vec<&str> = d.sections[0].entries.iter().map(|e| e.description.as_str()).collect();
+        assert_eq!(order, ["two", "three", "one"]);
+        assert_eq!(d.sections[0].scopes.len(), 3);
+    }
+
+    #[test]
+    fn architecture_docs_net_change() {
+        let mut c1 = commit("1", "docs: adr");
+        c1.changed_paths = vec![
+            ChangedPath { path: "docs/adr/0001-a.md".into(), change: ChangeKind::Added },
+            ChangedPath { path: "docs/adr/0002-b.md".into(), change: ChangeKind::Modified },
+            ChangedPath { path: "docs/adrs.md".into(), change: ChangeKind::Added },
+        ];
+        let mut c2 = commit("2", "docs: more");
+        c2.changed_paths = vec![ChangedPath { path: "docs/adr/0001-a.md".into(), change: ChangeKind::Modified }];
+        let d = build(&release(vec![c2, c1]), &github(), &NotesConfig::default());
+        let got: Vec<(&str, &str)> = d.architecture.iter().map(|a| (a.path.as_str(), a.change)).collect();
+        assert_eq!(got, [("docs/adr/0001-a.md", "added"), ("docs/adr/0002-b.md", "modified")]);
+    }
+
+    #[test]
+    fn noreply_forms() {
+        assert_eq!(noreply_username("123+ada@users.noreply.github.com").as_deref(), Some("ada"));
+        assert_eq!(noreply_username("ada@users.noreply.github.com").as_deref(), Some("ada"));
+        assert_eq!(noreply_username("42-grace@users.noreply.gitlab.com").as_deref(), Some("grace"));
+        assert_eq!(noreply_username("ada@example.com"), None);
+    }
+}
