@@ -23,7 +23,9 @@ mod engine_config;
 /// (short name, crate) of each built-in plugin.
 const BUILTIN: &[(&str, &str)] = &[
     ("version", "relkit-plugin-version"),
-    // TMP-ONLY-VERSION
+    ("notes", "relkit-plugin-notes"),
+    ("changelog", "relkit-plugin-changelog"),
+    ("rollback", "relkit-plugin-rollback"),
 ];
 
 const WASM_TARGET: &str = "wasm32-wasip2";

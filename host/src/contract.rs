@@ -56,7 +56,13 @@ impl From<&GitCommit> for Commit {
 
 impl From<&VersionTag> for Tag {
     fn from(t: &VersionTag) -> Self {
-        Tag { name: t.name.clone(), version: t.version.to_string(), commit_id: t.commit.clone(), time: t.time }
+        Tag {
+            name: t.name.clone(),
+            version: t.version.to_string(),
+            commit_id: t.commit.clone(),
+            time: t.time,
+            date: crate::git::utc_date(t.time),
+        }
     }
 }
 

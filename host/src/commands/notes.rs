@@ -63,7 +63,13 @@ fn resolve(app: &App, args: &NotesArgs) -> Result<(ReleaseData, crate::config::P
         let tag = tags.iter().find(|t| t.name == *from);
         release.previous = Some(match tag {
             Some(t) => contract::Tag::from(t),
-            None => contract::Tag { name: from.clone(), version: String::new(), commit_id: from_commit.clone(), time: 0 },
+            None => contract::Tag {
+                name: from.clone(),
+                version: String::new(),
+                commit_id: from_commit.clone(),
+                time: 0,
+                date: String::new(),
+            },
         });
         release.commits = app.commits_between(Some(&from_commit), &release.commit, true)?;
     }

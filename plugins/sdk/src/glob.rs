@@ -2,7 +2,8 @@
 //! `[rollback]` path classes.
 //!
 //! Paths are repository-relative with `/` separators. Syntax:
-//! - `*` any run of characters within one path segment, `?` one character;
+//! - `*` any run of characters within one path segment, `?` one character,
+//!   `[0-9]` / `[!x]` one character of (or not of) a class;
 //! - `**` as a whole segment: any number of segments (`docs/adr/**`,
 //!   `**/Dockerfile`);
 //! - `{a,b}` alternatives (`**/*.{yml,yaml}`);
@@ -62,32 +63,83 @@ fn match_segments(pattern: &[&str], path: &[&str]) -> bool {
         None => path.is_empty(),
         Some((&"**", rest)) => (0..=path.len()).any(|skip| match_segments(rest, &path[skip..])),
         Some((first, rest)) => match path.split_first() {
-            Some((segment, path_rest)) => match_segment(first.as_bytes(), segment.as_bytes()) && match_segments(rest, path_rest),
+            Some((segment, path_rest)) => match_segment(first, segment) && match_segments(rest, path_rest),
             None => false,
         },
     }
 }
 
-fn match_segment(pattern: &[u8], text: &[u8]) -> bool {
-    // Iterative wildcard matching with one backtrack point for `*`.
-    let (mut p, mut t) = (0, 0);
-    let mut star: Option<(usize, usize)> = None;
-    while t < text.len() {
-        if p < pattern.len() && (pattern[p] == b'?' || pattern[p] == text[t]) {
-            p += 1;
-            t += 1;
-        } else if p < pattern.len() && pattern[p] == b'*' {
-            star = Some((p, t));
-            p += 1;
-        } else if let Some((sp, st)) = star {
-            p = sp + 1;
-            t = st + 1;
-            star = Some((sp, st + 1));
-        } else {
-            return false;
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Token {
+    Char(char),
+    Any,
+    Star,
+    /// `[a-z0-9]`, `[!x]`: ranges and whether the class is negated.
+    Class(Vec<(char, char)>, bool),
+}
+
+fn tokenize(segment: &str) -> Vec<Token> {
+    let chars: Vec<char> = segment.chars().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        match chars[i] {
+            '*' => out.push(Token::Star),
+            '?' => out.push(Token::Any),
+            '[' => {
+                // A class runs to the next `]` (a `]` right after `[` or `[!` is literal).
+                let negated = matches!(chars.get(i + 1), Some('!' | '^'));
+                let start = i + 1 + usize::from(negated);
+                let close = (start + 1..chars.len()).find(|&j| chars[j] == ']');
+                match close {
+                    Some(end) => {
+                        let mut ranges = Vec::new();
+                        let mut j = start;
+                        while j < end {
+                            if j + 2 < end && chars[j + 1] == '-' {
+                                ranges.push((chars[j], chars[j + 2]));
+                                j += 3;
+                            } else {
+                                ranges.push((chars[j], chars[j]));
+                                j += 1;
+                            }
+                        }
+                        out.push(Token::Class(ranges, negated));
+                        i = end;
+                    }
+                    None => out.push(Token::Char('[')),
+                }
+            }
+            c => out.push(Token::Char(c)),
         }
+        i += 1;
     }
-    pattern[p..].iter().all(|&c| c == b'*')
+    out
+}
+
+fn match_segment(pattern: &str, text: &str) -> bool {
+    let tokens = tokenize(pattern);
+    let text: Vec<char> = text.chars().collect();
+    match_tokens(&tokens, &text)
+}
+
+fn match_tokens(tokens: &[Token], text: &[char]) -> bool {
+    match tokens.split_first() {
+        None => text.is_empty(),
+        Some((Token::Star, rest)) => (0..=text.len()).any(|skip| match_tokens(rest, &text[skip..])),
+        Some((token, rest)) => match text.split_first() {
+            None => false,
+            Some((&c, text_rest)) => {
+                let ok = match token {
+                    Token::Char(p) => *p == c,
+                    Token::Any => true,
+                    Token::Class(ranges, negated) => ranges.iter().any(|(lo, hi)| (*lo..=*hi).contains(&c)) != *negated,
+                    Token::Star => false, // matched above
+                };
+                ok && match_tokens(rest, text_rest)
+            }
+        },
+    }
 }
 
 /// `a{b,c}d` → `abd`, `acd`; nested braces work. `None` when unbalanced.
@@ -153,6 +205,14 @@ mod tests {
         assert!(m("**/*.tf", "infra/main.tf"));
         assert!(m("a?c", "abc"));
         assert!(!m("a?c", "a/c"));
+    }
+
+    #[test]
+    fn character_classes() {
+        assert!(m("**/V[0-9]*__*.sql", "db/V12__add_index.sql"));
+        assert!(!m("**/V[0-9]*__*.sql", "db/Vendor__x.sql"));
+        assert!(m("[!.]*", "src"));
+        assert!(!m("[!.]*", ".git"));
     }
 
     #[test]

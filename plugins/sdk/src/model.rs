@@ -198,6 +198,8 @@ pub struct NotesData {
     pub prerelease: bool,
     /// `…/compare/<previous>...<tag>`; absent for a first release or unknown forge.
     pub compare_url: Option<String>,
+    /// The tag's page on the forge (GitHub: its release page).
+    pub tag_url: Option<String>,
     pub repository: RepositoryData,
     pub breaking_title: String,
     pub breaking_changes: Vec<BreakingEntry>,
@@ -276,6 +278,7 @@ pub fn build(release: &Release, repository: &Repository, config: &NotesConfig) -
         version: release.version.clone(),
         tag: release.tag.clone(),
         compare_url: previous_tag.as_deref().and_then(|p| links.compare(p, &release.tag)),
+        tag_url: links.tag(&release.tag),
         previous_tag,
         date: release.date.clone(),
         commit_id: release.commit_id.clone(),
@@ -483,7 +486,7 @@ mod tests {
             tag: "v1.3.0".into(),
             commit_id: "f".repeat(40),
             date: "2026-11-29".into(),
-            previous: Some(Tag { name: "v1.2.0".into(), version: "1.2.0".into(), commit_id: "e".repeat(40), time: 0 }),
+            previous: Some(Tag { name: "v1.2.0".into(), version: "1.2.0".into(), commit_id: "e".repeat(40), time: 0, date: String::new() }),
             commits,
         }
     }

@@ -420,7 +420,7 @@ pub mod testing {
     }
 
     pub fn tag(name: &str, version: &str) -> Tag {
-        Tag { name: name.to_string(), version: version.to_string(), commit_id: "0".repeat(40), time: 0 }
+        Tag { name: name.to_string(), version: version.to_string(), commit_id: "0".repeat(40), time: 0, date: String::new() }
     }
 }
 

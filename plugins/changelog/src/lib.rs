@@ -1,0 +1,251 @@
+//! relkit's built-in `changelog` plugin: CHANGELOG.md sections.
+//!
+//! `update` inserts each new release's section below the file's header (and
+//! below an `## [Unreleased]` section, if the file keeps one), leaving every
+//! other byte alone; a release whose heading is already there is skipped, so
+//! running it twice changes nothing. `full` regenerates every section and
+//! keeps the existing header. [`update`] is plain Rust; the wasm glue is below.
+
+use relkit_plugin_sdk::Settings;
+use relkit_plugin_sdk::model::{self, NotesConfig};
+use relkit_plugin_sdk::render::{Renderer, tidy_markdown};
+use relkit_plugin_sdk::types::{Release, Repository, Template};
+
+pub const DEFAULT_TEMPLATE: &str = include_str!("../../../templates/changelog.md.hbs");
+pub const DEFAULT_SOURCE: &str = "templates/changelog.md.hbs (built-in)";
+
+pub const DEFAULT_HEADER: &str = "# Changelog
+
+All notable changes to this project are documented in this file.
+The format is based on [Keep a Changelog](https://keepachangelog.com/en/1.1.0/),
+and this project adheres to [Semantic Versioning](https://semver.org/spec/v2.0.0.html).
+";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Update,
+    Full,
+}
+
+pub struct Input<'a> {
+    pub mode: Mode,
+    pub existing: Option<&'a str>,
+    /// Oldest first.
+    pub releases: &'a [Release],
+    pub repository: &'a Repository,
+    pub settings: &'a [(String, String)],
+    pub template: Option<&'a Template>,
+}
+
+/// The new text of the file.
+pub fn update(input: &Input<'_>) -> Result<String, String> {
+    let settings = Settings::new(input.settings);
+    let config = NotesConfig::from_settings(&settings)?;
+    let header = settings.get::<String>("header")?.map(|h| format!("{}\n", h.trim_end()));
+    let renderer = Renderer::new(input.template, DEFAULT_SOURCE, DEFAULT_TEMPLATE)?;
+    let crlf = input.existing.is_some_and(|t| t.contains("\r\n"));
+    let section = |release: &Release| -> Result<String, String> {
+        let data = model::build(release, input.repository, &config);
+        let text = tidy_markdown(&renderer.render(&data)?);
+        Ok(if crlf { text.replace('\n', "\r\n") } else { text })
+    };
+    let newline = if crlf { "\r\n" } else { "\n" };
+    match (input.mode, input.existing) {
+        (Mode::Update, Some(existing)) => {
+            let mut text = existing.to_string();
+            for release in input.releases {
+                if has_release(&text, &release.version, &release.tag) {
+                    continue;
+                }
+                let at = insertion_point(&text);
+                let mut inserted = section(release)?;
+                inserted.push_str(newline);
+                if at == text.len() && !text.is_empty() {
+                    // No release yet: separate the section from the header.
+                    if !text.ends_with('\n') {
+                        text.push_str(newline);
+                    }
+                    if !text.ends_with("\n\n") && !text.ends_with("\r\n\r\n") {
+                        text.push_str(newline);
+                    }
+                    inserted.truncate(inserted.len() - newline.len());
+                    text.push_str(&inserted);
+                } else {
+                    text.insert_str(at, &inserted);
+                }
+            }
+            Ok(text)
+        }
+        (mode, existing) => {
+            let prefix = match (mode, existing) {
+                (Mode::Full, Some(existing)) => existing[..insertion_point(existing)].to_string(),
+                _ => header.unwrap_or_else(|| DEFAULT_HEADER.to_string()),
+            };
+            let prefix = if crlf && !prefix.contains("\r\n") { prefix.replace('\n', "\r\n") } else { prefix };
+            let mut text = prefix.trim_end().to_string();
+            text.push_str(newline);
+            for release in input.releases.iter().rev() {
+                text.push_str(newline);
+                text.push_str(&section(release)?);
+            }
+            Ok(text)
+        }
+    }
+}
+
+/// Whether a `## ` heading names this release (`## [1.3.0] - …`,
+/// `## 1.3.0 (…)`, `## [v1.3.0](…)`).
+pub fn has_release(text: &str, version: &str, tag: &str) -> bool {
+    text.lines().filter_map(|l| l.strip_prefix("## ")).any(|heading| {
+        let h = heading.trim_start().trim_start_matches('[');
+        [tag, version].iter().any(|name| {
+            h.strip_prefix(name).is_some_and(|rest| {
+                rest.is_empty() || rest.starts_with([']', ' ', '(', '\r']) || rest.starts_with(" -")
+            })
+        })
+    })
+}
+
+/// Where a new release goes: the start of the first `## ` heading that is not
+/// an Unreleased section; the end of the text when there is none.
+pub fn insertion_point(text: &str) -> usize {
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        if let Some(heading) = line.strip_prefix("## ") {
+            let name = heading.trim().trim_start_matches('[').to_ascii_lowercase();
+            if !name.starts_with("unreleased") {
+                return offset;
+            }
+        }
+        offset += line.len();
+    }
+    text.len()
+}
+
+// The generated export glue is `unsafe` by nature (raw ABI functions).
+#[cfg(target_arch = "wasm32")]
+#[allow(unsafe_code)]
+mod export {
+    wit_bindgen::generate!({
+        world: "changelog-plugin",
+        path: "../wit",
+        with: { "relkit:plugin/types@0.1.0": relkit_plugin_sdk::types },
+    });
+
+    use exports::relkit::plugin::changelog::{ChangelogInput, ChangelogMode, Guest as Changelog};
+    use exports::relkit::plugin::info::{Guest as Info, Metadata};
+
+    struct Plugin;
+
+    impl Info for Plugin {
+        fn plugin_info() -> Metadata {
+            Metadata {
+                name: "changelog".to_string(),
+                version: env!("CARGO_PKG_VERSION").to_string(),
+                contract: relkit_plugin_sdk::CONTRACT.to_string(),
+            }
+        }
+    }
+
+    impl Changelog for Plugin {
+        fn update_changelog(input: ChangelogInput) -> Result<String, String> {
+            super::update(&super::Input {
+                mode: match input.mode {
+                    ChangelogMode::Update => super::Mode::Update,
+                    ChangelogMode::Full => super::Mode::Full,
+                },
+                existing: input.existing.as_deref(),
+                releases: &input.releases,
+                repository: &input.repository,
+                settings: &input.settings,
+                template: input.template.as_ref(),
+            })
+        }
+    }
+
+    export!(Plugin);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use relkit_plugin_sdk::types::{Commit, ForgeKind, Person, Tag};
+
+    fn release(version: &str, previous: Option<&str>, messages: &[&str]) -> Release {
+        Release {
+            version: version.into(),
+            tag: format!("v{version}"),
+            commit_id: "c".repeat(40),
+            date: "2026-11-29".into(),
+            previous: previous.map(|p| Tag { name: format!("v{p}"), version: p.into(), commit_id: "b".repeat(40), time: 0, date: String::new() }),
+            commits: messages
+                .iter()
+                .enumerate()
+                .map(|(i, m)| Commit {
+                    id: format!("{i:0>40}"),
+                    message: m.to_string(),
+                    author: Person { name: "Ada".into(), email: "ada@example.com".into() },
+                    time: 0,
+                    parents: vec![],
+                    changed_paths: vec![],
+                })
+                .collect(),
+        }
+    }
+
+    fn repo() -> Repository {
+        Repository { remote_url: None, forge: ForgeKind::Github, web_url: Some("https://github.com/acme/rocket".into()) }
+    }
+
+    fn run(mode: Mode, existing: Option<&str>, releases: &[Release]) -> String {
+        let settings = vec![("contributors".to_string(), "false".to_string())];
+        update(&Input { mode, existing, releases, repository: &repo(), settings: &settings, template: None }).unwrap()
+    }
+
+    #[test]
+    fn inserts_below_header_and_keeps_every_other_byte() {
+        let old = "# Changes\n\nHand-written intro.\n\n## [1.2.0] - 2026-01-01\n\n- manual  edit   kept\n";
+        let new = run(Mode::Update, Some(old), &[release("1.3.0", Some("1.2.0"), &["feat: shiny"])]);
+        let at = new.find("## [1.2.0]").unwrap();
+        assert_eq!(&new[at..], "## [1.2.0] - 2026-01-01\n\n- manual  edit   kept\n");
+        assert!(new.starts_with("# Changes\n\nHand-written intro.\n\n## [1.3.0] - 2026-11-29\n"), "{new}");
+        // idempotent
+        assert_eq!(run(Mode::Update, Some(&new), &[release("1.3.0", Some("1.2.0"), &["feat: shiny"])]), new);
+    }
+
+    #[test]
+    fn keeps_an_unreleased_section_on_top() {
+        let old = "# Changelog\n\n## [Unreleased]\n\n- wip\n\n## [1.2.0] - 2026-01-01\n";
+        let new = run(Mode::Update, Some(old), &[release("1.3.0", Some("1.2.0"), &["fix: x"])]);
+        let unreleased = new.find("## [Unreleased]").unwrap();
+        let fresh = new.find("## [1.3.0]").unwrap();
+        assert!(unreleased < fresh && fresh < new.find("## [1.2.0]").unwrap());
+    }
+
+    #[test]
+    fn crlf_files_stay_crlf() {
+        let old = "# Changelog\r\n\r\n## [1.2.0] - 2026-01-01\r\n";
+        let new = run(Mode::Update, Some(old), &[release("1.3.0", Some("1.2.0"), &["fix: x"])]);
+        assert!(!new.replace("\r\n", "").contains('\n'), "{new:?}");
+    }
+
+    #[test]
+    fn new_file_and_full_regeneration() {
+        let r1 = release("1.0.0", None, &["feat: first"]);
+        let r2 = release("1.1.0", Some("1.0.0"), &["feat: second"]);
+        let fresh = run(Mode::Update, None, std::slice::from_ref(&r1));
+        assert!(fresh.starts_with(DEFAULT_HEADER));
+        let full = run(Mode::Full, Some("# My log\n\n## [0.9.0] - old\n"), &[r1, r2]);
+        assert!(full.starts_with("# My log\n\n## [1.1.0] - 2026-11-29\n"), "{full}");
+        assert!(!full.contains("0.9.0"));
+        assert!(full.find("## [1.1.0]").unwrap() < full.find("## [1.0.0]").unwrap());
+    }
+
+    #[test]
+    fn recognises_headings_of_other_tools() {
+        assert!(has_release("## [1.3.0](https://x) (2026-01-01)\n", "1.3.0", "v1.3.0"));
+        assert!(has_release("## v1.3.0\n", "1.3.0", "v1.3.0"));
+        assert!(!has_release("## [1.3.0-rc.1] - x\n", "1.3.0", "v1.3.0"));
+        assert!(!has_release("## [11.3.0] - x\n", "1.3.0", "v1.3.0"));
+    }
+}

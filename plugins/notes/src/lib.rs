@@ -1,0 +1,63 @@
+//! relkit's built-in `notes` plugin: markdown release notes of one release.
+//!
+//! [`render`] is plain Rust over the contract's types; the wasm export glue
+//! below only adapts it to `release-notes` and `info`.
+
+use relkit_plugin_sdk::Settings;
+use relkit_plugin_sdk::model::{self, NotesConfig};
+use relkit_plugin_sdk::render::{Renderer, tidy_markdown};
+use relkit_plugin_sdk::types::{Release, Repository, Template};
+
+/// The default template, embedded at build time.
+pub const DEFAULT_TEMPLATE: &str = include_str!("../../../templates/notes.md.hbs");
+pub const DEFAULT_SOURCE: &str = "templates/notes.md.hbs (built-in)";
+
+/// Notes as markdown, and the data the template received as JSON.
+pub fn render(
+    release: &Release,
+    repository: &Repository,
+    settings: &[(String, String)],
+    template: Option<&Template>,
+) -> Result<(String, String), String> {
+    let config = NotesConfig::from_settings(&Settings::new(settings))?;
+    let data = model::build(release, repository, &config);
+    let renderer = Renderer::new(template, DEFAULT_SOURCE, DEFAULT_TEMPLATE)?;
+    let markdown = tidy_markdown(&renderer.render(&data)?);
+    let json = serde_json::to_string(&data).map_err(|e| format!("serializing the notes data: {e}"))?;
+    Ok((markdown, json))
+}
+
+// The generated export glue is `unsafe` by nature (raw ABI functions).
+#[cfg(target_arch = "wasm32")]
+#[allow(unsafe_code)]
+mod export {
+    wit_bindgen::generate!({
+        world: "notes-plugin",
+        path: "../wit",
+        with: { "relkit:plugin/types@0.1.0": relkit_plugin_sdk::types },
+    });
+
+    use exports::relkit::plugin::info::{Guest as Info, Metadata};
+    use exports::relkit::plugin::release_notes::{Guest as Notes, NotesInput, RenderedNotes};
+
+    struct Plugin;
+
+    impl Info for Plugin {
+        fn plugin_info() -> Metadata {
+            Metadata {
+                name: "notes".to_string(),
+                version: env!("CARGO_PKG_VERSION").to_string(),
+                contract: relkit_plugin_sdk::CONTRACT.to_string(),
+            }
+        }
+    }
+
+    impl Notes for Plugin {
+        fn render_notes(input: NotesInput) -> Result<RenderedNotes, String> {
+            let (markdown, data) = super::render(&input.release, &input.repository, &input.settings, input.template.as_ref())?;
+            Ok(RenderedNotes { markdown, data })
+        }
+    }
+
+    export!(Plugin);
+}

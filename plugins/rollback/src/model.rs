@@ -1,0 +1,526 @@
+//! The data of the rollback runbook: what the template receives.
+//!
+//! Everything is derived from the input: the release's commits and their
+//! changed paths, the previous release, the repository, and `[rollback]`.
+//! Commands are complete and ready to paste; names that are not configured
+//! are `<placeholders>`, and `placeholders` says so.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use relkit_plugin_sdk::Settings;
+use relkit_plugin_sdk::commit::{self, Parsed, Preset};
+use relkit_plugin_sdk::forge::Links;
+use relkit_plugin_sdk::model::forge_name;
+use relkit_plugin_sdk::revert;
+use relkit_plugin_sdk::short_id;
+use relkit_plugin_sdk::types::{ChangeKind, ForgeKind, Release, Repository};
+use serde::Serialize;
+
+use crate::classify::{Class, Classifier};
+
+/// `[rollback]` names and checks.
+#[derive(Debug, Clone, Default)]
+pub struct Config {
+    pub preset: Preset,
+    pub deployment: Option<String>,
+    pub namespace: Option<String>,
+    pub helm_release: Option<String>,
+    pub terraform_dir: Option<String>,
+    pub image: Option<String>,
+    pub workflow: Option<String>,
+    pub verify: Vec<String>,
+    pub health_urls: Vec<String>,
+    pub dashboards: Vec<String>,
+}
+
+impl Config {
+    pub fn from_settings(s: &Settings<'_>) -> Result<Self, String> {
+        Ok(Self {
+            preset: s.get_or("preset", Preset::default())?,
+            deployment: s.get("deployment")?,
+            namespace: s.get("namespace")?,
+            helm_release: s.get("helm-release")?,
+            terraform_dir: s.get("terraform-dir")?,
+            image: s.get("image")?,
+            workflow: s.get("workflow")?,
+            verify: s.get_or("verify", Vec::new())?,
+            health_urls: s.get_or("health-urls", Vec::new())?,
+            dashboards: s.get_or("dashboards", Vec::new())?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Risk {
+    /// `safe`, `caution` or `unsafe`.
+    pub level: &'static str,
+    /// `Safe`, `Caution`, `Unsafe`.
+    pub label: &'static str,
+    /// The one sentence under the label.
+    pub summary: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Point {
+    pub tag: String,
+    pub version: String,
+    pub commit_id: String,
+    pub short_id: String,
+    pub date: String,
+    pub url: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PathEntry {
+    pub path: String,
+    /// `added`, `modified` or `deleted` (net over the release).
+    pub change: &'static str,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Item {
+    pub short_id: String,
+    pub commit_url: Option<String>,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Infra {
+    pub files: Vec<PathEntry>,
+    pub commands: Vec<String>,
+    pub notes: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Steps {
+    pub redeploy: u32,
+    pub revert: u32,
+    pub infrastructure: u32,
+    pub verify: u32,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Verify {
+    pub commands: Vec<String>,
+    pub dashboards: Vec<String>,
+    /// The generic checklist, used when nothing is configured.
+    pub checklist: Vec<String>,
+    /// How to confirm the running version is the previous one.
+    pub confirm: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RollbackData {
+    pub risk: Risk,
+    pub release: Point,
+    pub previous: Option<Point>,
+    /// The pre-release label when rolling back a pre-release.
+    pub channel: Option<String>,
+    pub forge: &'static str,
+    /// `owner/repo` or `group/subgroup/project`.
+    pub project: Option<String>,
+    pub redeploy: Vec<String>,
+    pub redeploy_notes: Vec<String>,
+    pub revert: Vec<String>,
+    pub has_merges: bool,
+    pub commit_count: usize,
+    pub migrations: Vec<PathEntry>,
+    pub breaking_changes: Vec<Item>,
+    /// Reverts of commits that earlier releases shipped.
+    pub reverted_releases: Vec<Item>,
+    pub has_risks: bool,
+    pub kubernetes: Option<Infra>,
+    pub helm: Option<Infra>,
+    pub terraform: Option<Infra>,
+    pub docker: Option<Infra>,
+    pub ci: Option<Infra>,
+    pub has_infrastructure: bool,
+    /// The commands contain `<placeholders>` to fill in.
+    pub placeholders: bool,
+    pub steps: Steps,
+    pub verify: Verify,
+}
+
+fn placeholder_or(value: &Option<String>, name: &str, used: &mut bool) -> String {
+    match value {
+        Some(v) => v.clone(),
+        None => {
+            *used = true;
+            format!("<{name}>")
+        }
+    }
+}
+
+fn change_name(c: ChangeKind) -> &'static str {
+    match c {
+        ChangeKind::Added => "added",
+        ChangeKind::Modified => "modified",
+        ChangeKind::Deleted => "deleted",
+    }
+}
+
+/// The project path of the web URL: `acme/rocket`.
+fn project_path(links: &Links<'_>) -> Option<String> {
+    let web = links.web()?;
+    let base = links.base()?;
+    web.strip_prefix(base).map(|p| p.trim_matches('/').to_string()).filter(|p| !p.is_empty())
+}
+
+fn parent_dirs(files: &[PathEntry]) -> Vec<String> {
+    let dirs: BTreeSet<String> = files
+        .iter()
+        .map(|f| f.path.rsplit_once('/').map_or(".".to_string(), |(d, _)| d.to_string()))
+        .collect();
+    dirs.into_iter().collect()
+}
+
+pub fn build(release: &Release, repository: &Repository, config: &Config, classifier: &Classifier) -> RollbackData {
+    let links = Links::new(repository);
+    let project = project_path(&links);
+    let mut placeholders = false;
+
+    let parsed: Vec<Parsed> = release.commits.iter().map(|c| commit::parse(&c.message, config.preset)).collect();
+    let pairs: Vec<(&str, &Parsed)> = release.commits.iter().zip(&parsed).map(|(c, p)| (c.id.as_str(), p)).collect();
+    let cancelled = revert::pair(&pairs, config.preset);
+
+    // Net change per path over the release (oldest commit first).
+    let mut net: BTreeMap<&str, ChangeKind> = BTreeMap::new();
+    for c in release.commits.iter().rev() {
+        for p in &c.changed_paths {
+            let next = match (net.get(p.path.as_str()), p.change) {
+                (Some(ChangeKind::Added), ChangeKind::Deleted) => None,
+                (Some(ChangeKind::Added), _) => Some(ChangeKind::Added),
+                (Some(ChangeKind::Deleted), ChangeKind::Added) => Some(ChangeKind::Modified),
+                (_, change) => Some(change),
+            };
+            match next {
+                Some(n) => net.insert(&p.path, n),
+                None => net.remove(p.path.as_str()),
+            };
+        }
+    }
+    let mut by_class: BTreeMap<Class, Vec<PathEntry>> = BTreeMap::new();
+    for (path, change) in &net {
+        if let Some(class) = classifier.classify(path) {
+            by_class.entry(class).or_default().push(PathEntry { path: path.to_string(), change: change_name(*change) });
+        }
+    }
+
+    let mut breaking_changes = Vec::new();
+    let mut reverted_releases = Vec::new();
+    for (c, p) in release.commits.iter().zip(&parsed).rev() {
+        if cancelled.contains(&c.id) {
+            continue;
+        }
+        for b in &p.breaking {
+            breaking_changes.push(Item {
+                short_id: short_id(&c.id).to_string(),
+                commit_url: links.commit(&c.id),
+                text: b.text.lines().next().unwrap_or("").to_string(),
+            });
+        }
+        if let Some(of) = &p.revert {
+            let what = of.header.clone().unwrap_or_else(|| p.description().to_string());
+            let text = match &of.hash {
+                Some(h) => format!("{what} (reverts {})", short_id(h)),
+                None => what,
+            };
+            reverted_releases.push(Item { short_id: short_id(&c.id).to_string(), commit_url: links.commit(&c.id), text });
+        }
+    }
+
+    let release_point = Point {
+        tag: release.tag.clone(),
+        version: release.version.clone(),
+        commit_id: release.commit_id.clone(),
+        short_id: short_id(&release.commit_id).to_string(),
+        date: release.date.clone(),
+        url: links.tag(&release.tag),
+    };
+    let previous = release.previous.as_ref().map(|t| Point {
+        tag: t.name.clone(),
+        version: t.version.clone(),
+        commit_id: t.commit_id.clone(),
+        short_id: short_id(&t.commit_id).to_string(),
+        date: t.date.clone(),
+        url: links.tag(&t.name),
+    });
+    let channel = release.version.split_once('-').map(|(_, pre)| pre.split('.').next().unwrap_or(pre).to_string());
+    let has_merges = release.commits.iter().any(|c| c.parents.len() > 1);
+    let prev_tag = previous.as_ref().map(|p| p.tag.clone());
+    let prev_version = previous.as_ref().map(|p| p.version.clone());
+
+    // Redeploy the previous release, the forge's way.
+    let mut redeploy = Vec::new();
+    let mut redeploy_notes = Vec::new();
+    if let Some(prev) = &prev_tag {
+        let repo_flag = |flag: &str| project.as_ref().map(|p| format!(" {flag} {p}")).unwrap_or_default();
+        match repository.forge {
+            ForgeKind::Github => {
+                let workflow = placeholder_or(&config.workflow, "deploy-workflow.yml", &mut placeholders);
+                redeploy.push(format!("gh workflow run {workflow} --ref {prev}{}", repo_flag("--repo")));
+                redeploy_notes.push(format!(
+                    "The workflow needs a `workflow_dispatch` trigger. To re-run the run that deployed {prev} instead: \
+                     `gh run list --branch {prev}{}` and `gh run rerun <run-id>{}`.",
+                    repo_flag("--repo"),
+                    repo_flag("--repo")
+                ));
+            }
+            ForgeKind::Gitlab => {
+                redeploy.push(format!("glab ci run --branch {prev}{}", repo_flag("--repo")));
+                redeploy_notes.push(format!(
+                    "This starts a new pipeline for the tag {prev}; run its deploy job if it is manual. To retry the \
+                     original pipeline instead: `glab ci list --ref {prev}{}` and `glab ci retry <pipeline-id>`.",
+                    repo_flag("--repo")
+                ));
+            }
+            ForgeKind::Unknown => {
+                redeploy_notes.push(format!("Re-run the deployment of the tag {prev} in your CI system."));
+            }
+        }
+    }
+
+    // Revert the release's commits on the branch.
+    let mut revert_commands = Vec::new();
+    if let Some(prev) = &prev_tag {
+        let tag = &release.tag;
+        revert_commands.push("git fetch origin --tags".to_string());
+        if has_merges {
+            revert_commands.push(format!("git revert --no-commit -m 1 $(git rev-list --first-parent {prev}..{tag})"));
+        } else {
+            revert_commands.push(format!("git revert --no-commit {prev}..{tag}"));
+        }
+        revert_commands.push(format!("git commit -m \"revert: roll back {tag}\""));
+        revert_commands.push("git push origin HEAD".to_string());
+    }
+
+    // Infrastructure.
+    let worktree = prev_tag.as_ref().map(|p| format!("../rollback-{p}"));
+    let namespace = config.namespace.clone().unwrap_or_else(|| "<namespace>".to_string());
+    let namespace_placeholder = config.namespace.is_none();
+    let files_of = |class: Class| by_class.get(&class).cloned().unwrap_or_default();
+    let mut infra = |class: Class, placeholders: &mut bool| -> Option<Infra> {
+        let files = files_of(class);
+        if files.is_empty() {
+            return None;
+        }
+        let mut commands = Vec::new();
+        let mut notes = Vec::new();
+        match class {
+            Class::Kubernetes => {
+                if config.deployment.is_some() || config.helm_release.is_none() {
+                    let d = placeholder_or(&config.deployment, "deployment", placeholders);
+                    commands.push(format!("kubectl rollout undo deployment/{d} -n {namespace}"));
+                    commands.push(format!("kubectl rollout status deployment/{d} -n {namespace}"));
+                }
+                if let (Some(wt), Some(prev)) = (&worktree, &prev_tag) {
+                    notes.push(format!(
+                        "`rollout undo` returns the Deployment to its previous ReplicaSet only. To restore every \
+                         manifest as it was at {prev}, apply them from a checkout of that tag:"
+                    ));
+                    let added: Vec<&PathEntry> = files.iter().filter(|f| f.change == "added").collect();
+                    for f in &added {
+                        commands.push(format!("kubectl delete -n {namespace} -f {}  # added by {}", f.path, release.tag));
+                    }
+                    commands.push(format!("git worktree add {wt} {prev}"));
+                    for dir in parent_dirs(&files.iter().filter(|f| f.change != "added").cloned().collect::<Vec<_>>()) {
+                        commands.push(format!("kubectl apply -n {namespace} -f {wt}/{dir}"));
+                    }
+                }
+            }
+            Class::Helm => {
+                let r = placeholder_or(&config.helm_release, "helm-release", placeholders);
+                commands.push(format!("helm history {r} -n {namespace}"));
+                commands.push(format!("helm rollback {r} -n {namespace} --wait"));
+                notes.push(
+                    "`helm rollback` without a revision returns to the previous revision; name the revision from \
+                     `helm history` that deployed the previous release if there were deploys in between."
+                        .to_string(),
+                );
+            }
+            Class::Terraform => {
+                let dirs = match &config.terraform_dir {
+                    Some(d) => vec![d.clone()],
+                    None => parent_dirs(&files),
+                };
+                if let (Some(wt), Some(prev)) = (&worktree, &prev_tag) {
+                    commands.push(format!("git worktree add {wt} {prev}"));
+                    for dir in &dirs {
+                        commands.push(format!(
+                            "(cd {wt}/{dir} && terraform init && terraform plan -out=rollback.tfplan && terraform apply rollback.tfplan)"
+                        ));
+                    }
+                }
+                notes.push(
+                    "Terraform state is not versioned with the code: applying the old configuration destroys what \
+                     this release created (and the data in it) and may fail where providers or schemas changed. \
+                     Read the plan before you apply it, and take a state backup first (`terraform state pull > backup.tfstate`)."
+                        .to_string(),
+                );
+            }
+            Class::Docker => {
+                let image = placeholder_or(&config.image, "image", placeholders);
+                let version = prev_version.clone().unwrap_or_else(|| "<previous-version>".to_string());
+                if config.deployment.is_some() || config.image.is_some() {
+                    let d = placeholder_or(&config.deployment, "deployment", placeholders);
+                    commands.push(format!("kubectl set image deployment/{d} '*={image}:{version}' -n {namespace}"));
+                } else {
+                    commands.push(format!("docker pull {image}:{version}"));
+                }
+                notes.push(format!(
+                    "This release changed how the container image is built. Redeploy the image built for the previous \
+                     release ({image}:{version}) rather than rebuilding it from today's base images."
+                ));
+            }
+            Class::Ci => {
+                let prev = prev_tag.clone().unwrap_or_else(|| "the previous release".to_string());
+                notes.push(format!(
+                    "This release changed CI configuration. A pipeline run for {prev} uses the configuration at {prev}; \
+                     check that the secrets, variables and runners it expects still exist."
+                ));
+            }
+            Class::Migration => {}
+        }
+        Some(Infra { files, commands, notes })
+    };
+    let kubernetes = infra(Class::Kubernetes, &mut placeholders);
+    // Only the commands that name a namespace use it.
+    let helm = infra(Class::Helm, &mut placeholders);
+    let terraform = infra(Class::Terraform, &mut placeholders);
+    let docker = infra(Class::Docker, &mut placeholders);
+    let ci = infra(Class::Ci, &mut placeholders);
+    let migrations = files_of(Class::Migration);
+    let has_infrastructure = kubernetes.is_some() || helm.is_some() || terraform.is_some() || docker.is_some() || ci.is_some();
+    let has_risks = !migrations.is_empty() || !breaking_changes.is_empty() || !reverted_releases.is_empty();
+
+    let risk = risk(release, &migrations, &breaking_changes, &reverted_releases, [
+        ("Kubernetes", kubernetes.is_some()),
+        ("Helm", helm.is_some()),
+        ("Terraform", terraform.is_some()),
+        ("container image", docker.is_some()),
+        ("CI configuration", ci.is_some()),
+    ]);
+
+    // Verification.
+    let mut commands = config.verify.clone();
+    commands.extend(config.health_urls.iter().map(|u| format!("curl -fsS {u}")));
+    let checklist = if commands.is_empty() && config.dashboards.is_empty() {
+        vec![
+            "The service's health endpoint answers 200 (set `[rollback] health-urls` to list them here).".to_string(),
+            format!("Error rate and latency are back to where they were before {}.", release.tag),
+            "SLO dashboards show no ongoing error-budget burn (set `[rollback] dashboards`).".to_string(),
+            "The logs show no new errors since the rollback.".to_string(),
+        ]
+    } else {
+        Vec::new()
+    };
+    let mut confirm = Vec::new();
+    if let Some(v) = &prev_version {
+        match (&config.deployment, kubernetes.is_some() || docker.is_some() || config.deployment.is_some()) {
+            (Some(d), _) => confirm.push(format!(
+                "kubectl get deployment/{d} -n {namespace} -o jsonpath='{{.spec.template.spec.containers[*].image}}'  # expect {v}"
+            )),
+            (None, true) => {
+                placeholders = true;
+                confirm.push(format!(
+                    "kubectl get deployment/<deployment> -n {namespace} -o jsonpath='{{.spec.template.spec.containers[*].image}}'  # expect {v}"
+                ));
+            }
+            (None, false) => {}
+        }
+    }
+
+    let uses_namespace = [&kubernetes, &helm, &docker].iter().any(|i| i.as_ref().is_some_and(|i| i.commands.iter().any(|c| c.contains("<namespace>"))))
+        || confirm.iter().any(|c| c.contains("<namespace>"));
+    placeholders |= namespace_placeholder && uses_namespace;
+
+    // Steps are numbered in the order to follow; absent ones are skipped.
+    let mut step = 0;
+    let mut next_step = |present: bool| {
+        if present {
+            step += 1;
+            step
+        } else {
+            0
+        }
+    };
+    let steps = Steps {
+        redeploy: next_step(previous.is_some()),
+        revert: next_step(previous.is_some()),
+        infrastructure: next_step(has_infrastructure),
+        verify: next_step(true),
+    };
+    RollbackData {
+        risk,
+        release: release_point,
+        previous,
+        channel,
+        forge: forge_name(repository.forge),
+        project,
+        redeploy,
+        redeploy_notes,
+        revert: revert_commands,
+        has_merges,
+        commit_count: release.commits.len(),
+        migrations,
+        breaking_changes,
+        reverted_releases,
+        has_risks,
+        kubernetes,
+        helm,
+        terraform,
+        docker,
+        ci,
+        has_infrastructure,
+        placeholders,
+        steps,
+        verify: Verify { commands, dashboards: config.dashboards.clone(), checklist, confirm },
+    }
+}
+
+fn risk(
+    release: &Release,
+    migrations: &[PathEntry],
+    breaking: &[Item],
+    reverts: &[Item],
+    infra: [(&str, bool); 5],
+) -> Risk {
+    let tag = &release.tag;
+    if !migrations.is_empty() {
+        let n = migrations.len();
+        let files = if n == 1 { "1 migration file".to_string() } else { format!("{n} migration files") };
+        return Risk {
+            level: "unsafe",
+            label: "Unsafe",
+            summary: format!("{tag} changes the database ({files}); rolling back the code will not undo that, so deal with the data first."),
+        };
+    }
+    let touched: Vec<&str> = infra.iter().filter(|(_, on)| *on).map(|(name, _)| *name).collect();
+    let mut reasons = Vec::new();
+    if !touched.is_empty() {
+        reasons.push(format!("changes infrastructure ({})", touched.join(", ")));
+    }
+    match breaking.len() {
+        0 => {}
+        1 => reasons.push("has a breaking change that consumers may already depend on".to_string()),
+        n => reasons.push(format!("has {n} breaking changes that consumers may already depend on")),
+    }
+    if !reverts.is_empty() {
+        reasons.push("reverts changes of earlier releases, which a rollback brings back".to_string());
+    }
+    if reasons.is_empty() {
+        return Risk {
+            level: "safe",
+            label: "Safe",
+            summary: "code-only release, no migrations, no infrastructure changes.".to_string(),
+        };
+    }
+    let joined = match reasons.len() {
+        1 => reasons.remove(0),
+        _ => {
+            let last = reasons.pop().unwrap_or_default();
+            format!("{} and {last}", reasons.join(", "))
+        }
+    };
+    Risk { level: "caution", label: "Caution", summary: format!("{tag} {joined}; follow the steps in order.") }
+}
