@@ -19,23 +19,23 @@ use relkit::config::Preset;
 )]
 pub struct Cli {
     /// Run as if relkit was started in DIR (like `git -C`)
-    #[arg(short = 'C', value_name = "DIR", global = true)]
+    #[arg(short = 'C', value_name = "DIR", global = true, help_heading = "Global options")]
     dir: Option<PathBuf>,
 
     /// Read this configuration file instead of <repository>/relkit.toml
-    #[arg(long, value_name = "FILE", global = true)]
+    #[arg(long, value_name = "FILE", global = true, help_heading = "Global options")]
     config: Option<PathBuf>,
 
     /// Color in messages (NO_COLOR is respected with `auto`)
-    #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto, global = true)]
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto, global = true, help_heading = "Global options")]
     color: ColorChoice,
 
     /// Print only results and errors
-    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    #[arg(short, long, global = true, conflicts_with = "verbose", help_heading = "Global options")]
     quiet: bool,
 
     /// Print more about what relkit does
-    #[arg(short, long, global = true)]
+    #[arg(short, long, global = true, help_heading = "Global options")]
     verbose: bool,
 
     #[command(subcommand)]

@@ -84,6 +84,10 @@ pub struct VersionConfig {
     /// `minor` (default), `cargo` or `semver`.
     #[serde(rename = "pre-1.0", skip_serializing_if = "Option::is_none")]
     pub pre_1_0: Option<Pre1>,
+    /// TOML reads an unquoted `pre-1.0 = "cargo"` as the dotted key
+    /// `pre-1` → `0`; both spellings are accepted (see [`parse`]).
+    #[serde(rename = "pre-1", default, skip_serializing)]
+    pub pre_1_dotted: Option<Pre1Dotted>,
     /// A pre-release label for every release (`rc`, `beta`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub prerelease: Option<String>,
@@ -113,6 +117,13 @@ impl Preset {
             Preset::SemanticRelease => "semantic-release",
         }
     }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Pre1Dotted {
+    #[serde(rename = "0")]
+    pub value: Pre1,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
@@ -345,7 +356,10 @@ pub fn load(explicit: Option<&Path>, repo_root: &Path) -> Result<Loaded, ConfigE
 
 /// Parses configuration text; the error is `line N: ...` with the key and table.
 pub fn parse(text: &str) -> Result<Config, String> {
-    let config: Config = toml::from_str(text).map_err(|e| describe(text, &e))?;
+    let mut config: Config = toml::from_str(text).map_err(|e| describe(text, &e))?;
+    if let Some(dotted) = config.version.pre_1_dotted.take() {
+        config.version.pre_1_0.get_or_insert(dotted.value);
+    }
     validate(&config)?;
     Ok(config)
 }
@@ -460,6 +474,14 @@ mod tests {
         assert_eq!(c.plugins.load[0].path, PathBuf::from("x.wasm"));
         let err = parse("[[version.rules]]\ntype = \"chore\"\nbump = \"huge\"\n").unwrap_err();
         assert!(err.contains("line 3") && err.contains("[version.rules]"), "{err}");
+    }
+
+    #[test]
+    fn pre_one_point_oh_key_in_both_spellings() {
+        assert_eq!(parse("[version]\npre-1.0 = \"cargo\"\n").unwrap().version.pre_1_0, Some(Pre1::Cargo));
+        assert_eq!(parse("[version]\n\"pre-1.0\" = \"semver\"\n").unwrap().version.pre_1_0, Some(Pre1::Semver));
+        let settings = settings_of(&parse("[version]\npre-1.0 = \"cargo\"\n").unwrap().version);
+        assert_eq!(settings, vec![("pre-1.0".to_string(), "\"cargo\"".to_string())]);
     }
 
     #[test]

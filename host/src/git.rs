@@ -288,7 +288,9 @@ impl Repo {
     /// Creates an annotated (or signed) tag at `commit`.
     pub fn create_tag(&self, name: &str, commit: &str, message: &str, sign: bool) -> Result<()> {
         let mut command = git_command(&self.root);
-        command.args(["tag", if sign { "-s" } else { "-a" }, name, commit, "-F", "-"]);
+        // verbatim: the message is markdown, whose `#` headings git would
+        // otherwise strip as comments.
+        command.args(["tag", if sign { "-s" } else { "-a" }, "--cleanup=verbatim", name, commit, "-F", "-"]);
         command.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
         let mut child = command.spawn().map_err(|e| GitError::Missing(e.to_string()))?;
         if let Some(mut stdin) = child.stdin.take() {

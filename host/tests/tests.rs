@@ -1,1 +1,17 @@
-mod placeholder {}
+//! relkit's integration tests: one test binary (so the workspace links tests
+//! once), a module per area. Every test builds real git repositories with
+//! real git and runs the real binary or the real plugin runtime.
+
+mod support;
+
+mod changelog;
+mod cli;
+mod config_errors;
+mod git_reading;
+mod notes;
+mod plugins;
+mod release;
+mod rollback;
+mod sandbox;
+mod tag;
+mod version;

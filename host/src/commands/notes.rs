@@ -54,7 +54,7 @@ fn resolve(app: &App, args: &NotesArgs) -> Result<(ReleaseData, crate::config::P
             let named = tags.iter().find(|t| t.name == to);
             match named.or_else(|| highest_tag_at(&tags, &commit)) {
                 Some(tag) => app.tagged_release(&tags, tag)?,
-                None => unreleased(app, &tags, to, &commit)?,
+                None => unreleased(app, &tags, &link_name(to, &commit), &commit)?,
             }
         }
     };
@@ -64,7 +64,7 @@ fn resolve(app: &App, args: &NotesArgs) -> Result<(ReleaseData, crate::config::P
         release.previous = Some(match tag {
             Some(t) => contract::Tag::from(t),
             None => contract::Tag {
-                name: from.clone(),
+                name: link_name(from, &from_commit),
                 version: String::new(),
                 commit_id: from_commit.clone(),
                 time: 0,
@@ -74,6 +74,13 @@ fn resolve(app: &App, args: &NotesArgs) -> Result<(ReleaseData, crate::config::P
         release.commits = app.commits_between(Some(&from_commit), &release.commit, true)?;
     }
     Ok((release, preset))
+}
+
+/// How a ref appears in links: as written when it is a name (a branch, a
+/// tag, HEAD), else the commit id (`HEAD~3` means nothing on the forge).
+fn link_name(reference: &str, commit: &str) -> String {
+    let expression = reference.contains(['~', '^', ':', '@', '{']) || reference.contains("..");
+    if expression { commit.to_string() } else { reference.to_string() }
 }
 
 fn highest_tag_at<'t>(tags: &'t [VersionTag], commit: &str) -> Option<&'t VersionTag> {

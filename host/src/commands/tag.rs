@@ -39,7 +39,7 @@ pub fn run(app: &App, args: &TagArgs, io: &mut Io<'_>) -> Result<()> {
         return Ok(());
     }
     app.repo.create_tag(&release.tag, &release.commit, &message, sign)?;
-    io.print(&format!("created {kind} tag {} at {at}\n", release.tag))?;
+    let created = format!("created {kind} tag {} at {at}\n", release.tag);
     if args.push {
         if let Err(e) = app.repo.push(&remote, &[format!("refs/tags/{}", release.tag)]) {
             // Leave nothing behind: a tag that exists only locally would make
@@ -51,7 +51,7 @@ pub fn run(app: &App, args: &TagArgs, io: &mut Io<'_>) -> Result<()> {
                 release.tag
             )));
         }
-        io.print(&format!("pushed {} to {remote}\n", release.tag))?;
+        return io.print(&format!("{created}pushed {} to {remote}\n", release.tag));
     }
-    Ok(())
+    io.print(&created)
 }

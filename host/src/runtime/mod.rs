@@ -317,11 +317,14 @@ impl Runtime {
         if err.downcast_ref::<Trap>().is_none() && err.to_string().contains("type") {
             return Failure::Mismatch(err.to_string());
         }
+        // The root cause ("wasm trap: out of bounds memory access"), not the
+        // wasm backtrace wasmtime attaches as context.
+        let cause = err.root_cause().to_string();
         let tail: Vec<&str> = stderr.lines().rev().take(5).collect::<Vec<_>>().into_iter().rev().collect();
         if tail.is_empty() {
-            Failure::Trapped(err.to_string())
+            Failure::Trapped(cause)
         } else {
-            Failure::Trapped(format!("{err}; its stderr ends: {}", tail.join(" / ")))
+            Failure::Trapped(format!("{cause}; its stderr ends: {}", tail.join(" / ")))
         }
     }
 

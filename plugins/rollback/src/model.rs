@@ -84,10 +84,24 @@ pub struct Item {
     pub text: String,
 }
 
+/// Commands to paste, with a sentence that says what they do.
+#[derive(Debug, Clone, Serialize)]
+pub struct Block {
+    pub intro: String,
+    pub commands: Vec<String>,
+}
+
+/// One kind of infrastructure the release changed.
 #[derive(Debug, Clone, Serialize)]
 pub struct Infra {
+    /// `kubernetes`, `helm`, `terraform`, `docker`, `ci`.
+    pub kind: &'static str,
+    /// `Kubernetes`, `Helm`, `Terraform`, `Container image`, `CI configuration`.
+    pub title: &'static str,
     pub files: Vec<PathEntry>,
-    pub commands: Vec<String>,
+    /// A warning to read before anything else (Terraform state).
+    pub warning: Option<String>,
+    pub blocks: Vec<Block>,
     pub notes: Vec<String>,
 }
 
@@ -134,7 +148,11 @@ pub struct RollbackData {
     pub terraform: Option<Infra>,
     pub docker: Option<Infra>,
     pub ci: Option<Infra>,
+    /// The same, in the order to handle them.
+    pub infrastructure: Vec<Infra>,
     pub has_infrastructure: bool,
+    /// A checkout of the previous release that infrastructure steps use.
+    pub checkout: Vec<String>,
     /// The commands contain `<placeholders>` to fill in.
     pub placeholders: bool,
     pub steps: Steps,
@@ -299,96 +317,131 @@ pub fn build(release: &Release, repository: &Repository, config: &Config, classi
     let namespace = config.namespace.clone().unwrap_or_else(|| "<namespace>".to_string());
     let namespace_placeholder = config.namespace.is_none();
     let files_of = |class: Class| by_class.get(&class).cloned().unwrap_or_default();
+    let mut needs_checkout = false;
     let mut infra = |class: Class, placeholders: &mut bool| -> Option<Infra> {
         let files = files_of(class);
         if files.is_empty() {
             return None;
         }
-        let mut commands = Vec::new();
+        let mut blocks = Vec::new();
         let mut notes = Vec::new();
+        let mut warning = None;
+        let (kind, title) = match class {
+            Class::Kubernetes => ("kubernetes", "Kubernetes"),
+            Class::Helm => ("helm", "Helm"),
+            Class::Terraform => ("terraform", "Terraform"),
+            Class::Docker => ("docker", "Container image"),
+            Class::Ci => ("ci", "CI configuration"),
+            Class::Migration => ("migration", "Database migrations"),
+        };
         match class {
             Class::Kubernetes => {
                 if config.deployment.is_some() || config.helm_release.is_none() {
                     let d = placeholder_or(&config.deployment, "deployment", placeholders);
-                    commands.push(format!("kubectl rollout undo deployment/{d} -n {namespace}"));
-                    commands.push(format!("kubectl rollout status deployment/{d} -n {namespace}"));
+                    blocks.push(Block {
+                        intro: "Return the Deployment to its previous ReplicaSet:".to_string(),
+                        commands: vec![
+                            format!("kubectl rollout undo deployment/{d} -n {namespace}"),
+                            format!("kubectl rollout status deployment/{d} -n {namespace}"),
+                        ],
+                    });
                 }
                 if let (Some(wt), Some(prev)) = (&worktree, &prev_tag) {
-                    notes.push(format!(
-                        "`rollout undo` returns the Deployment to its previous ReplicaSet only. To restore every \
-                         manifest as it was at {prev}, apply them from a checkout of that tag:"
-                    ));
-                    let added: Vec<&PathEntry> = files.iter().filter(|f| f.change == "added").collect();
-                    for f in &added {
-                        commands.push(format!("kubectl delete -n {namespace} -f {}  # added by {}", f.path, release.tag));
+                    let added: Vec<String> = files
+                        .iter()
+                        .filter(|f| f.change == "added")
+                        .map(|f| format!("kubectl delete -n {namespace} -f {}", f.path))
+                        .collect();
+                    if !added.is_empty() {
+                        blocks.push(Block {
+                            intro: format!("Delete what {} added (run this from the current checkout):", release.tag),
+                            commands: added,
+                        });
                     }
-                    commands.push(format!("git worktree add {wt} {prev}"));
-                    for dir in parent_dirs(&files.iter().filter(|f| f.change != "added").cloned().collect::<Vec<_>>()) {
-                        commands.push(format!("kubectl apply -n {namespace} -f {wt}/{dir}"));
+                    let existing: Vec<PathEntry> = files.iter().filter(|f| f.change != "added").cloned().collect();
+                    if !existing.is_empty() {
+                        needs_checkout = true;
+                        blocks.push(Block {
+                            intro: format!("Apply the manifests as they were at {prev}:"),
+                            commands: parent_dirs(&existing).iter().map(|dir| format!("kubectl apply -n {namespace} -f {wt}/{dir}")).collect(),
+                        });
                     }
                 }
             }
             Class::Helm => {
                 let r = placeholder_or(&config.helm_release, "helm-release", placeholders);
-                commands.push(format!("helm history {r} -n {namespace}"));
-                commands.push(format!("helm rollback {r} -n {namespace} --wait"));
+                blocks.push(Block {
+                    intro: "Roll the Helm release back to its previous revision:".to_string(),
+                    commands: vec![format!("helm history {r} -n {namespace}"), format!("helm rollback {r} -n {namespace} --wait")],
+                });
                 notes.push(
-                    "`helm rollback` without a revision returns to the previous revision; name the revision from \
-                     `helm history` that deployed the previous release if there were deploys in between."
+                    "Without a revision, `helm rollback` returns to the revision before the current one; if there were \
+                     deploys in between, name the revision of the previous release from `helm history`."
                         .to_string(),
                 );
             }
             Class::Terraform => {
+                warning = Some(
+                    "Terraform state is not versioned with the code: applying the old configuration destroys what \
+                     this release created (and the data in it) and may fail where providers or schemas changed. \
+                     Take a state backup first (`terraform state pull > backup.tfstate`) and read the plan before you apply it."
+                        .to_string(),
+                );
                 let dirs = match &config.terraform_dir {
                     Some(d) => vec![d.clone()],
                     None => parent_dirs(&files),
                 };
                 if let (Some(wt), Some(prev)) = (&worktree, &prev_tag) {
-                    commands.push(format!("git worktree add {wt} {prev}"));
-                    for dir in &dirs {
-                        commands.push(format!(
-                            "(cd {wt}/{dir} && terraform init && terraform plan -out=rollback.tfplan && terraform apply rollback.tfplan)"
-                        ));
-                    }
+                    needs_checkout = true;
+                    blocks.push(Block {
+                        intro: format!("Plan and apply the configuration of {prev}:"),
+                        commands: dirs
+                            .iter()
+                            .map(|dir| {
+                                format!("(cd {wt}/{dir} && terraform init && terraform plan -out=rollback.tfplan && terraform apply rollback.tfplan)")
+                            })
+                            .collect(),
+                    });
                 }
-                notes.push(
-                    "Terraform state is not versioned with the code: applying the old configuration destroys what \
-                     this release created (and the data in it) and may fail where providers or schemas changed. \
-                     Read the plan before you apply it, and take a state backup first (`terraform state pull > backup.tfstate`)."
-                        .to_string(),
-                );
             }
             Class::Docker => {
                 let image = placeholder_or(&config.image, "image", placeholders);
                 let version = prev_version.clone().unwrap_or_else(|| "<previous-version>".to_string());
+                let why = format!(
+                    "This release changed how the container image is built. Redeploy the image built for the previous \
+                     release ({image}:{version}) rather than rebuilding it from today's base images"
+                );
                 if config.deployment.is_some() || config.image.is_some() {
                     let d = placeholder_or(&config.deployment, "deployment", placeholders);
-                    commands.push(format!("kubectl set image deployment/{d} '*={image}:{version}' -n {namespace}"));
+                    blocks.push(Block {
+                        intro: format!("{why}:"),
+                        commands: vec![format!("kubectl set image deployment/{d} '*={image}:{version}' -n {namespace}")],
+                    });
                 } else {
-                    commands.push(format!("docker pull {image}:{version}"));
+                    notes.push(format!("{why}."));
                 }
-                notes.push(format!(
-                    "This release changed how the container image is built. Redeploy the image built for the previous \
-                     release ({image}:{version}) rather than rebuilding it from today's base images."
-                ));
             }
             Class::Ci => {
                 let prev = prev_tag.clone().unwrap_or_else(|| "the previous release".to_string());
                 notes.push(format!(
-                    "This release changed CI configuration. A pipeline run for {prev} uses the configuration at {prev}; \
-                     check that the secrets, variables and runners it expects still exist."
+                    "A pipeline run for {prev} uses the CI configuration at {prev}; check that the secrets, variables \
+                     and runners it expects still exist."
                 ));
             }
             Class::Migration => {}
         }
-        Some(Infra { files, commands, notes })
+        Some(Infra { kind, title, files, warning, blocks, notes })
     };
     let kubernetes = infra(Class::Kubernetes, &mut placeholders);
-    // Only the commands that name a namespace use it.
     let helm = infra(Class::Helm, &mut placeholders);
     let terraform = infra(Class::Terraform, &mut placeholders);
     let docker = infra(Class::Docker, &mut placeholders);
     let ci = infra(Class::Ci, &mut placeholders);
+    let checkout = match (&worktree, &prev_tag) {
+        (Some(wt), Some(prev)) if needs_checkout => vec![format!("git worktree add {wt} {prev}")],
+        _ => Vec::new(),
+    };
+    let infrastructure: Vec<Infra> = [&kubernetes, &helm, &terraform, &docker, &ci].into_iter().flatten().cloned().collect();
     let migrations = files_of(Class::Migration);
     let has_infrastructure = kubernetes.is_some() || helm.is_some() || terraform.is_some() || docker.is_some() || ci.is_some();
     let has_risks = !migrations.is_empty() || !breaking_changes.is_empty() || !reverted_releases.is_empty();
@@ -430,7 +483,7 @@ pub fn build(release: &Release, repository: &Repository, config: &Config, classi
         }
     }
 
-    let uses_namespace = [&kubernetes, &helm, &docker].iter().any(|i| i.as_ref().is_some_and(|i| i.commands.iter().any(|c| c.contains("<namespace>"))))
+    let uses_namespace = infrastructure.iter().flat_map(|i| &i.blocks).flat_map(|b| &b.commands).any(|c| c.contains("<namespace>"))
         || confirm.iter().any(|c| c.contains("<namespace>"));
     placeholders |= namespace_placeholder && uses_namespace;
 
@@ -471,7 +524,9 @@ pub fn build(release: &Release, repository: &Repository, config: &Config, classi
         terraform,
         docker,
         ci,
+        infrastructure,
         has_infrastructure,
+        checkout,
         placeholders,
         steps,
         verify: Verify { commands, dashboards: config.dashboards.clone(), checklist, confirm },

@@ -344,7 +344,7 @@ fn entry_for(c: &Commit, p: &Parsed, kind: Option<String>, links: &Links<'_>) ->
         description,
         breaking: p.is_breaking(),
         references: body_references(&p.body, links),
-        author: author(&c.author.name, &c.author.email),
+        author: author(&c.author.name, &c.author.email, links),
         from_squash: false,
     }
 }
@@ -411,26 +411,29 @@ fn architecture_docs(commits: &[&Commit], globs: &[Glob], links: &Links<'_>, tag
         .collect()
 }
 
-/// `12345+ada@users.noreply.github.com` → `ada`;
-/// `12345-ada@users.noreply.gitlab.com` → `ada`.
-pub fn noreply_username(email: &str) -> Option<String> {
+/// The forge username in a no-reply address of the forge that hosts the
+/// repository: `12345+ada@users.noreply.github.com` → `ada` on GitHub,
+/// `12345-ada@users.noreply.gitlab.example.com` → `ada` on that GitLab.
+/// Addresses of another forge say nothing about this one's users.
+pub fn noreply_username(email: &str, links: &Links<'_>) -> Option<String> {
     let (local, domain) = email.rsplit_once('@')?;
-    if !domain.to_ascii_lowercase().starts_with("users.noreply.") {
+    let base = links.base()?;
+    let host = base.split("://").nth(1).unwrap_or(base).split(':').next().unwrap_or(base);
+    if !domain.eq_ignore_ascii_case(&format!("users.noreply.{host}")) {
         return None;
     }
-    let name = if domain.eq_ignore_ascii_case("users.noreply.github.com") {
-        local.split_once('+').map_or(local, |(_, user)| user)
-    } else {
-        match local.split_once('-') {
+    let name = match links.forge() {
+        ForgeKind::Github => local.split_once('+').map_or(local, |(_, user)| user),
+        _ => match local.split_once('-') {
             Some((id, user)) if id.chars().all(|c| c.is_ascii_digit()) => user,
             _ => local,
-        }
+        },
     };
     (!name.is_empty()).then(|| name.to_string())
 }
 
-fn author(name: &str, email: &str) -> Author {
-    Author { name: name.to_string(), username: noreply_username(email) }
+fn author(name: &str, email: &str, links: &Links<'_>) -> Author {
+    Author { name: name.to_string(), username: noreply_username(email, links) }
 }
 
 fn contributors(commits: &[&Commit], links: &Links<'_>) -> Vec<Contributor> {
@@ -440,7 +443,7 @@ fn contributors(commits: &[&Commit], links: &Links<'_>) -> Vec<Contributor> {
         if name.is_empty() {
             return;
         }
-        let username = noreply_username(email);
+        let username = noreply_username(email, links);
         let key = name.to_lowercase();
         let entry = people.entry(key).or_insert_with(|| Contributor { name: name.to_string(), username: None, url: None });
         if entry.username.is_none() {
@@ -544,9 +547,14 @@ mod tests {
 
     #[test]
     fn noreply_forms() {
-        assert_eq!(noreply_username("123+ada@users.noreply.github.com").as_deref(), Some("ada"));
-        assert_eq!(noreply_username("ada@users.noreply.github.com").as_deref(), Some("ada"));
-        assert_eq!(noreply_username("42-grace@users.noreply.gitlab.com").as_deref(), Some("grace"));
-        assert_eq!(noreply_username("ada@example.com"), None);
+        let gh = github();
+        let gh = Links::new(&gh);
+        assert_eq!(noreply_username("123+ada@users.noreply.github.com", &gh).as_deref(), Some("ada"));
+        assert_eq!(noreply_username("ada@users.noreply.github.com", &gh).as_deref(), Some("ada"));
+        assert_eq!(noreply_username("ada@example.com", &gh), None);
+        let gl = Repository { remote_url: None, forge: ForgeKind::Gitlab, web_url: Some("https://gitlab.example.com:8443/g/p".into()) };
+        let gl = Links::new(&gl);
+        assert_eq!(noreply_username("42-grace@users.noreply.gitlab.example.com", &gl).as_deref(), Some("grace"));
+        assert_eq!(noreply_username("123+ada@users.noreply.github.com", &gl), None);
     }
 }

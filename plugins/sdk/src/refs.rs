@@ -34,7 +34,10 @@ impl Reference {
     }
 }
 
-const ACTIONS: &[&str] = &["close", "closes", "closed", "fix", "fixes", "fixed", "resolve", "resolves", "resolved"];
+/// Keywords that make a reference in a body worth listing: closing keywords
+/// and the usual "refs"/"see" trailers.
+const ACTIONS: &[&str] =
+    &["close", "closes", "closed", "fix", "fixes", "fixed", "resolve", "resolves", "resolved", "refs", "ref", "see"];
 
 fn is_project_char(c: u8) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'-' | b'/')
@@ -141,7 +144,7 @@ mod tests {
 
     #[test]
     fn merge_requests_only_on_gitlab() {
-        assert_eq!(texts("See !12", ForgeKind::Gitlab), vec![("!12".into(), None)]);
+        assert_eq!(texts("See !12", ForgeKind::Gitlab), vec![("!12".into(), Some("See".into()))]);
         assert!(texts("See !12", ForgeKind::Github).is_empty());
     }
 }
