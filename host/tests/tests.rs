@@ -11,6 +11,7 @@ mod git_reading;
 mod notes;
 mod plugins;
 mod release;
+mod replay;
 mod rollback;
 mod sandbox;
 mod tag;
