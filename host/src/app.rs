@@ -114,14 +114,11 @@ impl App {
             config.config.repository.web_url.as_deref(),
             &ci,
         );
-        let now = env
-            .get("SOURCE_DATE_EPOCH")
-            .and_then(|s| s.trim().parse::<i64>().ok())
-            .unwrap_or_else(|| {
-                std::time::SystemTime::now()
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0))
-            });
+        let now = env.get("SOURCE_DATE_EPOCH").and_then(|s| s.trim().parse::<i64>().ok()).unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0))
+        });
         Ok(Self { repo, config, repository, env, now, runtime: OnceCell::new(), plugins: OnceCell::new() })
     }
 
@@ -226,7 +223,8 @@ impl App {
     pub fn plan_version(&self, overrides: &VersionOverrides, with_paths: bool) -> Result<VersionPlan> {
         let head = self.repo.head()?;
         let tags = self.version_tags()?;
-        let last_release = self.repo.highest_reachable(tags.iter().filter(|t| t.version.pre.is_empty()), &head)?.cloned();
+        let last_release =
+            self.repo.highest_reachable(tags.iter().filter(|t| t.version.pre.is_empty()), &head)?.cloned();
         let commits = self.commits_between(last_release.as_ref().map(|t| t.commit.as_str()), &head, with_paths)?;
         let what = match &last_release {
             Some(t) => format!("the last release tag {}", t.name),

@@ -48,7 +48,13 @@ pub struct Outputs {
 }
 
 /// Writes the outputs where the CI expects them; nothing happens locally.
-pub fn write_outputs(kind: CiKind, env: &Env, config: &CiConfig, cwd: &Path, outputs: &Outputs) -> Result<Vec<PathBuf>> {
+pub fn write_outputs(
+    kind: CiKind,
+    env: &Env,
+    config: &CiConfig,
+    cwd: &Path,
+    outputs: &Outputs,
+) -> Result<Vec<PathBuf>> {
     match kind {
         CiKind::GitHub => write_github(env, outputs),
         CiKind::GitLab => write_gitlab(config, cwd, outputs),

@@ -350,7 +350,11 @@ pub fn load(explicit: Option<&Path>, repo_root: &Path) -> Result<Loaded, ConfigE
         }
     };
     let config = parse(&text).map_err(|message| ConfigError::Invalid { path: path.clone(), message })?;
-    let base_dir = path.parent().map(Path::to_path_buf).filter(|p| !p.as_os_str().is_empty()).unwrap_or_else(|| PathBuf::from("."));
+    let base_dir = path
+        .parent()
+        .map(Path::to_path_buf)
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or_else(|| PathBuf::from("."));
     Ok(Loaded { config, path: Some(path), base_dir })
 }
 
@@ -407,9 +411,11 @@ fn describe(text: &str, err: &toml::de::Error) -> String {
 fn table_at(text: &str, at: usize) -> Option<String> {
     text[..at.min(text.len())].lines().rev().find_map(|line| {
         let l = line.trim();
-        let inner = l.strip_prefix("[[").and_then(|r| r.split_once("]]")).map(|(t, _)| t).or_else(|| {
-            l.strip_prefix('[').and_then(|r| r.split_once(']')).map(|(t, _)| t)
-        })?;
+        let inner = l
+            .strip_prefix("[[")
+            .and_then(|r| r.split_once("]]"))
+            .map(|(t, _)| t)
+            .or_else(|| l.strip_prefix('[').and_then(|r| r.split_once(']')).map(|(t, _)| t))?;
         Some(inner.trim().to_string())
     })
 }
@@ -486,8 +492,15 @@ mod tests {
 
     #[test]
     fn settings_are_json_values() {
-        let notes = NotesConfig { split_squash: Some(true), breaking_title: Some("Breaks".into()), ..Default::default() };
+        let notes =
+            NotesConfig { split_squash: Some(true), breaking_title: Some("Breaks".into()), ..Default::default() };
         let s = settings_of(&notes);
-        assert_eq!(s, vec![("breaking-title".to_string(), "\"Breaks\"".to_string()), ("split-squash".to_string(), "true".to_string())]);
+        assert_eq!(
+            s,
+            vec![
+                ("breaking-title".to_string(), "\"Breaks\"".to_string()),
+                ("split-squash".to_string(), "true".to_string())
+            ]
+        );
     }
 }

@@ -190,7 +190,10 @@ mod tests {
 
     #[test]
     fn gitlab_forms_with_subgroups() {
-        assert_eq!(web("git@gitlab.com:group/sub/proj.git"), (Forge::Gitlab, Some("https://gitlab.com/group/sub/proj".into())));
+        assert_eq!(
+            web("git@gitlab.com:group/sub/proj.git"),
+            (Forge::Gitlab, Some("https://gitlab.com/group/sub/proj".into()))
+        );
         assert_eq!(
             web("ssh://git@gitlab.example.com:2222/group/sub/proj.git"),
             (Forge::Gitlab, Some("https://gitlab.example.com/group/sub/proj".into()))
@@ -220,7 +223,12 @@ mod tests {
         });
         let r = detect(Some("git@code.corp.example:platform/api.git"), None, None, &ci);
         assert_eq!((r.forge, r.web_url.as_deref()), (Forge::Gitlab, Some("https://code.corp.example/platform/api")));
-        let r = detect(Some("git@example.com:a/b.git"), Some(Forge::Github), Some("https://ghe.example.com/a/b/"), &CiServer::default());
+        let r = detect(
+            Some("git@example.com:a/b.git"),
+            Some(Forge::Github),
+            Some("https://ghe.example.com/a/b/"),
+            &CiServer::default(),
+        );
         assert_eq!((r.forge, r.web_url.as_deref()), (Forge::Github, Some("https://ghe.example.com/a/b")));
     }
 }

@@ -165,7 +165,8 @@ impl Repo {
 
     /// The commit a ref names.
     pub fn resolve(&self, reference: &str) -> Result<String> {
-        let output = self.run(["rev-parse", "-q", "--verify", "--end-of-options", &format!("{reference}^{{commit}}")])?;
+        let output =
+            self.run(["rev-parse", "-q", "--verify", "--end-of-options", &format!("{reference}^{{commit}}")])?;
         if !output.status.success() {
             return Err(GitError::BadRef(reference.to_string()));
         }
@@ -211,7 +212,9 @@ impl Repo {
             Some(0) => Ok(true),
             Some(1) => Ok(false),
             _ if self.shallow => Ok(false),
-            _ => Err(GitError::Failed { command: "merge-base".into(), stderr: lossy(&output.stderr).trim().to_string() }),
+            _ => {
+                Err(GitError::Failed { command: "merge-base".into(), stderr: lossy(&output.stderr).trim().to_string() })
+            }
         }
     }
 
@@ -260,7 +263,9 @@ impl Repo {
         let shallow_file = std::fs::read_to_string(self.git_dir.join("shallow")).unwrap_or_default();
         let boundary: HashSet<&str> = shallow_file.lines().map(str::trim).collect();
         match commits.iter().find(|c| boundary.contains(c.id.as_str())) {
-            Some(c) => Err(GitError::Shallow { boundary: c.id[..c.id.len().min(12)].to_string(), what: what.to_string() }),
+            Some(c) => {
+                Err(GitError::Shallow { boundary: c.id[..c.id.len().min(12)].to_string(), what: what.to_string() })
+            }
             None => Ok(()),
         }
     }
@@ -318,14 +323,22 @@ impl Repo {
 
     /// Whether `path` (relative to the root) has changes not committed.
     pub fn is_dirty(&self, path: &Path) -> Result<bool> {
-        let out = self.capture([OsStr::new("status"), OsStr::new("--porcelain"), OsStr::new("--"), path.as_os_str()])?;
+        let out =
+            self.capture([OsStr::new("status"), OsStr::new("--porcelain"), OsStr::new("--"), path.as_os_str()])?;
         Ok(!out.is_empty())
     }
 
     /// Commits `path` alone with `message`; returns the new commit.
     pub fn commit_path(&self, path: &Path, message: &str) -> Result<String> {
         self.capture([OsStr::new("add"), OsStr::new("--"), path.as_os_str()])?;
-        self.capture([OsStr::new("commit"), OsStr::new("-q"), OsStr::new("-m"), OsStr::new(message), OsStr::new("--"), path.as_os_str()])?;
+        self.capture([
+            OsStr::new("commit"),
+            OsStr::new("-q"),
+            OsStr::new("-m"),
+            OsStr::new(message),
+            OsStr::new("--"),
+            path.as_os_str(),
+        ])?;
         self.head()
     }
 
@@ -428,11 +441,14 @@ mod tests {
 
     #[test]
     fn parses_log_records_with_and_without_paths() {
-        let raw = b"\x1eaaa\0ppp qqq\0Ada\0ada@x\0100\0feat: x\n\nbody\n\0\nA\0src/a.rs\0D\0old\0\x1ebbb\0\0Bob\0b@x\0200\0fix: \xff\n\0";
+        let raw = b"\x1eaaa\x00ppp qqq\x00Ada\x00ada@x\x00100\x00feat: x\n\nbody\n\x00\nA\x00src/a.rs\x00D\x00old\x00\x1ebbb\x00\x00Bob\x00b@x\x00200\x00fix: \xff\n\x00";
         let commits = parse_log(raw);
         assert_eq!(commits.len(), 2);
         assert_eq!(commits[0].parents, vec!["ppp", "qqq"]);
-        assert_eq!(commits[0].paths, vec![(Change::Added, "src/a.rs".to_string()), (Change::Deleted, "old".to_string())]);
+        assert_eq!(
+            commits[0].paths,
+            vec![(Change::Added, "src/a.rs".to_string()), (Change::Deleted, "old".to_string())]
+        );
         assert_eq!(commits[1].message, "fix: \u{fffd}\n");
         assert!(commits[1].paths.is_empty());
     }

@@ -93,18 +93,21 @@ fn no_release_due_leaves_the_file_alone() {
     repo.commit("docs: b");
     let run = repo.relkit(&["changelog"]);
     assert_eq!(run.ok(), "");
-    assert_eq!(run.stderr, "relkit: no release: none of the 1 commits since v1.0.0 asks for one; CHANGELOG.md is unchanged\n");
+    assert_eq!(
+        run.stderr,
+        "relkit: no release: none of the 1 commits since v1.0.0 asks for one; CHANGELOG.md is unchanged\n"
+    );
     assert!(!repo.path().join("CHANGELOG.md").exists());
 }
 
 #[test]
 fn custom_template_and_header() {
     let repo = history();
+    repo.write("relkit.toml", "[changelog]\ntemplate = \"changelog.hbs\"\nheader = \"# Releases\"\n");
     repo.write(
-        "relkit.toml",
-        "[changelog]\ntemplate = \"changelog.hbs\"\nheader = \"# Releases\"\n",
+        "changelog.hbs",
+        "## {{version}} ({{date}})\n{{#each sections}}{{#each entries}}\n* {{description}}{{/each}}{{/each}}\n",
     );
-    repo.write("changelog.hbs", "## {{version}} ({{date}})\n{{#each sections}}{{#each entries}}\n* {{description}}{{/each}}{{/each}}\n");
     insta::assert_snapshot!(repo.relkit(&["changelog", "--full", "--dry-run"]).ok());
 }
 
@@ -113,7 +116,10 @@ fn a_file_that_is_not_utf8_is_left_alone() {
     let repo = history();
     std::fs::write(repo.path().join("CHANGELOG.md"), b"# Changes\n\xff\xfe\n").unwrap();
     let err = mask(repo.relkit(&["changelog"]).fails(), &repo);
-    assert_eq!(err, "error: [REPO]/CHANGELOG.md: is not UTF-8 text; relkit leaves it alone (convert it or choose --output)\n");
+    assert_eq!(
+        err,
+        "error: [REPO]/CHANGELOG.md: is not UTF-8 text; relkit leaves it alone (convert it or choose --output)\n"
+    );
     assert_eq!(std::fs::read(repo.path().join("CHANGELOG.md")).unwrap(), b"# Changes\n\xff\xfe\n");
 }
 

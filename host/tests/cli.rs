@@ -3,7 +3,8 @@
 use crate::support::TestRepo;
 
 fn help(args: &[&str]) -> String {
-    let out = std::process::Command::new(crate::support::relkit_bin()).args(args).env("NO_COLOR", "1").output().unwrap();
+    let out =
+        std::process::Command::new(crate::support::relkit_bin()).args(args).env("NO_COLOR", "1").output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{args:?}");
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
@@ -20,7 +21,12 @@ fn help_texts() {
 fn usage_errors_exit_with_2() {
     let repo = TestRepo::github();
     repo.commit("feat: a");
-    for args in [&["version", "--json", "--explain"][..], &["version", "--preset", "angular"], &["frobnicate"], &["-q", "-v", "version"]] {
+    for args in [
+        &["version", "--json", "--explain"][..],
+        &["version", "--preset", "angular"],
+        &["frobnicate"],
+        &["-q", "-v", "version"],
+    ] {
         let run = repo.relkit(args);
         assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
     }
@@ -50,6 +56,10 @@ fn runs_in_another_directory_with_dash_c() {
     let repo = TestRepo::github();
     repo.commit("feat: a");
     let elsewhere = tempfile::tempdir().unwrap();
-    let out = repo.relkit_command(&["-C", repo.path().to_str().unwrap(), "version"]).current_dir(elsewhere.path()).output().unwrap();
+    let out = repo
+        .relkit_command(&["-C", repo.path().to_str().unwrap(), "version"])
+        .current_dir(elsewhere.path())
+        .output()
+        .unwrap();
     assert_eq!(String::from_utf8_lossy(&out.stdout), "0.1.0\n");
 }

@@ -21,10 +21,18 @@ fn an_empty_repository_is_a_clear_error() {
 #[test]
 fn outside_a_repository() {
     let dir = tempfile::tempdir().unwrap();
-    let out = std::process::Command::new(crate::support::relkit_bin()).arg("-C").arg(dir.path()).arg("version").output().unwrap();
+    let out = std::process::Command::new(crate::support::relkit_bin())
+        .arg("-C")
+        .arg(dir.path())
+        .arg("version")
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr).replace(&dir.path().display().to_string(), "[DIR]");
-    assert_eq!(err, "error: [DIR] is not inside a git repository (run relkit in your repository, or point at it with -C DIR)\n");
+    assert_eq!(
+        err,
+        "error: [DIR] is not inside a git repository (run relkit in your repository, or point at it with -C DIR)\n"
+    );
 }
 
 #[test]
@@ -45,7 +53,7 @@ fn tags_without_prefix() {
     repo.commit("feat: a");
     repo.lightweight_tag("1.2.0");
     repo.commit("fix: c");
-    assert_eq!(repo.relkit(&["version", "--json"]).ok().contains("\"tag\": \"1.2.1\""), true);
+    assert!(repo.relkit(&["version", "--json"]).ok().contains("\"tag\": \"1.2.1\""));
 }
 
 #[test]
@@ -116,7 +124,8 @@ fn merge_heavy_history() {
     assert_eq!(v["next"], "1.1.0");
     // 4 merges + 8 topic commits + 4 main commits, each read once
     assert_eq!(v["commits"].as_array().unwrap().len(), 16);
-    let merges = v["commits"].as_array().unwrap().iter().filter(|c| c["subject"].as_str().unwrap().starts_with("Merge")).count();
+    let merges =
+        v["commits"].as_array().unwrap().iter().filter(|c| c["subject"].as_str().unwrap().starts_with("Merge")).count();
     assert_eq!(merges, 4);
 }
 

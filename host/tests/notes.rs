@@ -13,7 +13,11 @@ fn fixture(remote: Option<&str>) -> TestRepo {
     repo.commit("chore: init");
     let released = repo.commit("feat: export to CSV");
     repo.tag("v1.2.0");
-    repo.commit_by("feat(api): add pagination to the list endpoint (#42)", "Grace Hopper", "98+grace@users.noreply.github.com");
+    repo.commit_by(
+        "feat(api): add pagination to the list endpoint (#42)",
+        "Grace Hopper",
+        "98+grace@users.noreply.github.com",
+    );
     repo.commit("fix(api): handle empty pages\n\nThe last page was dropped.\n\nCloses #12\nRefs: group/other#7");
     let reverted = repo.commit("feat(cli): colour output");
     repo.commit("docs: explain pagination");
@@ -99,8 +103,14 @@ fn architecture_decisions_link_to_the_tag() {
     let repo = TestRepo::github();
     repo.commit_files("chore: init", &[("docs/adr/0001-record.md", "# 1\n"), ("docs/adr/0002-old.md", "# 2\n")]);
     repo.tag("v0.3.0");
-    repo.commit_files("docs: decide on wasm plugins", &[("docs/adr/0003-wasm-plugins.md", "# 3\n"), ("docs/adrs.md", "not a record")]);
-    repo.commit_files("docs: supersede 0001", &[("docs/adr/0001-record.md", "# 1 superseded\n"), ("docs/adr/0002-old.md", "")]);
+    repo.commit_files(
+        "docs: decide on wasm plugins",
+        &[("docs/adr/0003-wasm-plugins.md", "# 3\n"), ("docs/adrs.md", "not a record")],
+    );
+    repo.commit_files(
+        "docs: supersede 0001",
+        &[("docs/adr/0001-record.md", "# 1 superseded\n"), ("docs/adr/0002-old.md", "")],
+    );
     repo.commit_files("feat: plugins", &[("docs/architecture/plugins.md", "# plugins\n"), ("src/lib.rs", "//")]);
     insta::assert_snapshot!(notes(&repo, &[]));
 }
@@ -148,10 +158,7 @@ fn prerelease_notes_start_at_the_previous_candidate() {
 #[test]
 fn custom_template() {
     let repo = fixture(Some("git@github.com:acme/rocket.git"));
-    repo.write(
-        "relkit.toml",
-        "[notes]\ntemplate = \".github/release-notes.hbs\"\n",
-    );
+    repo.write("relkit.toml", "[notes]\ntemplate = \".github/release-notes.hbs\"\n");
     repo.write(
         ".github/release-notes.hbs",
         "# {{tag}} ({{date}})\n{{#each sections}}\n{{title}}: {{#each entries}}{{description}}{{#unless @last}}; {{/unless}}{{/each}}\n{{/each}}\n{{#if breaking_changes}}Breaking: {{#each breaking_changes}}{{first_line text}}{{/each}}{{/if}}\nThanks {{#each contributors}}{{#if username}}@{{username}}{{else}}{{name}}{{/if}} {{/each}}\n",

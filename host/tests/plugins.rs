@@ -21,7 +21,11 @@ fn list_shows_the_four_builtin_plugins() {
 #[test]
 fn list_works_outside_a_repository() {
     let dir = tempfile::tempdir().unwrap();
-    let out = std::process::Command::new(crate::support::relkit_bin()).current_dir(dir.path()).args(["plugins", "list"]).output().unwrap();
+    let out = std::process::Command::new(crate::support::relkit_bin())
+        .current_dir(dir.path())
+        .args(["plugins", "list"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 5);
 }
@@ -31,20 +35,34 @@ fn list_shows_configured_plugins_and_what_they_replace() {
     let repo = TestRepo::github();
     repo.commit("feat: a");
     let plugin = test_plugin("relkit-test-misbehave");
-    repo.write("relkit.toml", &format!("[[plugins.load]]\npath = {:?}\nsha256 = \"{}\"\n", plugin.display().to_string(), sha256_of(&plugin)));
+    repo.write(
+        "relkit.toml",
+        &format!("[[plugins.load]]\npath = {:?}\nsha256 = \"{}\"\n", plugin.display().to_string(), sha256_of(&plugin)),
+    );
     let out = repo.relkit(&["plugins", "list"]).ok().to_string();
     let notes = out.lines().find(|l| l.starts_with("notes ")).unwrap();
     assert!(notes.contains("release-notes  -"), "{out}");
     let misbehave = out.lines().find(|l| l.starts_with("misbehave ")).unwrap();
-    assert!(misbehave.contains("9.9.9") && misbehave.contains("release-notes  release-notes") && misbehave.contains(&plugin.display().to_string()), "{out}");
+    assert!(
+        misbehave.contains("9.9.9")
+            && misbehave.contains("release-notes  release-notes")
+            && misbehave.contains(&plugin.display().to_string()),
+        "{out}"
+    );
 }
 
 #[test]
 fn check_reports_capabilities_and_the_pin() {
     let plugin = test_plugin("relkit-test-misbehave");
-    let out = std::process::Command::new(crate::support::relkit_bin()).args(["plugins", "check"]).arg(&plugin).output().unwrap();
+    let out = std::process::Command::new(crate::support::relkit_bin())
+        .args(["plugins", "check"])
+        .arg(&plugin)
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
-    let text = String::from_utf8_lossy(&out.stdout).replace(&plugin.display().to_string(), "[PLUGIN]").replace(&sha256_of(&plugin), "[SHA256]");
+    let text = String::from_utf8_lossy(&out.stdout)
+        .replace(&plugin.display().to_string(), "[PLUGIN]")
+        .replace(&sha256_of(&plugin), "[SHA256]");
     insta::assert_snapshot!(text);
 }
 
@@ -53,7 +71,11 @@ fn check_refuses_what_is_not_a_component() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("notes.wasm");
     std::fs::write(&file, "not wasm at all").unwrap();
-    let out = std::process::Command::new(crate::support::relkit_bin()).args(["plugins", "check"]).arg(&file).output().unwrap();
+    let out = std::process::Command::new(crate::support::relkit_bin())
+        .args(["plugins", "check"])
+        .arg(&file)
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(String::from_utf8_lossy(&out.stderr), "error: plugin notes: cannot be loaded: not a WebAssembly file\n");
 }

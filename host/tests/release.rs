@@ -24,7 +24,12 @@ fn with_remote(repo: &TestRepo) -> tempfile::TempDir {
 }
 
 fn remote_refs(remote: &Path) -> String {
-    let out = std::process::Command::new("git").arg("-C").arg(remote).args(["for-each-ref", "--format=%(refname)"]).output().unwrap();
+    let out = std::process::Command::new("git")
+        .arg("-C")
+        .arg(remote)
+        .args(["for-each-ref", "--format=%(refname)"])
+        .output()
+        .unwrap();
     String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
 
@@ -91,8 +96,13 @@ fn gitlab_release_writes_dotenv_and_files() {
     let out = repo.relkit_command(&["release"]).env("GITLAB_CI", "true").output().unwrap();
     let run = Run::from(out);
     insta::assert_snapshot!("gitlab_stdout", mask(run.ok(), &repo).replace('\x1b', "\\e").replace('\r', "\\r"));
-    assert_eq!(repo.read("relkit.env"), "RELKIT_VERSION=1.3.0\nRELKIT_TAG=v1.3.0\nRELKIT_RELEASED=true\nRELKIT_DRY_RUN=false\n");
-    assert!(repo.read("relkit-notes.md").starts_with("## [1.3.0](https://github.com/acme/rocket/compare/v1.2.3...v1.3.0)"));
+    assert_eq!(
+        repo.read("relkit.env"),
+        "RELKIT_VERSION=1.3.0\nRELKIT_TAG=v1.3.0\nRELKIT_RELEASED=true\nRELKIT_DRY_RUN=false\n"
+    );
+    assert!(
+        repo.read("relkit-notes.md").starts_with("## [1.3.0](https://github.com/acme/rocket/compare/v1.2.3...v1.3.0)")
+    );
     assert!(repo.read("relkit-rollback.md").starts_with("**Safe:**"));
 }
 
@@ -151,7 +161,8 @@ fn commit_changelog_commits_tags_and_pushes_both() {
     assert_eq!(repo.git(&["log", "-1", "--format=%s"]), "chore(release): 1.3.0");
     assert_eq!(repo.git(&["rev-parse", "HEAD~1"]), released_from);
     assert_eq!(repo.git(&["rev-parse", "v1.3.0^{commit}"]), repo.head());
-    let remote_head = std::process::Command::new("git").arg("-C").arg(remote.path()).args(["rev-parse", "main"]).output().unwrap();
+    let remote_head =
+        std::process::Command::new("git").arg("-C").arg(remote.path()).args(["rev-parse", "main"]).output().unwrap();
     assert_eq!(String::from_utf8_lossy(&remote_head.stdout).trim(), repo.head());
     assert_eq!(repo.git(&["status", "--porcelain"]), "");
     // The release commit is a chore: nothing is due afterwards.
@@ -176,7 +187,11 @@ fn a_rejected_push_leaves_nothing() {
     let repo = releasable();
     let remote = with_remote(&repo);
     let hook = remote.path().join("hooks/pre-receive");
-    std::fs::write(&hook, "#!/bin/sh\necho 'remote: Permission to acme/rocket.git denied to github-actions[bot].' >&2\nexit 1\n").unwrap();
+    std::fs::write(
+        &hook,
+        "#!/bin/sh\necho 'remote: Permission to acme/rocket.git denied to github-actions[bot].' >&2\nexit 1\n",
+    )
+    .unwrap();
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt as _;
@@ -222,7 +237,10 @@ fn a_dirty_changelog_is_refused() {
     repo.commit_files("docs: changelog", &[("CHANGELOG.md", "# Changelog\n")]);
     repo.write("CHANGELOG.md", "# Changelog\n\nlocal edits\n");
     let err = assert_untouched_failure(&repo, &["release"]);
-    assert_eq!(err, "error: CHANGELOG.md has uncommitted changes; commit or discard them first, so the release does not mix them in\n");
+    assert_eq!(
+        err,
+        "error: CHANGELOG.md has uncommitted changes; commit or discard them first, so the release does not mix them in\n"
+    );
     // A dry run only warns.
     let gh = GithubFiles::new();
     let run = gh.run(&repo, &["release", "--dry-run"]);

@@ -42,8 +42,16 @@ const EXPECTED_MISSES: &[(&str, &str, &str)] = &[
     ("commitizen-tools/commitizen", "v4.7.2", "commitizen releases a patch for `refactor`"),
     ("commitizen-tools/commitizen", "v4.8.2", "commitizen releases a patch for `refactor`"),
     ("commitizen-tools/commitizen", "v1.22.3", "commitizen's old pattern matched the body line `fixes #202`"),
-    ("commitizen-tools/commitizen", "v2.17.13", "commitizen's old pattern matched the body line `fix link to Customization`"),
-    ("commitizen-tools/commitizen", "v2.17.5", "commitizen's old pattern matched the colon-less subject `fix docs typo`"),
+    (
+        "commitizen-tools/commitizen",
+        "v2.17.13",
+        "commitizen's old pattern matched the body line `fix link to Customization`",
+    ),
+    (
+        "commitizen-tools/commitizen",
+        "v2.17.5",
+        "commitizen's old pattern matched the colon-less subject `fix docs typo`",
+    ),
 ];
 
 struct Pair {
@@ -75,10 +83,22 @@ fn load() -> Option<(Vec<Pair>, usize)> {
             .as_array()
             .expect("commits")
             .iter()
-            .map(|c| (c["sha"].as_str().unwrap_or_default().to_string(), c["message"].as_str().unwrap_or_default().to_string()))
+            .map(|c| {
+                (
+                    c["sha"].as_str().unwrap_or_default().to_string(),
+                    c["message"].as_str().unwrap_or_default().to_string(),
+                )
+            })
             .collect();
         commits.reverse();
-        pairs.push(Pair { repo: s("repo"), prev: s("prev_tag"), next: s("next_tag"), tool: s("tool"), preset: s("preset"), commits });
+        pairs.push(Pair {
+            repo: s("repo"),
+            prev: s("prev_tag"),
+            next: s("next_tag"),
+            tool: s("tool"),
+            preset: s("preset"),
+            commits,
+        });
     }
     Some((pairs, skipped))
 }
@@ -190,7 +210,11 @@ fn replay_real_releases() {
     for (tool, (agree, scored, known)) in &by_tool {
         let rate = 100.0 * *agree as f64 / *scored as f64;
         let without_noise = 100.0 * *agree as f64 / (*scored - *known) as f64;
-        writeln!(report, "| {tool} | {agree} | {scored} | {rate:.1} % ({without_noise:.1} % without known noise) | {known} |").unwrap();
+        writeln!(
+            report,
+            "| {tool} | {agree} | {scored} | {rate:.1} % ({without_noise:.1} % without known noise) | {known} |"
+        )
+        .unwrap();
     }
     report.push_str("\n## Known disagreements\n\n");
     for m in &misses {
@@ -205,5 +229,9 @@ fn replay_real_releases() {
     let target = PathBuf::from(env!("RELKIT_PLUGIN_TARGET_DIR")).parent().unwrap().join("replay-report.md");
     std::fs::write(&target, &report).unwrap();
     println!("{report}");
-    assert!(unexplained.is_empty(), "relkit disagrees with real releases it should reproduce:\n{}", unexplained.join("\n"));
+    assert!(
+        unexplained.is_empty(),
+        "relkit disagrees with real releases it should reproduce:\n{}",
+        unexplained.join("\n")
+    );
 }

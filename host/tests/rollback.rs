@@ -131,7 +131,10 @@ fn an_existing_release_by_tag() {
     let text = rollback(&repo, &["--release", "v1.5.0"]);
     assert!(text.starts_with("**Unsafe:** v1.5.0 changes the database (1 migration file)"), "{text}");
     let err = repo.relkit(&["rollback", "--release", "v9.9.9"]).fails().to_string();
-    assert_eq!(err, "error: `v9.9.9` is not a release tag of this repository (release tags are `v<version>`, e.g. v1.2.0)\n");
+    assert_eq!(
+        err,
+        "error: `v9.9.9` is not a release tag of this repository (release tags are `v<version>`, e.g. v1.2.0)\n"
+    );
 }
 
 #[test]
@@ -146,6 +149,9 @@ fn custom_template() {
     let repo = released(Some("git@github.com:acme/rocket.git"));
     repo.commit_files("feat(db): x", &[("db/migrations/1.sql", "x\n")]);
     repo.write("relkit.toml", "[rollback]\ntemplate = \"rollback.hbs\"\n");
-    repo.write("rollback.hbs", "{{risk.level}} {{release.tag}} -> {{previous.tag}}\n{{#each migrations}}{{path}}\n{{/each}}");
+    repo.write(
+        "rollback.hbs",
+        "{{risk.level}} {{release.tag}} -> {{previous.tag}}\n{{#each migrations}}{{path}}\n{{/each}}",
+    );
     assert_eq!(rollback(&repo, &[]), "unsafe v1.5.0 -> v1.4.0\ndb/migrations/1.sql\n");
 }

@@ -73,7 +73,10 @@ fn sockets_are_denied() {
     listener.set_nonblocking(true).unwrap();
     let address = listener.local_addr().unwrap().to_string();
     let err = run(&runtime(1_000_000_000, 64), "socket", &[("address", &address)]).unwrap_err().to_string();
-    assert!(err.starts_with(&format!("plugin misbehave: returned an error: connecting to {address} failed: ")), "{err}");
+    assert!(
+        err.starts_with(&format!("plugin misbehave: returned an error: connecting to {address} failed: ")),
+        "{err}"
+    );
     assert!(listener.accept().is_err(), "the plugin reached the listener");
 }
 
@@ -170,7 +173,10 @@ fn a_pinned_plugin_that_changed_is_refused() {
     repo.commit("feat: x");
     let plugin = test_plugin("relkit-test-misbehave");
     let wrong = "0".repeat(64);
-    repo.write("relkit.toml", &format!("[[plugins.load]]\npath = {:?}\nsha256 = \"{wrong}\"\n", plugin.display().to_string()));
+    repo.write(
+        "relkit.toml",
+        &format!("[[plugins.load]]\npath = {:?}\nsha256 = \"{wrong}\"\n", plugin.display().to_string()),
+    );
     let err = repo.relkit(&["notes"]).fails().to_string();
     assert!(err.starts_with("error: plugin relkit_test_misbehave: cannot be loaded: "), "{err}");
     assert!(err.contains(&format!("has sha256 {}, but relkit.toml pins {wrong}", sha256_of(&plugin))), "{err}");

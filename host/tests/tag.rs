@@ -30,7 +30,13 @@ fn dry_run_changes_nothing() {
     let repo = releasable();
     let before = repo.state();
     let out = repo.relkit(&["tag", "--dry-run", "--push"]).ok().to_string();
-    assert!(out.starts_with(&format!("would create annotated tag v1.3.0 at {}\nwould push v1.3.0 to origin\n--- tag message ---\n## [1.3.0]", &repo.head()[..7])), "{out}");
+    assert!(
+        out.starts_with(&format!(
+            "would create annotated tag v1.3.0 at {}\nwould push v1.3.0 to origin\n--- tag message ---\n## [1.3.0]",
+            &repo.head()[..7]
+        )),
+        "{out}"
+    );
     assert_eq!(repo.state(), before);
 }
 
@@ -66,7 +72,13 @@ fn refuses_when_head_is_already_released() {
     repo.tag("v1.0.0");
     let before = repo.state();
     let err = repo.relkit(&["tag", "--release-as", "2.0.0"]).fails().to_string();
-    assert_eq!(err, format!("error: HEAD ({}) is already released as v1.0.0; commit the changes to release first\n", &repo.head()[..7]));
+    assert_eq!(
+        err,
+        format!(
+            "error: HEAD ({}) is already released as v1.0.0; commit the changes to release first\n",
+            &repo.head()[..7]
+        )
+    );
     assert_eq!(repo.state(), before);
 }
 
@@ -88,7 +100,12 @@ fn pushes_only_the_tag() {
     repo.git(&["tag", "unrelated"]);
     let out = repo.relkit(&["tag", "--push"]).ok().to_string();
     assert!(out.ends_with("pushed v1.3.0 to origin\n"), "{out}");
-    let remote_refs = std::process::Command::new("git").arg("-C").arg(remote.path()).args(["for-each-ref", "--format=%(refname)"]).output().unwrap();
+    let remote_refs = std::process::Command::new("git")
+        .arg("-C")
+        .arg(remote.path())
+        .args(["for-each-ref", "--format=%(refname)"])
+        .output()
+        .unwrap();
     assert_eq!(String::from_utf8_lossy(&remote_refs.stdout).trim(), "refs/tags/v1.3.0");
 }
 

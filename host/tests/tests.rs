@@ -2,6 +2,9 @@
 //! once), a module per area. Every test builds real git repositories with
 //! real git and runs the real binary or the real plugin runtime.
 
+// Tests unwrap freely: a panic is how a test fails.
+#![allow(clippy::unwrap_used)]
+
 mod support;
 
 mod changelog;

@@ -118,7 +118,10 @@ fn pre_one_point_oh() {
     let repo = after("v0.4.1", &["feat!: new config"]);
     assert_eq!(version(&repo, &[]), "0.5.0");
     let explain = repo.relkit(&["version", "--explain"]).ok().to_string();
-    assert!(explain.contains("pre-1.0: a breaking change bumps the minor version ([version] pre-1.0 = \"minor\")"), "{explain}");
+    assert!(
+        explain.contains("pre-1.0: a breaking change bumps the minor version ([version] pre-1.0 = \"minor\")"),
+        "{explain}"
+    );
     repo.write("relkit.toml", "[version]\npre-1.0 = \"semver\"\n");
     assert_eq!(version(&repo, &[]), "1.0.0");
     repo.write("relkit.toml", "[version]\npre-1.0 = \"cargo\"\n");
@@ -137,7 +140,9 @@ fn first_release_uses_initial() {
     repo.write("relkit.toml", "[version]\ninitial = \"1.0.0\"\n");
     assert_eq!(version(&repo, &[]), "1.0.0");
     let explain = repo.relkit(&["version", "--explain"]).ok().to_string();
-    assert!(explain.contains("first release: there is no release tag yet, so the version is [version] initial = 1.0.0"));
+    assert!(
+        explain.contains("first release: there is no release tag yet, so the version is [version] initial = 1.0.0")
+    );
 }
 
 #[test]
@@ -193,7 +198,10 @@ fn an_existing_tag_elsewhere_is_an_error_not_a_duplicate() {
     repo.git(&["switch", "-q", "main"]);
     repo.commit("feat: here");
     let err = repo.relkit(&["version"]).fails().to_string();
-    assert!(err.starts_with("error: plugin version: returned an error: the next version 1.3.0 is already tagged v1.3.0"), "{err}");
+    assert!(
+        err.starts_with("error: plugin version: returned an error: the next version 1.3.0 is already tagged v1.3.0"),
+        "{err}"
+    );
 }
 
 fn sample() -> TestRepo {

@@ -51,9 +51,9 @@ pub fn run(app: &App, args: &ChangelogArgs, io: &mut Io<'_>) -> Result<()> {
 
 pub fn read_existing(path: &Path) -> Result<Option<String>> {
     match std::fs::read(path) {
-        Ok(bytes) => String::from_utf8(bytes)
-            .map(Some)
-            .map_err(|_| Error::file(path, "is not UTF-8 text; relkit leaves it alone (convert it or choose --output)")),
+        Ok(bytes) => String::from_utf8(bytes).map(Some).map_err(|_| {
+            Error::file(path, "is not UTF-8 text; relkit leaves it alone (convert it or choose --output)")
+        }),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(Error::file(path, e)),
     }
@@ -125,6 +125,11 @@ fn take(history: &[GitCommit], members: &[usize]) -> Vec<GitCommit> {
 }
 
 /// Used by `relkit release` to fold the new section into the file.
-pub fn updated_text(app: &App, release: &ReleaseData, preset: crate::config::Preset, existing: Option<String>) -> Result<String> {
+pub fn updated_text(
+    app: &App,
+    release: &ReleaseData,
+    preset: crate::config::Preset,
+    existing: Option<String>,
+) -> Result<String> {
     app.render_changelog(std::slice::from_ref(release), ChangelogMode::Update, existing, preset)
 }

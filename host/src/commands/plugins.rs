@@ -46,7 +46,9 @@ pub fn list(app: Option<&App>, io: &mut Io<'_>) -> Result<()> {
             .collect();
         let size = BUILTIN_PLUGINS.iter().find(|a| a.name == plugin.name).map(|a| a.wasm_size);
         let source = match size {
-            Some(bytes) if matches!(plugin.source, crate::runtime::Source::Builtin) => format!("built-in ({} KiB)", bytes / 1024),
+            Some(bytes) if matches!(plugin.source, crate::runtime::Source::Builtin) => {
+                format!("built-in ({} KiB)", bytes / 1024)
+            }
             _ => plugin.source.to_string(),
         };
         rows.push([
@@ -58,9 +60,8 @@ pub fn list(app: Option<&App>, io: &mut Io<'_>) -> Result<()> {
         ]);
     }
     let header = ["NAME", "VERSION", "CAPABILITIES", "USED FOR", "SOURCE"];
-    let widths: Vec<usize> = (0..5)
-        .map(|c| rows.iter().map(|r| r[c].chars().count()).chain([header[c].len()]).max().unwrap_or(0))
-        .collect();
+    let widths: Vec<usize> =
+        (0..5).map(|c| rows.iter().map(|r| r[c].chars().count()).chain([header[c].len()]).max().unwrap_or(0)).collect();
     let line = |cells: [&str; 5]| {
         let mut s = String::new();
         for (c, cell) in cells.iter().enumerate() {
@@ -95,8 +96,7 @@ pub fn check(app: Option<&App>, path: &Path, io: &mut Io<'_>) -> Result<()> {
     let mut text = format!("{}: relkit plugin `{}` {} ({expected})\n", path.display(), info.name, info.version);
     text.push_str(&format!("capabilities: {}\n", capabilities(&plugin)));
     text.push_str(&format!("sha256: {}\n", plugin.wasm_sha256));
-    let unused: Vec<&str> =
-        Capability::ALL.iter().filter(|c| !plugin.has(**c)).map(|c| c.interface()).collect();
+    let unused: Vec<&str> = Capability::ALL.iter().filter(|c| !plugin.has(**c)).map(|c| c.interface()).collect();
     if !unused.is_empty() {
         text.push_str(&format!("(built-in plugins keep serving: {})\n", unused.join(", ")));
     }

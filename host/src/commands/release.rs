@@ -36,7 +36,9 @@ pub fn run(app: &App, args: &ReleaseArgs, io: &mut Io<'_>) -> Result<()> {
     let branch = if commit_changelog && args.push { Some(current_branch(app)?) } else { None };
     if write_changelog && app.repo.is_dirty(&changelog_path)? {
         let shown = changelog::display_path(app, &changelog_path);
-        let message = format!("{shown} has uncommitted changes; commit or discard them first, so the release does not mix them in");
+        let message = format!(
+            "{shown} has uncommitted changes; commit or discard them first, so the release does not mix them in"
+        );
         if args.dry_run {
             io.warn(&message)?;
         } else {
@@ -54,7 +56,8 @@ pub fn run(app: &App, args: &ReleaseArgs, io: &mut Io<'_>) -> Result<()> {
     };
     let rollback = app.render_rollback(&release, plan.preset)?;
 
-    let previous = release.previous.as_ref().map_or("no previous release".to_string(), |p| format!("previous {}", p.name));
+    let previous =
+        release.previous.as_ref().map_or("no previous release".to_string(), |p| format!("previous {}", p.name));
     let verb = if args.dry_run { "dry run, would release" } else { "releasing" };
     io.print(&format!("relkit: {verb} {} ({}; {previous})\n", release.tag, plan.decision.bump.name()))?;
     print_section(app, io, kind, "relkit_notes", "Release notes", &notes.markdown)?;
@@ -110,7 +113,12 @@ pub fn run(app: &App, args: &ReleaseArgs, io: &mut Io<'_>) -> Result<()> {
         let sign = app.config.config.release.sign;
         app.repo.create_tag(&release.tag, &target, &notes.markdown, sign)?;
         tx.undo.push(Undo::DeleteTag(release.tag.clone()));
-        done.push(format!("created {} tag {} at {}", if sign { "signed" } else { "annotated" }, release.tag, short_id(&target)));
+        done.push(format!(
+            "created {} tag {} at {}",
+            if sign { "signed" } else { "annotated" },
+            release.tag,
+            short_id(&target)
+        ));
         if args.push {
             let remote = &app.config.config.release.remote;
             let mut refs = vec![format!("refs/tags/{}", release.tag)];
@@ -221,7 +229,9 @@ impl Transaction<'_> {
         // Best effort: each step is tried even when an earlier one failed.
         while let Some(step) = self.undo.pop() {
             let _ = match step {
-                Undo::RestoreFile { path, old: Some(text) } => fsutil::write_atomic(&path, text.as_bytes()).map_err(|_| ()),
+                Undo::RestoreFile { path, old: Some(text) } => {
+                    fsutil::write_atomic(&path, text.as_bytes()).map_err(|_| ())
+                }
                 Undo::RestoreFile { path, old: None } => std::fs::remove_file(&path).map_err(|_| ()),
                 Undo::ResetTo { commit, path } => {
                     self.app.repo.reset_soft(&commit).and_then(|()| self.app.repo.unstage(&path)).map_err(|_| ())

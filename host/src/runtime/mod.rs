@@ -202,15 +202,16 @@ impl Runtime {
     pub fn load_file(&self, path: &Path, expected_sha256: Option<&str>) -> Result<Plugin> {
         let label = path.file_stem().map_or_else(|| path.display().to_string(), |s| s.to_string_lossy().into_owned());
         let fail = |failure| PluginError { plugin: label.clone(), failure };
-        let bytes = std::fs::read(path).map_err(|e| fail(Failure::Load(format!("cannot read {}: {e}", path.display()))))?;
+        let bytes =
+            std::fs::read(path).map_err(|e| fail(Failure::Load(format!("cannot read {}: {e}", path.display()))))?;
         let sha = hex(&Sha256::digest(&bytes));
-        if let Some(expected) = expected_sha256 {
-            if !expected.eq_ignore_ascii_case(&sha) {
-                return Err(fail(Failure::Load(format!(
-                    "{} has sha256 {sha}, but relkit.toml pins {expected}; if you trust the new file, update the pin",
-                    path.display()
-                ))));
-            }
+        if let Some(expected) = expected_sha256
+            && !expected.eq_ignore_ascii_case(&sha)
+        {
+            return Err(fail(Failure::Load(format!(
+                "{} has sha256 {sha}, but relkit.toml pins {expected}; if you trust the new file, update the pin",
+                path.display()
+            ))));
         }
         let component = self.compile_cached(&bytes, &sha).map_err(|e| fail(Failure::Load(e)))?;
         let mut plugin = self.prepare(label, Source::File(path.to_path_buf()), sha, component)?;
@@ -255,22 +256,36 @@ impl Runtime {
         let engine = &self.engine;
         let exports: Vec<String> = component.component_type().exports(engine).map(|(n, _)| n.to_string()).collect();
         let info_export = format!("{}/info{}", contract::PACKAGE, contract::VERSION_SUFFIX);
-        if !exports.iter().any(|e| *e == info_export) {
+        if !exports.contains(&info_export) {
             return Err(fail(Failure::NotAPlugin { exports }));
         }
         let capabilities: Vec<Capability> =
             Capability::ALL.into_iter().filter(|c| exports.contains(&c.export_name())).collect();
         let pre = self.linker.instantiate_pre(&component).map_err(|e| {
-            fail(Failure::Load(format!("it imports something relkit does not provide (plugins may only import WASI): {e}")))
+            fail(Failure::Load(format!(
+                "it imports something relkit does not provide (plugins may only import WASI): {e}"
+            )))
         })?;
         let mismatch = |e: wasmtime::Error| fail(Failure::Mismatch(e.to_string()));
         let has = |c: Capability| capabilities.contains(&c);
         let indices = Indices {
             info: info_api::GuestIndices::new(&pre).map_err(mismatch)?,
-            version: has(Capability::VersionBump).then(|| version_api::GuestIndices::new(&pre)).transpose().map_err(mismatch)?,
-            notes: has(Capability::ReleaseNotes).then(|| notes_api::GuestIndices::new(&pre)).transpose().map_err(mismatch)?,
-            changelog: has(Capability::Changelog).then(|| changelog_api::GuestIndices::new(&pre)).transpose().map_err(mismatch)?,
-            rollback: has(Capability::Rollback).then(|| rollback_api::GuestIndices::new(&pre)).transpose().map_err(mismatch)?,
+            version: has(Capability::VersionBump)
+                .then(|| version_api::GuestIndices::new(&pre))
+                .transpose()
+                .map_err(mismatch)?,
+            notes: has(Capability::ReleaseNotes)
+                .then(|| notes_api::GuestIndices::new(&pre))
+                .transpose()
+                .map_err(mismatch)?,
+            changelog: has(Capability::Changelog)
+                .then(|| changelog_api::GuestIndices::new(&pre))
+                .transpose()
+                .map_err(mismatch)?,
+            rollback: has(Capability::Rollback)
+                .then(|| rollback_api::GuestIndices::new(&pre))
+                .transpose()
+                .map_err(mismatch)?,
         };
         Ok(Plugin { name, source, wasm_sha256, capabilities, pre, indices })
     }
@@ -347,12 +362,16 @@ impl Runtime {
 
     pub fn update_changelog(&self, plugin: &Plugin, input: &ChangelogInput) -> Result<String> {
         let indices = self.require(plugin, Capability::Changelog, plugin.indices.changelog.as_ref())?;
-        self.call(plugin, |store, instance| indices.load(&mut *store, instance)?.call_update_changelog(&mut *store, input))
+        self.call(plugin, |store, instance| {
+            indices.load(&mut *store, instance)?.call_update_changelog(&mut *store, input)
+        })
     }
 
     pub fn render_rollback(&self, plugin: &Plugin, input: &RollbackInput) -> Result<String> {
         let indices = self.require(plugin, Capability::Rollback, plugin.indices.rollback.as_ref())?;
-        self.call(plugin, |store, instance| indices.load(&mut *store, instance)?.call_render_rollback(&mut *store, input))
+        self.call(plugin, |store, instance| {
+            indices.load(&mut *store, instance)?.call_render_rollback(&mut *store, input)
+        })
     }
 
     fn require<'p, T>(&self, plugin: &Plugin, capability: Capability, indices: Option<&'p T>) -> Result<&'p T> {
@@ -407,7 +426,8 @@ mod tests {
 
     #[test]
     fn panic_messages() {
-        let stderr = "\nthread '<unnamed>' panicked at src/lib.rs:10:5:\nsomething broke\nnote: run with `RUST_BACKTRACE=1`\n";
+        let stderr =
+            "\nthread '<unnamed>' panicked at src/lib.rs:10:5:\nsomething broke\nnote: run with `RUST_BACKTRACE=1`\n";
         assert_eq!(panic_message(stderr).as_deref(), Some("something broke"));
         assert_eq!(panic_message("nothing here"), None);
     }

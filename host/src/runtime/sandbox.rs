@@ -63,7 +63,12 @@ impl Sandbox {
             // std's HashMap seeds from here; a fixed seed keeps output reproducible.
             .insecure_random_seed(0x7265_6c6b_6974)
             .build();
-        Self { wasi, table: ResourceTable::new(), limiter: MemoryLimiter { limit: memory_limit, exceeded: false }, stderr }
+        Self {
+            wasi,
+            table: ResourceTable::new(),
+            limiter: MemoryLimiter { limit: memory_limit, exceeded: false },
+            stderr,
+        }
     }
 
     /// What the guest wrote to stderr, lossily decoded.

@@ -45,7 +45,11 @@ pub struct TestRepo {
 impl TestRepo {
     /// A shallow clone of `origin` with `depth` commits.
     pub fn shallow_clone(origin: &TestRepo, depth: u32) -> Self {
-        let repo = Self { dir: tempfile::tempdir().unwrap(), home: tempfile::tempdir().unwrap(), clock: Cell::new(FIRST_COMMIT) };
+        let repo = Self {
+            dir: tempfile::tempdir().unwrap(),
+            home: tempfile::tempdir().unwrap(),
+            clock: Cell::new(FIRST_COMMIT),
+        };
         let url = format!("file://{}", origin.path().display());
         repo.git(&["clone", "-q", "--depth", &depth.to_string(), &url, "."]);
         repo
@@ -53,7 +57,11 @@ impl TestRepo {
 
     /// An empty repository on branch `main`.
     pub fn new() -> Self {
-        let repo = Self { dir: tempfile::tempdir().unwrap(), home: tempfile::tempdir().unwrap(), clock: Cell::new(FIRST_COMMIT) };
+        let repo = Self {
+            dir: tempfile::tempdir().unwrap(),
+            home: tempfile::tempdir().unwrap(),
+            clock: Cell::new(FIRST_COMMIT),
+        };
         repo.git(&["init", "-q", "-b", "main"]);
         repo
     }
@@ -115,7 +123,16 @@ impl TestRepo {
     /// An empty commit by another author.
     pub fn commit_by(&self, message: &str, name: &str, email: &str) -> String {
         self.tick();
-        self.git(&["commit", "-q", "--allow-empty", "--no-verify", "--author", &format!("{name} <{email}>"), "-m", message]);
+        self.git(&[
+            "commit",
+            "-q",
+            "--allow-empty",
+            "--no-verify",
+            "--author",
+            &format!("{name} <{email}>"),
+            "-m",
+            message,
+        ]);
         self.head()
     }
 

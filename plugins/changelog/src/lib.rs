@@ -177,7 +177,13 @@ mod tests {
             tag: format!("v{version}"),
             commit_id: "c".repeat(40),
             date: "2026-11-29".into(),
-            previous: previous.map(|p| Tag { name: format!("v{p}"), version: p.into(), commit_id: "b".repeat(40), time: 0, date: String::new() }),
+            previous: previous.map(|p| Tag {
+                name: format!("v{p}"),
+                version: p.into(),
+                commit_id: "b".repeat(40),
+                time: 0,
+                date: String::new(),
+            }),
             commits: messages
                 .iter()
                 .enumerate()
@@ -194,7 +200,11 @@ mod tests {
     }
 
     fn repo() -> Repository {
-        Repository { remote_url: None, forge: ForgeKind::Github, web_url: Some("https://github.com/acme/rocket".into()) }
+        Repository {
+            remote_url: None,
+            forge: ForgeKind::Github,
+            web_url: Some("https://github.com/acme/rocket".into()),
+        }
     }
 
     fn run(mode: Mode, existing: Option<&str>, releases: &[Release]) -> String {

@@ -54,7 +54,8 @@ mod export {
 
     impl Notes for Plugin {
         fn render_notes(input: NotesInput) -> Result<RenderedNotes, String> {
-            let (markdown, data) = super::render(&input.release, &input.repository, &input.settings, input.template.as_ref())?;
+            let (markdown, data) =
+                super::render(&input.release, &input.repository, &input.settings, input.template.as_ref())?;
             Ok(RenderedNotes { markdown, data })
         }
     }

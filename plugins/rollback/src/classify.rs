@@ -17,7 +17,8 @@ pub enum Class {
 }
 
 impl Class {
-    pub const ALL: [Class; 6] = [Class::Migration, Class::Helm, Class::Kubernetes, Class::Terraform, Class::Docker, Class::Ci];
+    pub const ALL: [Class; 6] =
+        [Class::Migration, Class::Helm, Class::Kubernetes, Class::Terraform, Class::Docker, Class::Ci];
 
     pub fn setting(self) -> &'static str {
         match self {
@@ -55,7 +56,9 @@ impl Class {
                 "**/kustomization.{yaml,yml}",
                 "**/kustomize/**",
             ],
-            Class::Terraform => &["**/*.tf", "**/*.tfvars", "**/*.tf.json", "**/.terraform.lock.hcl", "**/terragrunt.hcl"],
+            Class::Terraform => {
+                &["**/*.tf", "**/*.tfvars", "**/*.tf.json", "**/.terraform.lock.hcl", "**/terragrunt.hcl"]
+            }
             Class::Docker => &[
                 "**/Dockerfile",
                 "**/Dockerfile.*",
@@ -95,7 +98,8 @@ impl Classifier {
             };
             let (exclude, include): (Vec<String>, Vec<String>) = patterns.into_iter().partition(|p| p.starts_with('!'));
             let exclude: Vec<String> = exclude.iter().map(|p| p[1..].to_string()).collect();
-            let compile = |list: &[String]| glob::compile_all(list).map_err(|e| format!("setting `{}`: {e}", class.setting()));
+            let compile =
+                |list: &[String]| glob::compile_all(list).map_err(|e| format!("setting `{}`: {e}", class.setting()));
             classes.push((class, compile(&include)?, compile(&exclude)?));
         }
         Ok(Self { classes })

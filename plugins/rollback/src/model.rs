@@ -185,10 +185,8 @@ fn project_path(links: &Links<'_>) -> Option<String> {
 }
 
 fn parent_dirs(files: &[PathEntry]) -> Vec<String> {
-    let dirs: BTreeSet<String> = files
-        .iter()
-        .map(|f| f.path.rsplit_once('/').map_or(".".to_string(), |(d, _)| d.to_string()))
-        .collect();
+    let dirs: BTreeSet<String> =
+        files.iter().map(|f| f.path.rsplit_once('/').map_or(".".to_string(), |(d, _)| d.to_string())).collect();
     dirs.into_iter().collect()
 }
 
@@ -243,7 +241,11 @@ pub fn build(release: &Release, repository: &Repository, config: &Config, classi
                 Some(h) => format!("{what} (reverts {})", short_id(h)),
                 None => what,
             };
-            reverted_releases.push(Item { short_id: short_id(&c.id).to_string(), commit_url: links.commit(&c.id), text });
+            reverted_releases.push(Item {
+                short_id: short_id(&c.id).to_string(),
+                commit_url: links.commit(&c.id),
+                text,
+            });
         }
     }
 
@@ -363,7 +365,10 @@ pub fn build(release: &Release, repository: &Repository, config: &Config, classi
                         needs_checkout = true;
                         blocks.push(Block {
                             intro: format!("Apply the manifests as they were at {prev}:"),
-                            commands: parent_dirs(&existing).iter().map(|dir| format!("kubectl apply -n {namespace} -f {wt}/{dir}")).collect(),
+                            commands: parent_dirs(&existing)
+                                .iter()
+                                .map(|dir| format!("kubectl apply -n {namespace} -f {wt}/{dir}"))
+                                .collect(),
                         });
                     }
                 }
@@ -372,7 +377,10 @@ pub fn build(release: &Release, repository: &Repository, config: &Config, classi
                 let r = placeholder_or(&config.helm_release, "helm-release", placeholders);
                 blocks.push(Block {
                     intro: "Roll the Helm release back to its previous revision:".to_string(),
-                    commands: vec![format!("helm history {r} -n {namespace}"), format!("helm rollback {r} -n {namespace} --wait")],
+                    commands: vec![
+                        format!("helm history {r} -n {namespace}"),
+                        format!("helm rollback {r} -n {namespace} --wait"),
+                    ],
                 });
                 notes.push(
                     "Without a revision, `helm rollback` returns to the revision before the current one; if there were \
@@ -415,7 +423,9 @@ pub fn build(release: &Release, repository: &Repository, config: &Config, classi
                     let d = placeholder_or(&config.deployment, "deployment", placeholders);
                     blocks.push(Block {
                         intro: format!("{why}:"),
-                        commands: vec![format!("kubectl set image deployment/{d} '*={image}:{version}' -n {namespace}")],
+                        commands: vec![format!(
+                            "kubectl set image deployment/{d} '*={image}:{version}' -n {namespace}"
+                        )],
                     });
                 } else {
                     notes.push(format!("{why}."));
@@ -441,18 +451,26 @@ pub fn build(release: &Release, repository: &Repository, config: &Config, classi
         (Some(wt), Some(prev)) if needs_checkout => vec![format!("git worktree add {wt} {prev}")],
         _ => Vec::new(),
     };
-    let infrastructure: Vec<Infra> = [&kubernetes, &helm, &terraform, &docker, &ci].into_iter().flatten().cloned().collect();
+    let infrastructure: Vec<Infra> =
+        [&kubernetes, &helm, &terraform, &docker, &ci].into_iter().flatten().cloned().collect();
     let migrations = files_of(Class::Migration);
-    let has_infrastructure = kubernetes.is_some() || helm.is_some() || terraform.is_some() || docker.is_some() || ci.is_some();
+    let has_infrastructure =
+        kubernetes.is_some() || helm.is_some() || terraform.is_some() || docker.is_some() || ci.is_some();
     let has_risks = !migrations.is_empty() || !breaking_changes.is_empty() || !reverted_releases.is_empty();
 
-    let risk = risk(release, &migrations, &breaking_changes, &reverted_releases, [
-        ("Kubernetes", kubernetes.is_some()),
-        ("Helm", helm.is_some()),
-        ("Terraform", terraform.is_some()),
-        ("container image", docker.is_some()),
-        ("CI configuration", ci.is_some()),
-    ]);
+    let risk = risk(
+        release,
+        &migrations,
+        &breaking_changes,
+        &reverted_releases,
+        [
+            ("Kubernetes", kubernetes.is_some()),
+            ("Helm", helm.is_some()),
+            ("Terraform", terraform.is_some()),
+            ("container image", docker.is_some()),
+            ("CI configuration", ci.is_some()),
+        ],
+    );
 
     // Verification.
     let mut commands = config.verify.clone();
@@ -483,8 +501,9 @@ pub fn build(release: &Release, repository: &Repository, config: &Config, classi
         }
     }
 
-    let uses_namespace = infrastructure.iter().flat_map(|i| &i.blocks).flat_map(|b| &b.commands).any(|c| c.contains("<namespace>"))
-        || confirm.iter().any(|c| c.contains("<namespace>"));
+    let uses_namespace =
+        infrastructure.iter().flat_map(|i| &i.blocks).flat_map(|b| &b.commands).any(|c| c.contains("<namespace>"))
+            || confirm.iter().any(|c| c.contains("<namespace>"));
     placeholders |= namespace_placeholder && uses_namespace;
 
     // Steps are numbered in the order to follow; absent ones are skipped.
@@ -547,7 +566,9 @@ fn risk(
         return Risk {
             level: "unsafe",
             label: "Unsafe",
-            summary: format!("{tag} changes the database ({files}); rolling back the code will not undo that, so deal with the data first."),
+            summary: format!(
+                "{tag} changes the database ({files}); rolling back the code will not undo that, so deal with the data first."
+            ),
         };
     }
     let touched: Vec<&str> = infra.iter().filter(|(_, on)| *on).map(|(name, _)| *name).collect();

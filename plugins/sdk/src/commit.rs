@@ -211,11 +211,9 @@ fn scan_footers(body: &str) -> Vec<Footer> {
             open = true;
         } else if line.is_empty() {
             open = false;
-        } else if open {
-            if let Some(last) = footers.last_mut() {
-                last.value.push('\n');
-                last.value.push_str(line);
-            }
+        } else if open && let Some(last) = footers.last_mut() {
+            last.value.push('\n');
+            last.value.push_str(line);
         }
     }
     footers
@@ -241,7 +239,7 @@ fn conventional_revert(header: Option<&Header>, raw_header: &str, body: &str) ->
         _ => git_revert_header(raw_header).map(str::to_string),
     };
     let hash = reverted_hash(body);
-    if quoted.is_none() && !(header.is_some_and(|h| h.kind == "revert")) {
+    if quoted.is_none() && header.is_none_or(|h| h.kind != "revert") {
         return None;
     }
     Some(RevertOf { header: quoted.filter(|h| !h.is_empty()), hash })
@@ -506,7 +504,10 @@ mod tests {
         assert_eq!(c.revert, Some(RevertOf { header: Some("feat: add x".into()), hash: Some("1234abcd".into()) }));
         let c = sr("revert: feat: add x\n\nThis reverts commit 1234abcd.");
         assert_eq!(c.revert.unwrap().header.as_deref(), Some("feat: add x"));
-        assert_eq!(sr("Revert feat: x\n\nthis REVERTS commit 1234abcd").revert.unwrap().header.as_deref(), Some("feat: x"));
+        assert_eq!(
+            sr("Revert feat: x\n\nthis REVERTS commit 1234abcd").revert.unwrap().header.as_deref(),
+            Some("feat: x")
+        );
         assert_eq!(sr("revert: feat: add x").revert, None);
         // angular needs 7 to 40 characters of hash
         assert_eq!(sr("revert: feat: x\n\nThis reverts commit abc123.").revert, None);

@@ -131,7 +131,10 @@ mod tests {
         assert_eq!(l.compare("v1.2.0", "v1.3.0").unwrap(), "https://github.com/acme/rocket/compare/v1.2.0...v1.3.0");
         assert_eq!(l.issue(Some("other/repo"), 7).unwrap(), "https://github.com/other/repo/issues/7");
         assert_eq!(l.merge_request(None, 3), None);
-        assert_eq!(l.file_at("v1.3.0", "docs/adr/0001 x.md").unwrap(), "https://github.com/acme/rocket/blob/v1.3.0/docs/adr/0001%20x.md");
+        assert_eq!(
+            l.file_at("v1.3.0", "docs/adr/0001 x.md").unwrap(),
+            "https://github.com/acme/rocket/blob/v1.3.0/docs/adr/0001%20x.md"
+        );
     }
 
     #[test]

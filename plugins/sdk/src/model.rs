@@ -247,7 +247,9 @@ pub fn build(release: &Release, repository: &Repository, config: &NotesConfig) -
         let entry = entry_for(c, p, kind.clone(), &links);
         match kind.as_deref().and_then(|k| section_of(&config.sections, k)) {
             Some(i) => buckets[i].push(entry),
-            None if p.conventional.is_none() && p.revert.is_none() && config.include_non_conventional => other.push(entry),
+            None if p.conventional.is_none() && p.revert.is_none() && config.include_non_conventional => {
+                other.push(entry)
+            }
             None => {}
         }
         if config.split_squash {
@@ -445,7 +447,8 @@ fn contributors(commits: &[&Commit], links: &Links<'_>) -> Vec<Contributor> {
         }
         let username = noreply_username(email, links);
         let key = name.to_lowercase();
-        let entry = people.entry(key).or_insert_with(|| Contributor { name: name.to_string(), username: None, url: None });
+        let entry =
+            people.entry(key).or_insert_with(|| Contributor { name: name.to_string(), username: None, url: None });
         if entry.username.is_none() {
             entry.url = username.as_deref().and_then(|u| links.user(u));
             entry.username = username;
@@ -489,7 +492,13 @@ mod tests {
             tag: "v1.3.0".into(),
             commit_id: "f".repeat(40),
             date: "2026-11-29".into(),
-            previous: Some(Tag { name: "v1.2.0".into(), version: "1.2.0".into(), commit_id: "e".repeat(40), time: 0, date: String::new() }),
+            previous: Some(Tag {
+                name: "v1.2.0".into(),
+                version: "1.2.0".into(),
+                commit_id: "e".repeat(40),
+                time: 0,
+                date: String::new(),
+            }),
             commits,
         }
     }
@@ -552,7 +561,11 @@ mod tests {
         assert_eq!(noreply_username("123+ada@users.noreply.github.com", &gh).as_deref(), Some("ada"));
         assert_eq!(noreply_username("ada@users.noreply.github.com", &gh).as_deref(), Some("ada"));
         assert_eq!(noreply_username("ada@example.com", &gh), None);
-        let gl = Repository { remote_url: None, forge: ForgeKind::Gitlab, web_url: Some("https://gitlab.example.com:8443/g/p".into()) };
+        let gl = Repository {
+            remote_url: None,
+            forge: ForgeKind::Gitlab,
+            web_url: Some("https://gitlab.example.com:8443/g/p".into()),
+        };
         let gl = Links::new(&gl);
         assert_eq!(noreply_username("42-grace@users.noreply.gitlab.example.com", &gl).as_deref(), Some("grace"));
         assert_eq!(noreply_username("123+ada@users.noreply.github.com", &gl), None);

@@ -76,7 +76,8 @@ pub fn find(text: &str, forge: ForgeKind) -> Vec<Reference> {
             start -= 1;
         }
         let prefix = &text[start..i];
-        let boundary_ok = start == 0 || !bytes[start - 1].is_ascii_alphanumeric() && bytes[start - 1] != b'/' && bytes[start - 1] != b':';
+        let boundary_ok = start == 0
+            || !bytes[start - 1].is_ascii_alphanumeric() && bytes[start - 1] != b'/' && bytes[start - 1] != b':';
         let project = if prefix.is_empty() {
             None
         } else if prefix.contains('/') && !prefix.starts_with('/') && !prefix.ends_with('/') && !prefix.contains("//") {
@@ -94,12 +95,20 @@ pub fn find(text: &str, forge: ForgeKind) -> Vec<Reference> {
             continue;
         };
         let action = text[..start]
-            .trim_end_matches(|c: char| c == ' ' || c == ':')
+            .trim_end_matches([' ', ':'])
             .rsplit(|c: char| !c.is_ascii_alphabetic())
             .next()
             .filter(|w| ACTIONS.contains(&w.to_ascii_lowercase().as_str()))
             .map(str::to_string);
-        out.push(Reference { text: text[start..digits_end].to_string(), project, number, kind, action, start, end: digits_end });
+        out.push(Reference {
+            text: text[start..digits_end].to_string(),
+            project,
+            number,
+            kind,
+            action,
+            start,
+            end: digits_end,
+        });
         i = digits_end;
     }
     out
@@ -132,7 +141,11 @@ mod tests {
     fn finds_issue_references() {
         assert_eq!(
             texts("fix crash (#12), Closes #4 and fixes group/proj#7", ForgeKind::Github),
-            vec![("#12".into(), None), ("#4".into(), Some("Closes".into())), ("group/proj#7".into(), Some("fixes".into()))]
+            vec![
+                ("#12".into(), None),
+                ("#4".into(), Some("Closes".into())),
+                ("group/proj#7".into(), Some("fixes".into()))
+            ]
         );
     }
 

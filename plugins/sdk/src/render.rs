@@ -111,7 +111,8 @@ mod tests {
     #[test]
     fn helpers_and_no_escaping() {
         let r = Renderer::new(None, "d", "{{link a u}} {{link a n}} <{{lowercase b}}> {{indent c 2}}").unwrap();
-        let out = r.render(&serde_json::json!({"a": "x&y", "u": "https://e", "n": null, "b": "ÉT", "c": "1\n2"})).unwrap();
+        let out =
+            r.render(&serde_json::json!({"a": "x&y", "u": "https://e", "n": null, "b": "ÉT", "c": "1\n2"})).unwrap();
         assert_eq!(out, "[x&y](https://e) x&y <ét> 1\n  2");
     }
 

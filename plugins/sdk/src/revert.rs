@@ -115,12 +115,13 @@ mod tests {
 
     #[test]
     fn semantic_release_needs_header_and_hash() {
-        let wrong_header = [("bbbb2222", "Revert \"feat: y\"\n\nThis reverts commit aaaa1111."), ("aaaa1111", "feat: x")];
+        let wrong_header =
+            [("bbbb2222", "Revert \"feat: y\"\n\nThis reverts commit aaaa1111."), ("aaaa1111", "feat: x")];
         assert!(run(&wrong_header, Preset::SemanticRelease).is_empty());
         assert_eq!(run(&wrong_header, Preset::Conventional).len(), 2);
-        let both = [("bbbb2222", "Revert \"feat: x\"\n\nThis reverts commit aaaa1111.") , ("aaaa1111", "feat: x")];
+        let both = [("bbbb2222", "Revert \"feat: x\"\n\nThis reverts commit aaaa1111."), ("aaaa1111", "feat: x")];
         assert_eq!(run(&both, Preset::SemanticRelease).len(), 2);
-        let abbreviated = [("bbbb2222", "Revert \"feat: x\"\n\nThis reverts commit aaaa111.") , ("aaaa1111", "feat: x")];
+        let abbreviated = [("bbbb2222", "Revert \"feat: x\"\n\nThis reverts commit aaaa111."), ("aaaa1111", "feat: x")];
         assert!(run(&abbreviated, Preset::SemanticRelease).is_empty());
     }
 

@@ -167,10 +167,8 @@ pub fn decide(commits: &[Commit], last: Option<&Tag>, tags: &[Tag], config: &Con
         None => None,
     };
     let parsed: Vec<Parsed> = commits.iter().map(|c| commit::parse(&c.message, config.preset)).collect();
-    let skipped: Vec<bool> = commits
-        .iter()
-        .map(|c| config.preset == Preset::SemanticRelease && commit::skips_release(&c.message))
-        .collect();
+    let skipped: Vec<bool> =
+        commits.iter().map(|c| config.preset == Preset::SemanticRelease && commit::skips_release(&c.message)).collect();
     let pairs: Vec<(&str, &Parsed)> = commits
         .iter()
         .zip(&parsed)
@@ -188,7 +186,8 @@ pub fn decide(commits: &[Commit], last: Option<&Tag>, tags: &[Tag], config: &Con
             let (bump, reason) = if *skip {
                 (Bump::None, "skipped: [skip release]".to_string())
             } else if let Some(partner) = cancelled.partner_of(&c.id) {
-                let verb = if p.revert.is_some() && is_older(commits, partner, &c.id) { "reverts" } else { "reverted by" };
+                let verb =
+                    if p.revert.is_some() && is_older(commits, partner, &c.id) { "reverts" } else { "reverted by" };
                 (Bump::None, format!("{verb} {} in this range", short_id(partner)))
             } else {
                 classify(p, config)
@@ -224,7 +223,10 @@ pub fn decide(commits: &[Commit], last: Option<&Tag>, tags: &[Tag], config: &Con
         (Some(next), rule)
     } else {
         let v = config.initial.clone();
-        (Some(v.clone()), format!("first release: there is no release tag yet, so the version is [version] initial = {v}"))
+        (
+            Some(v.clone()),
+            format!("first release: there is no release tag yet, so the version is [version] initial = {v}"),
+        )
     };
 
     let next = match (stable, &config.prerelease) {
@@ -235,20 +237,22 @@ pub fn decide(commits: &[Commit], last: Option<&Tag>, tags: &[Tag], config: &Con
                 .filter(|v| v.major == base.major && v.minor == base.minor && v.patch == base.patch)
                 .filter_map(|v| prerelease_number(&v, label))
                 .max();
-            if let Some(head) = commits.first() {
-                if let Some(t) = tags.iter().find(|t| t.commit_id == head.id && is_prerelease_of(&t.version, &base, label)) {
-                    return Ok(Decision {
-                        current,
-                        next: None,
-                        bump,
-                        contributions,
-                        rule: format!("no release: HEAD is already released as {}", t.name),
-                    });
-                }
+            if let Some(head) = commits.first()
+                && let Some(t) =
+                    tags.iter().find(|t| t.commit_id == head.id && is_prerelease_of(&t.version, &base, label))
+            {
+                return Ok(Decision {
+                    current,
+                    next: None,
+                    bump,
+                    contributions,
+                    rule: format!("no release: HEAD is already released as {}", t.name),
+                });
             }
             let number = n.map_or(1, |n| n + 1);
             let mut v = base.clone();
-            v.pre = Prerelease::new(&format!("{label}.{number}")).map_err(|e| format!("pre-release label `{label}`: {e}"))?;
+            v.pre = Prerelease::new(&format!("{label}.{number}"))
+                .map_err(|e| format!("pre-release label `{label}`: {e}"))?;
             rule.push_str(&match n {
                 Some(prev) => format!("; pre-release {label}: {v} follows {label}.{prev} of {base}"),
                 None => format!("; pre-release {label}: the first {label} of {base}"),
@@ -258,14 +262,14 @@ pub fn decide(commits: &[Commit], last: Option<&Tag>, tags: &[Tag], config: &Con
         (next, _) => next,
     };
 
-    if let Some(v) = &next {
-        if let Some(t) = tags.iter().find(|t| Version::parse(&t.version).is_ok_and(|tv| tv == *v)) {
-            return Err(format!(
-                "the next version {v} is already tagged {} (on a commit that is not an ancestor of HEAD, or HEAD's history is incomplete); \
+    if let Some(v) = &next
+        && let Some(t) = tags.iter().find(|t| Version::parse(&t.version).is_ok_and(|tv| tv == *v))
+    {
+        return Err(format!(
+            "the next version {v} is already tagged {} (on a commit that is not an ancestor of HEAD, or HEAD's history is incomplete); \
                  release from the branch that carries it, or force another version with --release-as",
-                t.name
-            ));
-        }
+            t.name
+        ));
     }
 
     Ok(Decision { current, next, bump, contributions, rule })
@@ -284,7 +288,10 @@ fn prerelease_number(v: &Version, label: &str) -> Option<u64> {
 
 fn is_prerelease_of(version: &str, base: &Version, label: &str) -> bool {
     Version::parse(version).is_ok_and(|v| {
-        v.major == base.major && v.minor == base.minor && v.patch == base.patch && prerelease_number(&v, label).is_some()
+        v.major == base.major
+            && v.minor == base.minor
+            && v.patch == base.patch
+            && prerelease_number(&v, label).is_some()
     })
 }
 
@@ -301,7 +308,10 @@ fn release_as_footer(
         if let Some(value) = p.footer("Release-As") {
             let text = value.trim().trim_start_matches('v');
             let v = Version::parse(text).map_err(|e| {
-                format!("commit {}: the Release-As footer `{value}` is not a semantic version (X.Y.Z): {e}", short_id(&c.id))
+                format!(
+                    "commit {}: the Release-As footer `{value}` is not a semantic version (X.Y.Z): {e}",
+                    short_id(&c.id)
+                )
             })?;
             return Ok(Some((v, format!("the Release-As footer of {}", short_id(&c.id)))));
         }
@@ -420,7 +430,13 @@ pub mod testing {
     }
 
     pub fn tag(name: &str, version: &str) -> Tag {
-        Tag { name: name.to_string(), version: version.to_string(), commit_id: "0".repeat(40), time: 0, date: String::new() }
+        Tag {
+            name: name.to_string(),
+            version: version.to_string(),
+            commit_id: "0".repeat(40),
+            time: 0,
+            date: String::new(),
+        }
     }
 }
 
@@ -573,7 +589,8 @@ mod tests {
     #[test]
     fn an_existing_unreachable_tag_is_an_error() {
         let commits = [commit("a", "feat: x")];
-        let err = decide(&commits, Some(&tag("v1.2.0", "1.2.0")), &[tag("v1.3.0", "1.3.0")], &conventional()).unwrap_err();
+        let err =
+            decide(&commits, Some(&tag("v1.2.0", "1.2.0")), &[tag("v1.3.0", "1.3.0")], &conventional()).unwrap_err();
         assert!(err.starts_with("the next version 1.3.0 is already tagged v1.3.0"), "{err}");
     }
 }

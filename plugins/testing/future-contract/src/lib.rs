@@ -13,7 +13,11 @@ mod export {
 
     impl Guest for Plugin {
         fn plugin_info() -> Metadata {
-            Metadata { name: "future".to_string(), version: "1.0.0".to_string(), contract: "relkit:plugin@9.0.0".to_string() }
+            Metadata {
+                name: "future".to_string(),
+                version: "1.0.0".to_string(),
+                contract: "relkit:plugin@9.0.0".to_string(),
+            }
         }
     }
 
