@@ -53,6 +53,11 @@ fn run() -> Result<(), String> {
         println!("cargo:rerun-if-changed={}", workspace.join(watched).display());
     }
     println!("cargo:rerun-if-changed=src/runtime/engine_config.rs");
+    // The release workflow builds with the version relkit decided for itself.
+    println!("cargo:rerun-if-env-changed=RELKIT_BUILD_VERSION");
+    let version =
+        env::var("RELKIT_BUILD_VERSION").ok().filter(|v| !v.is_empty()).map_or_else(|| var("CARGO_PKG_VERSION"), Ok)?;
+    println!("cargo:rustc-env=RELKIT_VERSION={version}");
     println!("cargo:rustc-env=RELKIT_PLUGIN_TARGET_DIR={}", plugin_target.display());
 
     check_wasm_target()?;

@@ -1,10 +1,9 @@
 //! What every command shares: the repository, the configuration, the plugin
 //! runtime (created on first use) and the facts every plugin call needs.
 
-use std::cell::OnceCell;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::rc::Rc;
+use std::sync::{Arc, OnceLock};
 
 use semver::Version;
 
@@ -13,7 +12,7 @@ use crate::contract::{self, Release, Repository, Template, VersionDecision, Vers
 use crate::error::{Error, Result};
 use crate::forge::{self, CiServer, RepositoryInfo};
 use crate::git::{self, GitCommit, Repo, VersionTag};
-use crate::runtime::{Capability, Limits, Plugin, Runtime, Source};
+use crate::runtime::{Capability, Limits, Plugin, PluginError, Runtime, Source};
 
 /// Command-line choices that override `[version]`.
 #[derive(Debug, Clone, Default)]
@@ -50,12 +49,18 @@ impl Env {
 pub struct App {
     pub repo: Repo,
     pub config: Loaded,
-    pub repository: RepositoryInfo,
     pub env: Env,
     /// "Now" for release dates: `SOURCE_DATE_EPOCH` when set, else the clock.
     pub now: i64,
-    runtime: OnceCell<Runtime>,
-    plugins: OnceCell<BTreeMap<Capability, Rc<Plugin>>>,
+    // Filled on first use, from any thread: commands read git on one thread
+    // while another loads the plugins they will need (see `preload`).
+    repository: OnceLock<RepositoryInfo>,
+    runtime: OnceLock<Result<Runtime, String>>,
+    /// The `[[plugins.load]]` files by capability.
+    loaded: OnceLock<Result<BTreeMap<Capability, Arc<Plugin>>, PluginError>>,
+    /// The plugin serving each capability (`Capability::ALL` order).
+    plugins: [OnceLock<Result<Arc<Plugin>, PluginError>>; 4],
+    tags: OnceLock<(Vec<VersionTag>, HashSet<String>)>,
 }
 
 /// The release a command is about, in the contract's terms plus what the
@@ -72,6 +77,19 @@ pub struct ReleaseData {
 }
 
 impl ReleaseData {
+    /// The release in the contract's terms, consuming it (no copies of the
+    /// commit messages: a full CHANGELOG passes every commit of the history).
+    pub fn into_contract(self) -> Release {
+        Release {
+            version: self.version,
+            tag: self.tag,
+            commit_id: self.commit,
+            date: self.date,
+            previous: self.previous,
+            commits: self.commits.into_iter().map(contract::Commit::from).collect(),
+        }
+    }
+
     pub fn to_contract(&self) -> Release {
         Release {
             version: self.version.clone(),
@@ -106,20 +124,22 @@ impl App {
     pub fn open(dir: &Path, config_path: Option<&Path>, env: Env) -> Result<Self> {
         let repo = Repo::open(dir)?;
         let config = config::load(config_path, repo.root())?;
-        let remote = repo.remote_url(config.config.repository.remote.as_deref())?;
-        let ci = CiServer::from_env(|k| env.get(k));
-        let repository = forge::detect(
-            remote.as_deref(),
-            config.config.repository.forge,
-            config.config.repository.web_url.as_deref(),
-            &ci,
-        );
         let now = env.get("SOURCE_DATE_EPOCH").and_then(|s| s.trim().parse::<i64>().ok()).unwrap_or_else(|| {
             std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0))
         });
-        Ok(Self { repo, config, repository, env, now, runtime: OnceCell::new(), plugins: OnceCell::new() })
+        Ok(Self {
+            repo,
+            config,
+            env,
+            now,
+            repository: OnceLock::new(),
+            runtime: OnceLock::new(),
+            loaded: OnceLock::new(),
+            plugins: Default::default(),
+            tags: OnceLock::new(),
+        })
     }
 
     pub fn tag_prefix(&self) -> &str {
@@ -127,35 +147,48 @@ impl App {
     }
 
     pub fn runtime(&self) -> Result<&Runtime> {
-        if let Some(r) = self.runtime.get() {
-            return Ok(r);
-        }
         let p = &self.config.config.plugins;
-        let runtime = Runtime::new(Limits { fuel: p.fuel, memory_mib: p.memory_mib }).map_err(Error::Refused)?;
-        Ok(self.runtime.get_or_init(|| runtime))
+        let runtime = self.runtime.get_or_init(|| Runtime::new(Limits { fuel: p.fuel, memory_mib: p.memory_mib }));
+        runtime.as_ref().map_err(|e| Error::Refused(e.clone()))
     }
 
     /// The plugin serving `capability`: a `[[plugins.load]]` file that exports
-    /// it (the last one listed wins), else the built-in plugin.
-    pub fn plugin(&self, capability: Capability) -> Result<Rc<Plugin>> {
-        let loaded = match self.plugins.get() {
-            Some(p) => p,
-            None => {
-                let mut map = BTreeMap::new();
-                for entry in &self.config.config.plugins.load {
-                    let path = self.config.resolve(&entry.path);
-                    let plugin = Rc::new(self.runtime()?.load_file(&path, Some(&entry.sha256))?);
-                    for c in &plugin.capabilities {
-                        map.insert(*c, Rc::clone(&plugin));
-                    }
+    /// it (the last one listed wins), else the built-in plugin. Loaded once.
+    pub fn plugin(&self, capability: Capability) -> Result<Arc<Plugin>> {
+        let runtime = self.runtime()?;
+        let loaded = self.loaded.get_or_init(|| {
+            let mut map = BTreeMap::new();
+            for entry in &self.config.config.plugins.load {
+                let plugin = Arc::new(runtime.load_file(&self.config.resolve(&entry.path), Some(&entry.sha256))?);
+                for c in &plugin.capabilities {
+                    map.insert(*c, Arc::clone(&plugin));
                 }
-                self.plugins.get_or_init(|| map)
             }
-        };
-        if let Some(p) = loaded.get(&capability) {
-            return Ok(Rc::clone(p));
-        }
-        Ok(Rc::new(self.runtime()?.builtin(capability.builtin())?))
+            Ok(map)
+        });
+        let slot = Capability::ALL.iter().position(|c| *c == capability).unwrap_or(0);
+        let plugin = self.plugins[slot].get_or_init(|| match loaded {
+            Ok(map) => match map.get(&capability) {
+                Some(p) => Ok(Arc::clone(p)),
+                None => runtime.builtin(capability.builtin()).map(Arc::new),
+            },
+            Err(e) => Err(e.clone()),
+        });
+        plugin.clone().map_err(Error::from)
+    }
+
+    /// Runs `body` while another thread loads the plugins of `capabilities`
+    /// (the git reads `body` starts with leave the CPU free). A loading error
+    /// is kept for the call that needs the plugin.
+    pub fn with_preload<T>(&self, capabilities: &[Capability], body: impl FnOnce() -> T) -> T {
+        std::thread::scope(|scope| {
+            scope.spawn(|| {
+                for c in capabilities {
+                    let _ = self.plugin(*c);
+                }
+            });
+            body()
+        })
     }
 
     /// Extra settings a `[[plugins.load]]` entry gives its plugin.
@@ -201,8 +234,25 @@ impl App {
         settings
     }
 
-    pub fn contract_repository(&self) -> Repository {
-        Repository::from(&self.repository)
+    /// Where the repository is hosted (read on first use: `version` never needs it).
+    pub fn repository(&self) -> Result<&RepositoryInfo> {
+        if let Some(r) = self.repository.get() {
+            return Ok(r);
+        }
+        let remote = self.repo.remote_url(self.config.config.repository.remote.as_deref())?;
+        Ok(self.set_remote(remote))
+    }
+
+    /// Sets the remote URL read elsewhere (e.g. on another thread).
+    pub fn set_remote(&self, remote: Option<String>) -> &RepositoryInfo {
+        let settings = &self.config.config.repository;
+        let ci = CiServer::from_env(|k| self.env.get(k));
+        let info = forge::detect(remote.as_deref(), settings.forge, settings.web_url.as_deref(), &ci);
+        self.repository.get_or_init(|| info)
+    }
+
+    pub fn contract_repository(&self) -> Result<Repository> {
+        Ok(Repository::from(self.repository()?))
     }
 
     /// Reads a template file named in the configuration.
@@ -215,8 +265,22 @@ impl App {
         Ok(Some(Template { source: path.display().to_string(), text }))
     }
 
+    fn tags(&self) -> Result<&(Vec<VersionTag>, HashSet<String>)> {
+        if let Some(tags) = self.tags.get() {
+            return Ok(tags);
+        }
+        let tags = self.repo.version_tags(self.tag_prefix())?;
+        Ok(self.tags.get_or_init(|| tags))
+    }
+
+    /// The release tags (`<prefix><semver>`), read once per run.
     pub fn version_tags(&self) -> Result<Vec<VersionTag>> {
-        Ok(self.repo.version_tags(self.tag_prefix())?)
+        Ok(self.tags()?.0.clone())
+    }
+
+    /// Whether any tag (release or not) has this name.
+    pub fn tag_exists(&self, name: &str) -> Result<bool> {
+        Ok(self.tags()?.1.contains(name))
     }
 
     /// Decides the next version from the commits since the last release.
@@ -268,7 +332,12 @@ impl App {
     /// The release about to be made, per the plan; `None` when none is due.
     pub fn pending_release(&self, plan: &VersionPlan) -> Result<Option<ReleaseData>> {
         let Some(version) = plan.next() else { return Ok(None) };
-        let previous = self.previous_release(&plan.tags, &version, &plan.head)?;
+        // A stable release follows the last stable one, which the plan found.
+        let previous = if version.pre.is_empty() {
+            plan.last_release.clone()
+        } else {
+            self.previous_release(&plan.tags, &version, &plan.head)?
+        };
         let same_start = previous.as_ref().map(|t| &t.commit) == plan.last_release.as_ref().map(|t| &t.commit);
         let commits = if same_start && plan.with_paths {
             plan.commits.clone()
@@ -280,14 +349,16 @@ impl App {
             version: version.to_string(),
             commit: plan.head.clone(),
             date: git::utc_date(self.now),
-            previous: previous.as_ref().map(contract::Tag::from),
+            previous: previous.map(|t| self.repo.with_time(&t)).transpose()?.as_ref().map(contract::Tag::from),
             commits,
         }))
     }
 
     /// An existing release tag as a release.
     pub fn tagged_release(&self, tags: &[VersionTag], tag: &VersionTag) -> Result<ReleaseData> {
+        let tag = self.repo.with_time(tag)?;
         let previous = self.previous_release(tags, &tag.version, &tag.commit)?;
+        let previous = previous.map(|t| self.repo.with_time(&t)).transpose()?;
         let commits = self.commits_between(previous.as_ref().map(|t| t.commit.as_str()), &tag.commit, true)?;
         Ok(ReleaseData {
             version: tag.version.to_string(),
@@ -305,7 +376,7 @@ impl App {
         settings.extend(self.extra_settings(&plugin));
         let input = contract::NotesInput {
             release: release.to_contract(),
-            repository: self.contract_repository(),
+            repository: self.contract_repository()?,
             settings,
             template: self.template(self.config.config.notes.template.as_ref())?,
         };
@@ -319,7 +390,7 @@ impl App {
         settings.extend(self.extra_settings(&plugin));
         let input = contract::RollbackInput {
             release: release.to_contract(),
-            repository: self.contract_repository(),
+            repository: self.contract_repository()?,
             settings,
             template: self.template(self.config.config.rollback.template.as_ref())?,
         };
@@ -329,7 +400,7 @@ impl App {
     /// Runs the changelog plugin over `releases` (oldest first).
     pub fn render_changelog(
         &self,
-        releases: &[ReleaseData],
+        releases: Vec<Release>,
         mode: contract::ChangelogMode,
         existing: Option<String>,
         preset: Preset,
@@ -340,8 +411,8 @@ impl App {
         let input = contract::ChangelogInput {
             mode,
             existing,
-            releases: releases.iter().map(ReleaseData::to_contract).collect(),
-            repository: self.contract_repository(),
+            releases,
+            repository: self.contract_repository()?,
             settings,
             template: self.template(self.config.config.changelog.template.as_ref())?,
         };

@@ -13,7 +13,7 @@ use relkit::config::Preset;
 #[derive(Debug, Parser)]
 #[command(
     name = "relkit",
-    version,
+    version = env!("RELKIT_VERSION"),
     about = "Release tool for CI: next version, release notes, CHANGELOG, tags and rollback instructions from Conventional Commits",
     after_help = "Exit status: 0 success (including \"no release due\"), 1 error, 2 usage error.\nDocumentation: README.md, https://github.com/relkit/relkit"
 )]

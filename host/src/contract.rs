@@ -32,17 +32,23 @@ pub const VERSION_SUFFIX: &str = "@0.1.0";
 
 impl From<&GitCommit> for Commit {
     fn from(c: &GitCommit) -> Self {
+        Commit::from(c.clone())
+    }
+}
+
+impl From<GitCommit> for Commit {
+    fn from(c: GitCommit) -> Self {
         Commit {
-            id: c.id.clone(),
-            message: c.message.clone(),
-            author: Person { name: c.author_name.clone(), email: c.author_email.clone() },
+            id: c.id,
+            message: c.message,
+            author: Person { name: c.author_name, email: c.author_email },
             time: c.time,
-            parents: c.parents.clone(),
+            parents: c.parents,
             changed_paths: c
                 .paths
-                .iter()
+                .into_iter()
                 .map(|(change, path)| ChangedPath {
-                    path: path.clone(),
+                    path,
                     change: match change {
                         Change::Added => ChangeKind::Added,
                         Change::Modified => ChangeKind::Modified,
@@ -61,7 +67,7 @@ impl From<&VersionTag> for Tag {
             version: t.version.to_string(),
             commit_id: t.commit.clone(),
             time: t.time,
-            date: crate::git::utc_date(t.time),
+            date: if t.time == 0 { String::new() } else { crate::git::utc_date(t.time) },
         }
     }
 }

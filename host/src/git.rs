@@ -7,10 +7,11 @@
 //! History is read once per command and only as far back as needed: the range
 //! from the last release tag to HEAD, or the whole history for `--full`.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
+use std::sync::OnceLock;
 
 use semver::Version;
 
@@ -52,6 +53,8 @@ pub struct GitCommit {
     pub author_email: String,
     /// Author time, Unix seconds.
     pub time: i64,
+    /// Committer time, Unix seconds.
+    pub commit_time: i64,
     /// The raw message; invalid UTF-8 replaced by U+FFFD.
     pub message: String,
     pub paths: Vec<(Change, String)>,
@@ -70,7 +73,8 @@ pub struct VersionTag {
     pub version: Version,
     /// The tagged commit (annotated tags dereferenced).
     pub commit: String,
-    /// Committer time of that commit, Unix seconds.
+    /// Committer time of that commit, Unix seconds; 0 until read
+    /// ([`Repo::with_time`]).
     pub time: i64,
 }
 
@@ -80,10 +84,25 @@ pub struct Repo {
     root: PathBuf,
     git_dir: PathBuf,
     shallow: bool,
+    /// The commit HEAD pointed at when the repository was opened.
+    head: Option<String>,
+}
+
+/// The `git` executable, found on PATH once per process: every command runs
+/// git several times, and a long PATH costs a failed exec per entry.
+fn git_program() -> &'static OsStr {
+    static GIT: OnceLock<PathBuf> = OnceLock::new();
+    GIT.get_or_init(|| {
+        let name = if cfg!(windows) { "git.exe" } else { "git" };
+        std::env::var_os("PATH")
+            .and_then(|paths| std::env::split_paths(&paths).map(|dir| dir.join(name)).find(|p| p.is_file()))
+            .unwrap_or_else(|| PathBuf::from("git"))
+    })
+    .as_os_str()
 }
 
 fn git_command(dir: &Path) -> Command {
-    let mut c = Command::new("git");
+    let mut c = Command::new(git_program());
     c.current_dir(dir)
         // Never wait for a password prompt in CI, and keep messages parseable.
         .env("GIT_TERMINAL_PROMPT", "0")
@@ -100,10 +119,22 @@ fn lossy(bytes: &[u8]) -> String {
 impl Repo {
     /// Finds the repository containing `dir` (like `git -C dir`).
     pub fn open(dir: &Path) -> Result<Repo> {
-        let output = git_command(dir)
-            .args(["rev-parse", "--show-toplevel", "--absolute-git-dir", "--is-shallow-repository"])
-            .output()
-            .map_err(|e| GitError::Missing(e.to_string()))?;
+        // One git process answers the layout and HEAD; it fails on an unborn
+        // HEAD, and a second one then tells "no commits" from "no repository".
+        let run = |with_head: bool| {
+            let mut c = git_command(dir);
+            c.args(["rev-parse", "--show-toplevel", "--absolute-git-dir", "--is-shallow-repository"]);
+            if with_head {
+                c.args(["--verify", "--end-of-options", "HEAD^{commit}"]);
+            }
+            c.output().map_err(|e| GitError::Missing(e.to_string()))
+        };
+        let mut output = run(true)?;
+        let mut head_known = true;
+        if !output.status.success() {
+            output = run(false)?;
+            head_known = false;
+        }
         if !output.status.success() {
             if !dir.is_dir() {
                 return Err(GitError::NotARepository(dir.to_path_buf()));
@@ -119,7 +150,8 @@ impl Repo {
         let root = lines.next().filter(|l| !l.is_empty()).ok_or_else(|| GitError::NotARepository(dir.to_path_buf()))?;
         let git_dir = lines.next().unwrap_or_default();
         let shallow = lines.next() == Some("true");
-        Ok(Repo { root: PathBuf::from(root), git_dir: PathBuf::from(git_dir), shallow })
+        let head = if head_known { lines.next().map(str::to_string) } else { None };
+        Ok(Repo { root: PathBuf::from(root), git_dir: PathBuf::from(git_dir), shallow, head })
     }
 
     pub fn root(&self) -> &Path {
@@ -155,12 +187,9 @@ impl Repo {
         }
     }
 
-    /// The commit HEAD points at; an error for an unborn branch.
+    /// The commit HEAD pointed at when opened; an error for an unborn branch.
     pub fn head(&self) -> Result<String> {
-        self.resolve("HEAD").map_err(|e| match e {
-            GitError::BadRef(_) => GitError::NoCommits,
-            other => other,
-        })
+        self.head.clone().ok_or(GitError::NoCommits)
     }
 
     /// The commit a ref names.
@@ -173,35 +202,50 @@ impl Repo {
         Ok(lossy(&output.stdout).trim().to_string())
     }
 
-    /// Every tag named `<prefix><semver>`, unsorted.
-    pub fn version_tags(&self, prefix: &str) -> Result<Vec<VersionTag>> {
-        let out = self.capture([
-            "for-each-ref",
-            "--format=%(refname:lstrip=2)%00%(objecttype)%00%(objectname)%00%(*objectname)%00%(committerdate:unix)%00%(*committerdate:unix)",
-            "refs/tags",
-        ])?;
-        let text = lossy(&out);
-        let mut tags = Vec::new();
-        for line in text.lines() {
-            let f: Vec<&str> = line.split('\0').collect();
-            if f.len() < 6 {
-                continue;
-            }
-            let Some(version) = f[0].strip_prefix(prefix).and_then(|v| Version::parse(v).ok()) else { continue };
-            let (commit, time) = match f[1] {
-                "commit" => (f[2], f[4]),
-                // Annotated tags of commits; tags of trees or blobs are not releases.
-                "tag" if !f[3].is_empty() && !f[5].is_empty() => (f[3], f[5]),
-                _ => continue,
-            };
-            tags.push(VersionTag {
-                name: f[0].to_string(),
-                version,
-                commit: commit.to_string(),
-                time: time.parse().unwrap_or(0),
+    /// Every tag named `<prefix><semver>`, unsorted, with `time` 0 (see
+    /// [`Repo::with_time`]). `show-ref -d` reads the refs and their peeled
+    /// values without opening each tagged commit, which matters with
+    /// thousands of tags.
+    pub fn version_tags(&self, prefix: &str) -> Result<(Vec<VersionTag>, HashSet<String>)> {
+        let output = self.run(["show-ref", "--tags", "-d"])?;
+        // Exit status 1 with no output: there are no tags.
+        if !output.status.success() && !output.stdout.is_empty() {
+            return Err(GitError::Failed {
+                command: "show-ref".into(),
+                stderr: lossy(&output.stderr).trim().to_string(),
             });
         }
-        Ok(tags)
+        let text = lossy(&output.stdout);
+        let mut by_name: Vec<(String, String)> = Vec::new();
+        let mut peeled: HashMap<String, String> = HashMap::new();
+        for line in text.lines() {
+            let Some((id, reference)) = line.split_once(' ') else { continue };
+            let Some(name) = reference.strip_prefix("refs/tags/") else { continue };
+            match name.strip_suffix("^{}") {
+                Some(annotated) => {
+                    peeled.insert(annotated.to_string(), id.to_string());
+                }
+                None => by_name.push((name.to_string(), id.to_string())),
+            }
+        }
+        let mut tags = Vec::new();
+        let names: HashSet<String> = by_name.iter().map(|(name, _)| name.clone()).collect();
+        for (name, id) in by_name {
+            let Some(version) = name.strip_prefix(prefix).and_then(|v| Version::parse(v).ok()) else { continue };
+            let commit = peeled.remove(&name).unwrap_or(id);
+            tags.push(VersionTag { name, version, commit, time: 0 });
+        }
+        Ok((tags, names))
+    }
+
+    /// `tag` with the committer time of its commit filled in.
+    pub fn with_time(&self, tag: &VersionTag) -> Result<VersionTag> {
+        if tag.time != 0 {
+            return Ok(tag.clone());
+        }
+        let out = self.capture(["show", "-s", "--format=%ct", &tag.commit, "--"])?;
+        let time = lossy(&out).trim().parse().unwrap_or(0);
+        Ok(VersionTag { time, ..tag.clone() })
     }
 
     /// Whether `ancestor` is reachable from `descendant`. A commit missing from
@@ -243,7 +287,7 @@ impl Repo {
             "-z".into(),
             "--date-order".into(),
             "--no-show-signature".into(),
-            "--format=%x1e%H%x00%P%x00%aN%x00%aE%x00%at%x00%B".into(),
+            "--format=%x1e%H%x00%P%x00%aN%x00%aE%x00%at%x00%ct%x00%B".into(),
         ];
         if paths {
             args.extend(["--name-status".into(), "--no-renames".into(), "--diff-merges=first-parent".into()]);
@@ -283,11 +327,6 @@ impl Repo {
             .collect();
         let wanted = preferred.unwrap_or("origin");
         Ok(remotes.iter().find(|(name, _)| *name == wanted).or(remotes.first()).map(|(_, url)| url.to_string()))
-    }
-
-    pub fn tag_exists(&self, name: &str) -> Result<bool> {
-        let output = self.run(["rev-parse", "-q", "--verify", &format!("refs/tags/{name}")])?;
-        Ok(output.status.success())
     }
 
     /// Creates an annotated (or signed) tag at `commit`.
@@ -339,7 +378,8 @@ impl Repo {
             OsStr::new("--"),
             path.as_os_str(),
         ])?;
-        self.head()
+        // Not `head()`: that is HEAD as it was when the repository was opened.
+        self.resolve("HEAD")
     }
 
     /// Takes `path` out of the index (back to HEAD's version).
@@ -353,7 +393,7 @@ impl Repo {
     }
 }
 
-/// Parses `git log -z --format=%x1e%H%x00%P%x00%aN%x00%aE%x00%at%x00%B`
+/// Parses `git log -z --format=%x1e%H%x00%P%x00%aN%x00%aE%x00%at%x00%ct%x00%B`
 /// with optional `--name-status` records after each message.
 fn parse_log(out: &[u8]) -> Vec<GitCommit> {
     let mut commits = Vec::new();
@@ -374,7 +414,11 @@ fn parse_log(out: &[u8]) -> Vec<GitCommit> {
         let parents = lossy(next_field(&mut pos));
         let author_name = lossy(next_field(&mut pos));
         let author_email = lossy(next_field(&mut pos));
-        let time = std::str::from_utf8(next_field(&mut pos)).ok().and_then(|t| t.trim().parse().ok()).unwrap_or(0);
+        let number = |pos: &mut usize| -> i64 {
+            std::str::from_utf8(next_field(pos)).ok().and_then(|t| t.trim().parse().ok()).unwrap_or(0)
+        };
+        let time = number(&mut pos);
+        let commit_time = number(&mut pos);
         let message = lossy(next_field(&mut pos));
         let mut paths = Vec::new();
         // `--name-status -z`: "\n" then status NUL path NUL pairs.
@@ -400,6 +444,7 @@ fn parse_log(out: &[u8]) -> Vec<GitCommit> {
             author_name,
             author_email,
             time,
+            commit_time,
             message,
             paths,
         });
@@ -441,7 +486,7 @@ mod tests {
 
     #[test]
     fn parses_log_records_with_and_without_paths() {
-        let raw = b"\x1eaaa\x00ppp qqq\x00Ada\x00ada@x\x00100\x00feat: x\n\nbody\n\x00\nA\x00src/a.rs\x00D\x00old\x00\x1ebbb\x00\x00Bob\x00b@x\x00200\x00fix: \xff\n\x00";
+        let raw = b"\x1eaaa\x00ppp qqq\x00Ada\x00ada@x\x00100\x00101\x00feat: x\n\nbody\n\x00\nA\x00src/a.rs\x00D\x00old\x00\x1ebbb\x00\x00Bob\x00b@x\x00200\x00201\x00fix: \xff\n\x00";
         let commits = parse_log(raw);
         assert_eq!(commits.len(), 2);
         assert_eq!(commits[0].parents, vec!["ppp", "qqq"]);
@@ -450,6 +495,7 @@ mod tests {
             vec![(Change::Added, "src/a.rs".to_string()), (Change::Deleted, "old".to_string())]
         );
         assert_eq!(commits[1].message, "fix: \u{fffd}\n");
+        assert_eq!((commits[0].time, commits[0].commit_time), (100, 101));
         assert!(commits[1].paths.is_empty());
     }
 }

@@ -13,6 +13,7 @@ mod config_errors;
 mod git_reading;
 mod notes;
 mod plugins;
+mod readme;
 mod release;
 mod replay;
 mod rollback;

@@ -14,6 +14,7 @@ use crate::contract::{self, ChangelogMode};
 use crate::error::{Error, Result};
 use crate::fsutil;
 use crate::git::{self, GitCommit, VersionTag};
+use crate::runtime::Capability;
 
 #[derive(Debug, Clone, Default)]
 pub struct ChangelogArgs {
@@ -24,29 +25,39 @@ pub struct ChangelogArgs {
 }
 
 pub fn run(app: &App, args: &ChangelogArgs, io: &mut Io<'_>) -> Result<()> {
-    let path = args.output.clone().unwrap_or_else(|| app.changelog_path());
-    let shown = display_path(app, &path);
-    let existing = read_existing(&path)?;
-    let plan = app.plan_version(&args.overrides, !args.full)?;
-    let text = if args.full {
-        let releases = full_history(app, &plan)?;
-        app.render_changelog(&releases, ChangelogMode::Full, existing.clone(), plan.preset)?
-    } else {
-        let Some(release) = app.pending_release(&plan)? else {
-            io.note(&format!("relkit: {}; {shown} is unchanged", plan.decision.rule))?;
-            return Ok(());
+    app.with_preload(&[Capability::VersionBump, Capability::Changelog], || {
+        let path = args.output.clone().unwrap_or_else(|| app.changelog_path());
+        let shown = display_path(app, &path);
+        let existing = read_existing(&path)?;
+        let text = if args.full {
+            // The whole history is read beside the version decision.
+            let (plan, history) = std::thread::scope(|scope| {
+                let history = scope.spawn(|| app.repo.head().and_then(|head| app.repo.log(&[head], false)));
+                let plan = app.plan_version(&args.overrides, false);
+                (plan, history.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+            });
+            let plan = plan?;
+            let releases = full_history(app, &plan, history?)?;
+            let releases = releases.into_iter().map(ReleaseData::into_contract).collect();
+            app.render_changelog(releases, ChangelogMode::Full, existing.clone(), plan.preset)?
+        } else {
+            let plan = app.plan_version(&args.overrides, true)?;
+            let Some(release) = app.pending_release(&plan)? else {
+                io.note(&format!("relkit: {}; {shown} is unchanged", plan.decision.rule))?;
+                return Ok(());
+            };
+            app.render_changelog(vec![release.to_contract()], ChangelogMode::Update, existing.clone(), plan.preset)?
         };
-        app.render_changelog(std::slice::from_ref(&release), ChangelogMode::Update, existing.clone(), plan.preset)?
-    };
-    if args.dry_run {
-        return io.print(&text);
-    }
-    if existing.as_deref() == Some(text.as_str()) {
-        io.note(&format!("relkit: {shown} is up to date"))?;
-        return Ok(());
-    }
-    fsutil::write_atomic(&path, text.as_bytes()).map_err(|e| Error::file(&path, e))?;
-    io.note(&format!("relkit: wrote {shown}"))
+        if args.dry_run {
+            return io.print(&text);
+        }
+        if existing.as_deref() == Some(text.as_str()) {
+            io.note(&format!("relkit: {shown} is up to date"))?;
+            return Ok(());
+        }
+        fsutil::write_atomic(&path, text.as_bytes()).map_err(|e| Error::file(&path, e))?;
+        io.note(&format!("relkit: wrote {shown}"))
+    })
 }
 
 pub fn read_existing(path: &Path) -> Result<Option<String>> {
@@ -67,61 +78,71 @@ pub fn display_path(app: &App, path: &Path) -> String {
 /// each commit belongs to the first release (by version) that contains it.
 /// One pass over the history: a release's walk stops at commits an earlier
 /// release already holds, whose ancestors it holds too.
-fn full_history(app: &App, plan: &crate::app::VersionPlan) -> Result<Vec<ReleaseData>> {
-    let history = app.repo.log(std::slice::from_ref(&plan.head), false)?;
+fn full_history(app: &App, plan: &crate::app::VersionPlan, history: Vec<GitCommit>) -> Result<Vec<ReleaseData>> {
     app.repo.check_complete(&history, "the first commit")?;
-    let index: HashMap<&str, usize> = history.iter().enumerate().map(|(i, c)| (c.id.as_str(), i)).collect();
     let include_pre = app.config.config.changelog.include_prereleases;
-    let mut tags: Vec<&VersionTag> = plan
-        .tags
-        .iter()
-        .filter(|t| include_pre || t.version.pre.is_empty())
-        .filter(|t| index.contains_key(t.commit.as_str()))
-        .collect();
-    tags.sort_by(|a, b| a.version.cmp(&b.version).then_with(|| a.name.cmp(&b.name)));
-
-    let mut owner: Vec<Option<usize>> = vec![None; history.len()];
-    let mut releases = Vec::new();
-    let mut previous: Option<&VersionTag> = None;
-    let mut stack = Vec::new();
-    for (release_no, tag) in tags.iter().enumerate() {
-        let mut members = Vec::new();
-        stack.push(index[tag.commit.as_str()]);
-        while let Some(i) = stack.pop() {
-            if owner[i].is_some() {
-                continue;
+    // Which release (index into `tags`) each commit of `history` belongs to.
+    let (tags, owner) = {
+        let index: HashMap<&str, usize> = history.iter().enumerate().map(|(i, c)| (c.id.as_str(), i)).collect();
+        let mut tags: Vec<VersionTag> = plan
+            .tags
+            .iter()
+            .filter(|t| include_pre || t.version.pre.is_empty())
+            .filter_map(|t| {
+                index.get(t.commit.as_str()).map(|&i| VersionTag { time: history[i].commit_time, ..t.clone() })
+            })
+            .collect();
+        tags.sort_by(|a, b| a.version.cmp(&b.version).then_with(|| a.name.cmp(&b.name)));
+        let mut owner: Vec<Option<usize>> = vec![None; history.len()];
+        let mut stack = Vec::new();
+        for (release_no, tag) in tags.iter().enumerate() {
+            stack.push(index[tag.commit.as_str()]);
+            while let Some(i) = stack.pop() {
+                if owner[i].is_none() {
+                    owner[i] = Some(release_no);
+                    stack.extend(history[i].parents.iter().filter_map(|p| index.get(p.as_str()).copied()));
+                }
             }
-            owner[i] = Some(release_no);
-            members.push(i);
-            stack.extend(history[i].parents.iter().filter_map(|p| index.get(p.as_str()).copied()));
         }
-        members.sort_unstable();
+        (tags, owner)
+    };
+
+    let pending = plan.next();
+    let mut commits: Vec<Vec<GitCommit>> = vec![Vec::new(); tags.len() + 1];
+    // Moved, not copied, newest first as in `history`; commits of no release
+    // belong to the one about to be made (if any).
+    for (commit, release_no) in history.into_iter().zip(owner) {
+        match release_no {
+            Some(n) => commits[n].push(commit),
+            None if pending.is_some() => commits[tags.len()].push(commit),
+            None => {}
+        }
+    }
+    let mut commits = commits.into_iter();
+    let mut releases = Vec::with_capacity(tags.len() + 1);
+    let mut previous: Option<&VersionTag> = None;
+    for tag in &tags {
         releases.push(ReleaseData {
             version: tag.version.to_string(),
             tag: tag.name.clone(),
             commit: tag.commit.clone(),
             date: git::utc_date(tag.time),
             previous: previous.map(contract::Tag::from),
-            commits: take(&history, &members),
+            commits: commits.next().unwrap_or_default(),
         });
         previous = Some(tag);
     }
-    if let Some(version) = plan.next() {
-        let rest: Vec<usize> = (0..history.len()).filter(|i| owner[*i].is_none()).collect();
+    if let Some(version) = pending {
         releases.push(ReleaseData {
             tag: format!("{}{version}", app.tag_prefix()),
             version: version.to_string(),
             commit: plan.head.clone(),
             date: git::utc_date(app.now),
             previous: previous.map(contract::Tag::from),
-            commits: take(&history, &rest),
+            commits: commits.next().unwrap_or_default(),
         });
     }
     Ok(releases)
-}
-
-fn take(history: &[GitCommit], members: &[usize]) -> Vec<GitCommit> {
-    members.iter().map(|&i| history[i].clone()).collect()
 }
 
 /// Used by `relkit release` to fold the new section into the file.
@@ -131,5 +152,5 @@ pub fn updated_text(
     preset: crate::config::Preset,
     existing: Option<String>,
 ) -> Result<String> {
-    app.render_changelog(std::slice::from_ref(release), ChangelogMode::Update, existing, preset)
+    app.render_changelog(vec![release.to_contract()], ChangelogMode::Update, existing, preset)
 }

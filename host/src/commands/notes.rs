@@ -10,6 +10,7 @@ use crate::app::{App, ReleaseData, VersionOverrides};
 use crate::contract;
 use crate::error::{Error, Result};
 use crate::git::{self, VersionTag};
+use crate::runtime::Capability;
 
 #[derive(Debug, Clone, Default)]
 pub struct NotesArgs {
@@ -23,15 +24,17 @@ pub struct NotesArgs {
 pub const UNRELEASED: &str = "Unreleased";
 
 pub fn run(app: &App, args: &NotesArgs, io: &mut Io<'_>) -> Result<()> {
-    let (release, preset) = resolve(app, args)?;
-    let rendered = app.render_notes(&release, preset)?;
-    if args.json {
-        let value: serde_json::Value = serde_json::from_str(&rendered.data)
-            .map_err(|e| Error::Refused(format!("plugin notes: returned data that is not JSON: {e}")))?;
-        let text = serde_json::to_string_pretty(&value).unwrap_or_default();
-        return io.print(&format!("{text}\n"));
-    }
-    io.print(&rendered.markdown)
+    app.with_preload(&[Capability::VersionBump, Capability::ReleaseNotes], || {
+        let (release, preset) = resolve(app, args)?;
+        let rendered = app.render_notes(&release, preset)?;
+        if args.json {
+            let value: serde_json::Value = serde_json::from_str(&rendered.data)
+                .map_err(|e| Error::Refused(format!("plugin notes: returned data that is not JSON: {e}")))?;
+            let text = serde_json::to_string_pretty(&value).unwrap_or_default();
+            return io.print(&format!("{text}\n"));
+        }
+        io.print(&rendered.markdown)
+    })
 }
 
 /// Which release the notes are about, and the preset to read commits with.

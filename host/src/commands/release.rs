@@ -13,6 +13,7 @@ use crate::ci::{self, CiKind, Outputs};
 use crate::error::{Error, Result};
 use crate::fsutil;
 use crate::git::short_id;
+use crate::runtime::Capability;
 
 #[derive(Debug, Clone, Default)]
 pub struct ReleaseArgs {
@@ -23,18 +24,35 @@ pub struct ReleaseArgs {
 
 pub fn run(app: &App, args: &ReleaseArgs, io: &mut Io<'_>) -> Result<()> {
     let kind = io.style.ci;
-    let plan = app.plan_version(&args.overrides, true)?;
+    let changelog_path = app.changelog_path();
+    let write_changelog = app.config.config.release.changelog;
+    // Two git reads that do not depend on the version run beside it, and
+    // the plugins load meanwhile.
+    let (plan, dirty, remote) = std::thread::scope(|scope| {
+        scope.spawn(|| {
+            for c in Capability::ALL {
+                let _ = app.plugin(c);
+            }
+        });
+        let repo = &app.repo;
+        let dirty = scope.spawn(|| if write_changelog { repo.is_dirty(&changelog_path) } else { Ok(false) });
+        let preferred = app.config.config.repository.remote.as_deref();
+        let remote = scope.spawn(move || repo.remote_url(preferred));
+        let plan = app.plan_version(&args.overrides, true);
+        (plan, dirty.join(), remote.join())
+    });
+    let plan = plan?;
+    let dirty = joined(dirty)?;
+    app.set_remote(joined(remote)?);
     let Some(release) = app.pending_release(&plan)? else {
         io.print(&format!("relkit: no release due ({})\n", plan.decision.rule))?;
         let outputs = Outputs { dry_run: args.dry_run, ..Outputs::default() };
         return write_outputs(app, io, kind, &outputs);
     };
     check_can_release(app, &plan, &release)?;
-    let changelog_path = app.changelog_path();
-    let write_changelog = app.config.config.release.changelog;
     let commit_changelog = write_changelog && app.config.config.release.commit_changelog;
     let branch = if commit_changelog && args.push { Some(current_branch(app)?) } else { None };
-    if write_changelog && app.repo.is_dirty(&changelog_path)? {
+    if dirty {
         let shown = changelog::display_path(app, &changelog_path);
         let message = format!(
             "{shown} has uncommitted changes; commit or discard them first, so the release does not mix them in"
@@ -46,15 +64,20 @@ pub fn run(app: &App, args: &ReleaseArgs, io: &mut Io<'_>) -> Result<()> {
         }
     }
 
-    // Every plugin runs before any side effect.
-    let notes = app.render_notes(&release, plan.preset)?;
+    // Every plugin runs before any side effect; the three run side by side.
     let existing = if write_changelog { changelog::read_existing(&changelog_path)? } else { None };
-    let new_changelog = if write_changelog {
-        Some(changelog::updated_text(app, &release, plan.preset, existing.clone())?)
-    } else {
-        None
-    };
-    let rollback = app.render_rollback(&release, plan.preset)?;
+    let (notes, new_changelog, rollback) = std::thread::scope(|scope| {
+        let notes = scope.spawn(|| app.render_notes(&release, plan.preset));
+        let rollback = scope.spawn(|| app.render_rollback(&release, plan.preset));
+        let changelog = if write_changelog {
+            changelog::updated_text(app, &release, plan.preset, existing.clone()).map(Some)
+        } else {
+            Ok(None)
+        };
+        (rejoin(notes.join()), changelog, rejoin(rollback.join()))
+    });
+    // Reported in a fixed order whatever finished first.
+    let (notes, new_changelog, rollback) = (notes?, new_changelog?, rollback?);
 
     let previous =
         release.previous.as_ref().map_or("no previous release".to_string(), |p| format!("previous {}", p.name));
@@ -151,6 +174,16 @@ pub fn run(app: &App, args: &ReleaseArgs, io: &mut Io<'_>) -> Result<()> {
     }
 }
 
+/// The value of a scoped thread; a panic there is re-raised here.
+fn rejoin<T>(result: std::thread::Result<T>) -> T {
+    result.unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+}
+
+/// The result of a scoped thread (a panic there is re-raised here).
+fn joined<T>(result: std::thread::Result<crate::git::Result<T>>) -> Result<T> {
+    rejoin(result).map_err(Error::from)
+}
+
 fn print_section(app: &App, io: &mut Io<'_>, kind: CiKind, id: &str, title: &str, body: &str) -> Result<()> {
     io.print(&ci::section_start(kind, id, title, app.now))?;
     io.print(body.trim_end())?;
@@ -170,7 +203,7 @@ fn write_outputs(app: &App, io: &mut Io<'_>, kind: CiKind, outputs: &Outputs) ->
 /// Refusals that do not need a plugin: the tag exists, or HEAD is already
 /// released on this channel.
 pub fn check_can_release(app: &App, plan: &VersionPlan, release: &ReleaseData) -> Result<()> {
-    if app.repo.tag_exists(&release.tag)? {
+    if app.tag_exists(&release.tag)? {
         return Err(Error::Refused(format!(
             "tag {} already exists; relkit does not move tags. Fetch the tags (`git fetch --tags`) if that release \
              is on this branch, or release another version with --release-as",

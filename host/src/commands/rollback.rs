@@ -6,6 +6,7 @@
 use super::Io;
 use crate::app::{App, ReleaseData, VersionOverrides};
 use crate::error::{Error, Result};
+use crate::runtime::Capability;
 
 #[derive(Debug, Clone, Default)]
 pub struct RollbackArgs {
@@ -14,9 +15,11 @@ pub struct RollbackArgs {
 }
 
 pub fn run(app: &App, args: &RollbackArgs, io: &mut Io<'_>) -> Result<()> {
-    let (release, preset) = resolve(app, args)?;
-    let text = app.render_rollback(&release, preset)?;
-    io.print(&text)
+    app.with_preload(&[Capability::VersionBump, Capability::Rollback], || {
+        let (release, preset) = resolve(app, args)?;
+        let text = app.render_rollback(&release, preset)?;
+        io.print(&text)
+    })
 }
 
 fn resolve(app: &App, args: &RollbackArgs) -> Result<(ReleaseData, crate::config::Preset)> {

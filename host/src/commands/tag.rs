@@ -9,6 +9,7 @@ use super::release::check_can_release;
 use crate::app::{App, VersionOverrides};
 use crate::error::{Error, Result};
 use crate::git::short_id;
+use crate::runtime::Capability;
 
 #[derive(Debug, Clone, Default)]
 pub struct TagArgs {
@@ -19,39 +20,41 @@ pub struct TagArgs {
 }
 
 pub fn run(app: &App, args: &TagArgs, io: &mut Io<'_>) -> Result<()> {
-    let plan = app.plan_version(&args.overrides, true)?;
-    let Some(release) = app.pending_release(&plan)? else {
-        return Err(Error::Refused(format!("{}; there is nothing to tag", plan.decision.rule)));
-    };
-    check_can_release(app, &plan, &release)?;
-    let notes = app.render_notes(&release, plan.preset)?;
-    let message = if notes.markdown.trim().is_empty() { format!("Release {}\n", release.tag) } else { notes.markdown };
-    let sign = args.sign || app.config.config.release.sign;
-    let kind = if sign { "signed" } else { "annotated" };
-    let remote = app.config.config.release.remote.clone();
-    let at = short_id(&release.commit);
-    if args.dry_run {
-        io.print(&format!("would create {kind} tag {} at {at}\n", release.tag))?;
+    app.with_preload(&[Capability::VersionBump, Capability::ReleaseNotes], || {
+        let plan = app.plan_version(&args.overrides, true)?;
+        let Some(release) = app.pending_release(&plan)? else {
+            return Err(Error::Refused(format!("{}; there is nothing to tag", plan.decision.rule)));
+        };
+        check_can_release(app, &plan, &release)?;
+        let notes = app.render_notes(&release, plan.preset)?;
+        let message = if notes.markdown.trim().is_empty() { format!("Release {}\n", release.tag) } else { notes.markdown };
+        let sign = args.sign || app.config.config.release.sign;
+        let kind = if sign { "signed" } else { "annotated" };
+        let remote = app.config.config.release.remote.clone();
+        let at = short_id(&release.commit);
+        if args.dry_run {
+            io.print(&format!("would create {kind} tag {} at {at}\n", release.tag))?;
+            if args.push {
+                io.print(&format!("would push {} to {remote}\n", release.tag))?;
+            }
+            io.print(&format!("--- tag message ---\n{}", message))?;
+            return Ok(());
+        }
+        app.repo.create_tag(&release.tag, &release.commit, &message, sign)?;
+        let created = format!("created {kind} tag {} at {at}\n", release.tag);
         if args.push {
-            io.print(&format!("would push {} to {remote}\n", release.tag))?;
+            if let Err(e) = app.repo.push(&remote, &[format!("refs/tags/{}", release.tag)]) {
+                // Leave nothing behind: a tag that exists only locally would make
+                // the next run refuse to release.
+                let _ = app.repo.delete_tag(&release.tag);
+                return Err(Error::Refused(format!(
+                    "{e}\nrelkit could not push {} to {remote} and deleted the local tag again; check that the token may \
+                     push (GitHub: `permissions: contents: write`; GitLab: write_repository)",
+                    release.tag
+                )));
+            }
+            return io.print(&format!("{created}pushed {} to {remote}\n", release.tag));
         }
-        io.print(&format!("--- tag message ---\n{}", message))?;
-        return Ok(());
-    }
-    app.repo.create_tag(&release.tag, &release.commit, &message, sign)?;
-    let created = format!("created {kind} tag {} at {at}\n", release.tag);
-    if args.push {
-        if let Err(e) = app.repo.push(&remote, &[format!("refs/tags/{}", release.tag)]) {
-            // Leave nothing behind: a tag that exists only locally would make
-            // the next run refuse to release.
-            let _ = app.repo.delete_tag(&release.tag);
-            return Err(Error::Refused(format!(
-                "{e}\nrelkit could not push {} to {remote} and deleted the local tag again; check that the token may \
-                 push (GitHub: `permissions: contents: write`; GitLab: write_repository)",
-                release.tag
-            )));
-        }
-        return io.print(&format!("{created}pushed {} to {remote}\n", release.tag));
-    }
-    io.print(&created)
+        io.print(&created)
+    })
 }

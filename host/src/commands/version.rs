@@ -6,6 +6,7 @@ use super::Io;
 use crate::app::{App, VersionOverrides, VersionPlan};
 use crate::error::Result;
 use crate::git::short_id as short;
+use crate::runtime::Capability;
 
 #[derive(Debug, Clone, Default)]
 pub struct VersionArgs {
@@ -37,20 +38,22 @@ struct VersionJson<'a> {
 }
 
 pub fn run(app: &App, args: &VersionArgs, io: &mut Io<'_>) -> Result<()> {
-    let plan = app.plan_version(&args.overrides, false)?;
-    if args.json {
-        let text = serde_json::to_string_pretty(&to_json(app, &plan)).unwrap_or_default();
-        return io.print(&format!("{text}\n"));
-    }
-    if args.explain {
-        return io.print(&explain(app, &plan));
-    }
-    if let Some(next) = &plan.decision.next {
-        io.print(&format!("{next}\n"))?;
-    } else {
-        io.note(&format!("relkit: {}", plan.decision.rule))?;
-    }
-    Ok(())
+    app.with_preload(&[Capability::VersionBump], || {
+        let plan = app.plan_version(&args.overrides, false)?;
+        if args.json {
+            let text = serde_json::to_string_pretty(&to_json(app, &plan)).unwrap_or_default();
+            return io.print(&format!("{text}\n"));
+        }
+        if args.explain {
+            return io.print(&explain(app, &plan));
+        }
+        if let Some(next) = &plan.decision.next {
+            io.print(&format!("{next}\n"))?;
+        } else {
+            io.note(&format!("relkit: {}", plan.decision.rule))?;
+        }
+        Ok(())
+    })
 }
 
 fn to_json<'a>(app: &App, plan: &'a VersionPlan) -> VersionJson<'a> {

@@ -6,8 +6,10 @@
 //! running it twice changes nothing. `full` regenerates every section and
 //! keeps the existing header. [`update`] is plain Rust; the wasm glue is below.
 
+use std::fmt::Write as _;
+
 use relkit_plugin_sdk::Settings;
-use relkit_plugin_sdk::model::{self, NotesConfig};
+use relkit_plugin_sdk::model::{self, NotesConfig, NotesData};
 use relkit_plugin_sdk::render::{Renderer, tidy_markdown};
 use relkit_plugin_sdk::types::{Release, Repository, Template};
 
@@ -42,11 +44,20 @@ pub fn update(input: &Input<'_>) -> Result<String, String> {
     let settings = Settings::new(input.settings);
     let config = NotesConfig::from_settings(&settings)?;
     let header = settings.get::<String>("header")?.map(|h| format!("{}\n", h.trim_end()));
-    let renderer = Renderer::new(input.template, DEFAULT_SOURCE, DEFAULT_TEMPLATE)?;
+    // The built-in template is also compiled to Rust (`default_section`),
+    // which a full CHANGELOG of 100,000 commits needs for speed; handlebars
+    // renders the user's templates. Tests hold the two to the same output.
+    let renderer = match input.template {
+        Some(t) => Some(Renderer::new(Some(t), DEFAULT_SOURCE, DEFAULT_TEMPLATE)?),
+        None => None,
+    };
     let crlf = input.existing.is_some_and(|t| t.contains("\r\n"));
     let section = |release: &Release| -> Result<String, String> {
         let data = model::build(release, input.repository, &config);
-        let text = tidy_markdown(&renderer.render(&data)?);
+        let text = match &renderer {
+            Some(r) => tidy_markdown(&r.render(&data)?),
+            None => default_section(&data),
+        };
         Ok(if crlf { text.replace('\n', "\r\n") } else { text })
     };
     let newline = if crlf { "\r\n" } else { "\n" };
@@ -91,6 +102,82 @@ pub fn update(input: &Input<'_>) -> Result<String, String> {
             Ok(text)
         }
     }
+}
+
+/// `templates/changelog.md.hbs`, rendered by hand: the same text, without
+/// converting the data to JSON for handlebars.
+pub fn default_section(d: &NotesData) -> String {
+    fn link(out: &mut String, text: &str, url: Option<&String>) {
+        match url.filter(|u| !u.is_empty()) {
+            Some(u) => {
+                let _ = write!(out, "[{text}]({u})");
+            }
+            None => out.push_str(text),
+        }
+    }
+    fn scope(out: &mut String, scope: Option<&String>) {
+        if let Some(s) = scope.filter(|s| !s.is_empty()) {
+            let _ = write!(out, "**{s}:** ");
+        }
+    }
+    let mut s = String::with_capacity(256 + 160 * d.commit_count);
+    let _ = write!(s, "## [{}] - {}\n\n", d.version, d.date);
+    if !d.breaking_changes.is_empty() {
+        let _ = write!(s, "### {}\n\n", d.breaking_title);
+        for b in &d.breaking_changes {
+            s.push_str("- ");
+            scope(&mut s, b.scope.as_ref());
+            for (i, line) in b.text_md.lines().enumerate() {
+                if i > 0 {
+                    s.push('\n');
+                    if !line.is_empty() {
+                        s.push_str("  ");
+                    }
+                }
+                s.push_str(line);
+            }
+            s.push_str(" (");
+            link(&mut s, &b.short_id, b.commit_url.as_ref());
+            s.push_str(")\n");
+        }
+        s.push('\n');
+    }
+    for section in &d.sections {
+        let _ = write!(s, "### {}\n\n", section.title);
+        for e in &section.entries {
+            s.push_str("- ");
+            scope(&mut s, e.scope.as_ref());
+            s.push_str(&e.description_md);
+            s.push_str(" (");
+            link(&mut s, &e.short_id, e.commit_url.as_ref());
+            s.push(')');
+            for r in &e.references {
+                let _ = write!(s, ", {} ", r.keyword.as_deref().unwrap_or(""));
+                link(&mut s, &r.text, r.url.as_ref());
+            }
+            s.push('\n');
+        }
+        s.push('\n');
+    }
+    if !d.architecture.is_empty() {
+        s.push_str("### Architecture changes\n\n");
+        for a in &d.architecture {
+            s.push_str("- ");
+            link(&mut s, &a.path, a.url.as_ref());
+            let _ = writeln!(s, " ({})", a.change);
+        }
+        s.push('\n');
+    }
+    if !d.has_changes {
+        s.push_str("No notable changes.\n\n");
+    }
+    match (d.compare_url.as_ref().filter(|u| !u.is_empty()), d.tag_url.as_ref().filter(|u| !u.is_empty())) {
+        (Some(url), _) | (None, Some(url)) => {
+            let _ = writeln!(s, "[{}]: {url}", d.version);
+        }
+        (None, None) => {}
+    }
+    tidy_markdown(&s)
 }
 
 /// Whether a `## ` heading names this release (`## [1.3.0] - …`,
@@ -249,6 +336,49 @@ mod tests {
         assert!(full.starts_with("# My log\n\n## [1.1.0] - 2026-11-29\n"), "{full}");
         assert!(!full.contains("0.9.0"));
         assert!(full.find("## [1.1.0]").unwrap() < full.find("## [1.0.0]").unwrap());
+    }
+
+    #[test]
+    fn the_compiled_default_template_matches_handlebars() {
+        use relkit_plugin_sdk::types::{ChangeKind, ChangedPath};
+        let renderer = Renderer::new(None, DEFAULT_SOURCE, DEFAULT_TEMPLATE).unwrap();
+        let mut adr = release("2.0.0", Some("1.9.0"), &["docs: adr"]);
+        adr.commits[0].changed_paths = vec![
+            ChangedPath { path: "docs/adr/0001-x.md".into(), change: ChangeKind::Added },
+            ChangedPath { path: "docs/adr/0002-y.md".into(), change: ChangeKind::Deleted },
+        ];
+        let cases = [
+            release("1.3.0", Some("1.2.0"), &["feat(api): a (#1)", "fix: b\n\nCloses #2, refs acme/x#3", "perf: c"]),
+            release(
+                "2.0.0",
+                Some("1.3.0"),
+                &["feat!: big\n\nBREAKING CHANGE: line one\n\nline three\n  indented", "chore: x"],
+            ),
+            release("0.1.0", None, &["feat: first"]),
+            release("1.3.1", Some("1.3.0"), &["docs: nothing notable", "Merge branch 'x'"]),
+            release(
+                "1.4.0",
+                Some("1.3.1"),
+                &["feat(a): x", "feat: y", "feat(b): z", "revert: feat: w\n\nThis reverts commit 1234567."],
+            ),
+            adr,
+        ];
+        let repos = [
+            repo(),
+            Repository { remote_url: None, forge: ForgeKind::Unknown, web_url: None },
+            Repository {
+                remote_url: None,
+                forge: ForgeKind::Gitlab,
+                web_url: Some("https://gitlab.example.com/g/s/p".into()),
+            },
+        ];
+        for r in &repos {
+            for (i, rel) in cases.iter().enumerate() {
+                let data = model::build(rel, r, &NotesConfig::default());
+                let expected = tidy_markdown(&renderer.render(&data).unwrap());
+                assert_eq!(default_section(&data), expected, "case {i} on {:?}", r.forge);
+            }
+        }
     }
 
     #[test]

@@ -238,11 +238,10 @@ fn conventional_revert(header: Option<&Header>, raw_header: &str, body: &str) ->
         Some(h) if h.kind == "revert" => Some(unquote(&h.description).to_string()),
         _ => git_revert_header(raw_header).map(str::to_string),
     };
-    let hash = reverted_hash(body);
     if quoted.is_none() && header.is_none_or(|h| h.kind != "revert") {
         return None;
     }
-    Some(RevertOf { header: quoted.filter(|h| !h.is_empty()), hash })
+    Some(RevertOf { header: quoted.filter(|h| !h.is_empty()), hash: reverted_hash(body) })
 }
 
 /// The quoted header of git's own revert message: `Revert "feat: x"`.
@@ -354,7 +353,8 @@ fn angular_header(header: &str) -> Option<Header> {
         Some((Some(inner[..close].to_string()), &inner[close + 3..]))
     });
     let (scope, description) = match scoped {
-        Some(found) => found,
+        // An empty group is null in conventional-commits-parser.
+        Some((scope, description)) => (scope.filter(|s| !s.is_empty()), description),
         None => (None, rest.strip_prefix(": ")?),
     };
     Some(Header { kind: kind.to_string(), scope, description: description.to_string(), bang: false })

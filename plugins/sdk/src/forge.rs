@@ -4,10 +4,12 @@
 use crate::types::{ForgeKind, Repository};
 
 /// Builds web links for one repository.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Links<'a> {
     forge: ForgeKind,
     web: Option<&'a str>,
+    /// `users.noreply.<host>`: the domain of the forge's no-reply addresses.
+    noreply_domain: Option<String>,
 }
 
 impl<'a> Links<'a> {
@@ -16,7 +18,16 @@ impl<'a> Links<'a> {
             ForgeKind::Unknown => None,
             _ => repository.web_url.as_deref().map(|w| w.trim_end_matches('/')),
         };
-        Self { forge: repository.forge, web }
+        let mut links = Self { forge: repository.forge, web, noreply_domain: None };
+        links.noreply_domain = links.base().map(|base| {
+            let host = base.split("://").nth(1).unwrap_or(base);
+            format!("users.noreply.{}", host.split(':').next().unwrap_or(host))
+        });
+        links
+    }
+
+    pub fn noreply_domain(&self) -> Option<&str> {
+        self.noreply_domain.as_deref()
     }
 
     pub fn forge(&self) -> ForgeKind {

@@ -155,20 +155,44 @@ pub struct BreakingEntry {
     pub description: String,
 }
 
+/// Entries of one scope, as templates see them under `scopes`.
 #[derive(Debug, Clone, Serialize)]
-pub struct ScopeGroup {
-    pub scope: Option<String>,
-    pub entries: Vec<Entry>,
+pub struct ScopeGroup<'a> {
+    pub scope: &'a Option<String>,
+    pub entries: &'a [Entry],
 }
 
-#[derive(Debug, Clone, Serialize)]
+/// A section. Serialized with `title`, `types`, `entries` and `scopes` (the
+/// same entries grouped by scope), computed while serializing rather than
+/// stored twice: a full CHANGELOG holds 100,000 entries.
+#[derive(Debug, Clone)]
 pub struct SectionData {
     pub title: String,
     pub types: Vec<String>,
     /// Entries without a scope first, then by scope; in commit order within.
     pub entries: Vec<Entry>,
-    /// The same entries grouped by scope.
-    pub scopes: Vec<ScopeGroup>,
+}
+
+impl SectionData {
+    /// The entries grouped by scope (consecutive, as they are sorted by scope).
+    pub fn scopes(&self) -> Vec<ScopeGroup<'_>> {
+        self.entries
+            .chunk_by(|a, b| a.scope == b.scope)
+            .map(|chunk| ScopeGroup { scope: &chunk[0].scope, entries: chunk })
+            .collect()
+    }
+}
+
+impl Serialize for SectionData {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct as _;
+        let mut s = serializer.serialize_struct("SectionData", 4)?;
+        s.serialize_field("title", &self.title)?;
+        s.serialize_field("types", &self.types)?;
+        s.serialize_field("entries", &self.entries)?;
+        s.serialize_field("scopes", &self.scopes())?;
+        s.end()
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -316,14 +340,7 @@ fn section_of(sections: &[SectionDef], kind: &str) -> Option<usize> {
 fn section(title: String, types: Vec<String>, mut entries: Vec<Entry>) -> SectionData {
     // Stable: commit order is kept within a scope.
     entries.sort_by(|a, b| a.scope.cmp(&b.scope));
-    let mut scopes: Vec<ScopeGroup> = Vec::new();
-    for e in &entries {
-        match scopes.last_mut() {
-            Some(g) if g.scope == e.scope => g.entries.push(e.clone()),
-            _ => scopes.push(ScopeGroup { scope: e.scope.clone(), entries: vec![e.clone()] }),
-        }
-    }
-    SectionData { title, types, entries, scopes }
+    SectionData { title, types, entries }
 }
 
 fn linked(text: &str, links: &Links<'_>) -> String {
@@ -419,9 +436,7 @@ fn architecture_docs(commits: &[&Commit], globs: &[Glob], links: &Links<'_>, tag
 /// Addresses of another forge say nothing about this one's users.
 pub fn noreply_username(email: &str, links: &Links<'_>) -> Option<String> {
     let (local, domain) = email.rsplit_once('@')?;
-    let base = links.base()?;
-    let host = base.split("://").nth(1).unwrap_or(base).split(':').next().unwrap_or(base);
-    if !domain.eq_ignore_ascii_case(&format!("users.noreply.{host}")) {
+    if !domain.eq_ignore_ascii_case(links.noreply_domain()?) {
         return None;
     }
     let name = match links.forge() {
@@ -536,7 +551,7 @@ mod tests {
         let d = build(&r, &github(), &NotesConfig::default());
         let order: Vec<&str> = d.sections[0].entries.iter().map(|e| e.description.as_str()).collect();
         assert_eq!(order, ["two", "three", "one"]);
-        assert_eq!(d.sections[0].scopes.len(), 3);
+        assert_eq!(d.sections[0].scopes().len(), 3);
     }
 
     #[test]

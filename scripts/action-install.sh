@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Installs relkit for the GitHub action (action.yml).
+#   locate:  names the release asset for this runner and its pinned sha256
+#   install: uses the cached or downloaded asset when its sha256 matches
+#            dist/checksums.txt; without an asset for this version, builds
+#            relkit from the action's own source with cargo install.
+# Writes `path=<binary>` (and for locate: asset, sha256, dir) to $GITHUB_OUTPUT.
+set -euo pipefail
+mode="${1:-install}"
+action="${GITHUB_ACTION_PATH:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
+version="${RELKIT_VERSION_INPUT:-}"
+if [ -z "$version" ]; then
+  version="$(sed -n 's/^version = "\(.*\)"$/\1/p' "$action/Cargo.toml" | head -n 1)"
+fi
+os="${RUNNER_OS:-$(uname -s)}"
+arch="${RUNNER_ARCH:-$(uname -m)}"
+case "$os-$arch" in
+  Linux-X64 | Linux-x86_64) target=x86_64-unknown-linux-gnu ;;
+  Linux-ARM64 | Linux-aarch64) target=aarch64-unknown-linux-gnu ;;
+  macOS-ARM64 | Darwin-arm64) target=aarch64-apple-darwin ;;
+  macOS-X64 | Darwin-x86_64) target=x86_64-apple-darwin ;;
+  Windows-X64) target=x86_64-pc-windows-msvc ;;
+  *) target="" ;;
+esac
+exe=""
+if [ "$os" = Windows ]; then exe=".exe"; fi
+asset="relkit-$version-$target$exe"
+expected=""
+if [ -n "$target" ]; then
+  expected="$(awk -v a="$asset" '$2 == a { print $1 }' "$action/dist/checksums.txt")"
+fi
+dir="${RUNNER_TOOL_CACHE:-${HOME:-/tmp}/.cache}/relkit/$version/$target"
+out="${GITHUB_OUTPUT:-/dev/stdout}"
+
+sha256() {
+  if command -v sha256sum >/dev/null 2>&1; then sha256sum "$1" | cut -d ' ' -f 1; else shasum -a 256 "$1" | cut -d ' ' -f 1; fi
+}
+
+if [ "$mode" = locate ]; then
+  if [ -n "$expected" ]; then
+    { echo "asset=$asset"; echo "sha256=$expected"; echo "dir=$dir"; } >> "$out"
+  else
+    echo "asset=" >> "$out"
+  fi
+  exit 0
+fi
+
+if [ -n "$expected" ]; then
+  bin="$dir/relkit$exe"
+  if [ -f "$bin" ] && [ "$(sha256 "$bin")" = "$expected" ]; then
+    echo "relkit $version: cached $asset"
+  else
+    mkdir -p "$dir"
+    url="${GITHUB_SERVER_URL:-https://github.com}/relkit/relkit/releases/download/v$version/$asset"
+    echo "relkit $version: downloading $url"
+    curl -fsSL --retry 3 -o "$bin.download" "$url"
+    actual="$(sha256 "$bin.download")"
+    if [ "$actual" != "$expected" ]; then
+      rm -f "$bin.download"
+      echo "::error title=relkit::$asset has sha256 $actual, but dist/checksums.txt lists $expected; refusing to run it"
+      exit 1
+    fi
+    chmod +x "$bin.download"
+    mv "$bin.download" "$bin"
+  fi
+else
+  echo "relkit $version: no release asset for ${target:-$os-$arch}; building from the action's source"
+  "$action/scripts/setup.sh"
+  root="$dir/source"
+  profile=()
+  # Tests set RELKIT_INSTALL_DEBUG to reuse their dev-profile build.
+  if [ -n "${RELKIT_INSTALL_DEBUG:-}" ]; then profile=(--debug); fi
+  (cd "$action" && cargo install --quiet --locked --force "${profile[@]}" --path host --root "$root")
+  bin="$root/bin/relkit$exe"
+fi
+"$bin" --version
+echo "path=$bin" >> "$out"
