@@ -7,6 +7,7 @@
 
 mod support;
 
+mod action;
 mod changelog;
 mod cli;
 mod config_errors;

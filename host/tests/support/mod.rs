@@ -81,6 +81,11 @@ impl TestRepo {
         self.home.path()
     }
 
+    /// `program` in this repository with the fixture's git identity and dates.
+    pub fn command(&self, program: &str) -> Command {
+        self.base_command(program)
+    }
+
     fn base_command(&self, program: &str) -> Command {
         let mut c = Command::new(program);
         c.current_dir(self.path());

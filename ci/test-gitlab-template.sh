@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# Runs gitlab-ci-template.yml end to end with gitlab-ci-local (shell executor)
+# on temporary repositories, with the relkit binary built from this checkout:
+#   1. a release is due: the relkit job tags and pushes, its dotenv variables
+#      reach the next jobs, the release job gets to its `release:` step, and
+#      the tag exists on the remote afterwards;
+#   2. no release is due: RELKIT_RELEASED=false reaches the release job, which
+#      ends early with its allowed exit code, and nothing is tagged.
+# gitlab-ci-local ignores the `release:` keyword itself (it has no GitLab API).
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+tools="$root/target/ci-tools"
+gcl="$tools/gcl/node_modules/.bin/gitlab-ci-local"
+if [ ! -x "$gcl" ]; then
+  mkdir -p "$tools/gcl"
+  (cd "$tools/gcl" && npm init -y >/dev/null && npm install --silent --no-audit --no-fund gitlab-ci-local@4.64.0)
+fi
+if ! command -v rsync >/dev/null 2>&1; then
+  echo "gitlab-ci-local needs rsync: apt-get install rsync" >&2
+  exit 1
+fi
+relkit="${CARGO_TARGET_DIR:-$root/target}/debug/relkit"
+(cd "$root" && cargo build --quiet --locked -p relkit)
+
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+export GIT_AUTHOR_NAME="Ada Lovelace" GIT_AUTHOR_EMAIL="ada@example.com"
+export GIT_COMMITTER_NAME="Ada Lovelace" GIT_COMMITTER_EMAIL="ada@example.com"
+export GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL="$work/gitconfig"
+
+# A repository on main, with a fake GitLab origin for the links and
+# CI_PROJECT_PATH, and a local bare repository receiving the pushes.
+make_repo() {
+  local dir="$1"
+  git init -q -b main "$dir"
+  git -C "$dir" remote add origin https://gitlab.example.com/acme/rocket.git
+  git -C "$dir" symbolic-ref refs/remotes/origin/HEAD refs/remotes/origin/main
+  git init -q --bare "$dir.remote.git"
+  git -C "$dir" config remote.origin.pushurl "$dir.remote.git"
+  cp "$root/gitlab-ci-template.yml" "$dir/relkit.yml"
+  cat > "$dir/.gitlab-ci.yml" <<'YAML'
+stages: [release, check]
+include:
+  - local: relkit.yml
+    inputs:
+      push: true
+check-outputs:
+  stage: check
+  needs: [relkit]
+  script:
+    - echo "RELKIT_VERSION=$RELKIT_VERSION RELKIT_TAG=$RELKIT_TAG RELKIT_RELEASED=$RELKIT_RELEASED RELKIT_DRY_RUN=$RELKIT_DRY_RUN"
+    - test "$RELKIT_RELEASED" = "$EXPECT_RELEASED"
+    - test "$RELKIT_TAG" = "$EXPECT_TAG"
+    - test "$RELKIT_DRY_RUN" = false
+YAML
+  printf '.gitlab-ci-local/\nrelkit.env\nrelkit-*.md\n' > "$dir/.gitignore"
+  git -C "$dir" add -A
+  git -C "$dir" commit -q -m "chore: init"
+  git -C "$dir" tag -a -m v1.2.3 v1.2.3
+}
+
+run_pipeline() {
+  local dir="$1" released="$2" tag="$3"
+  # gitlab-ci-local sets GITLAB_CI=false; GitLab sets it to true, which is
+  # how relkit knows to write its dotenv report and files.
+  (cd "$dir" && "$gcl" --force-shell-executor --no-color --variable GITLAB_CI=true \
+    --variable "RELKIT_BIN=$relkit" --variable "EXPECT_RELEASED=$released" --variable "EXPECT_TAG=$tag") \
+    > "$dir.log" 2>&1 || { cat "$dir.log"; echo "gitlab-ci-local failed" >&2; exit 1; }
+}
+
+echo "-- a release is due"
+repo="$work/due"
+make_repo "$repo"
+git -C "$repo" commit -q --allow-empty -m "feat(api): add pagination"
+git -C "$repo" commit -q --allow-empty -m "fix: handle empty pages"
+run_pipeline "$repo" true v1.3.0
+grep -q "relkit: releasing v1.3.0" "$repo.log" || { cat "$repo.log"; exit 1; }
+grep -q "publishing the GitLab release v1.3.0" "$repo.log" || { cat "$repo.log"; exit 1; }
+env_report="$(find "$repo/.gitlab-ci-local/artifacts/relkit" -name relkit.env | head -n 1)"
+test "$(cat "$env_report")" = "$(printf 'RELKIT_VERSION=1.3.0\nRELKIT_TAG=v1.3.0\nRELKIT_RELEASED=true\nRELKIT_DRY_RUN=false')"
+test -s "$repo/.gitlab-ci-local/artifacts/relkit/relkit-notes.md"
+test -s "$repo/.gitlab-ci-local/artifacts/relkit/relkit-rollback.md"
+test "$(git -C "$repo.remote.git" tag -l)" = "v1.3.0"
+echo "ok: tagged v1.3.0 and pushed it; dotenv reached the next jobs"
+
+echo "-- no release is due"
+repo="$work/none"
+make_repo "$repo"
+git -C "$repo" commit -q --allow-empty -m "docs: typo"
+run_pipeline "$repo" false ""
+grep -q "relkit: no release due" "$repo.log" || { cat "$repo.log"; exit 1; }
+grep -q "no release was made; nothing to publish" "$repo.log" || { cat "$repo.log"; exit 1; }
+test -z "$(git -C "$repo.remote.git" tag -l)"
+echo "ok: nothing released, the release job stopped before its release: step"
