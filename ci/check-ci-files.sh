@@ -18,6 +18,11 @@ echo "== check-jsonschema: action.yml"
 "$venv/bin/check-jsonschema" --builtin-schema vendor.github-actions action.yml
 echo "== check-jsonschema: workflows"
 "$venv/bin/check-jsonschema" --builtin-schema vendor.github-workflows .github/workflows/*.yml
+echo "== the CI/CD component (templates/relkit.yml) is gitlab-ci-template.yml"
+# GitLab finds a component only under templates/; the root file is what
+# `include: remote/project` users name. They must not drift apart.
+cmp gitlab-ci-template.yml templates/relkit.yml
+
 echo "== check-jsonschema: gitlab-ci-template.yml (spec header and jobs, as separate documents)"
 split="$tools/split"
 rm -rf "$split"

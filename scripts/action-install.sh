@@ -2,16 +2,14 @@
 # Installs relkit for the GitHub action (action.yml).
 #   locate:  names the release asset for this runner and its pinned sha256
 #   install: uses the cached or downloaded asset when its sha256 matches
-#            dist/checksums.txt; without an asset for this version, builds
+#            dist/checksums.txt; without an asset for this runner, builds
 #            relkit from the action's own source with cargo install.
+# The version is RELKIT_VERSION_INPUT, else the newest release listed in
+# dist/checksums.txt for this runner.
 # Writes `path=<binary>` (and for locate: asset, sha256, dir) to $GITHUB_OUTPUT.
 set -euo pipefail
 mode="${1:-install}"
 action="${GITHUB_ACTION_PATH:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
-version="${RELKIT_VERSION_INPUT:-}"
-if [ -z "$version" ]; then
-  version="$(sed -n 's/^version = "\(.*\)"$/\1/p' "$action/Cargo.toml" | head -n 1)"
-fi
 os="${RUNNER_OS:-$(uname -s)}"
 arch="${RUNNER_ARCH:-$(uname -m)}"
 case "$os-$arch" in
@@ -24,6 +22,15 @@ case "$os-$arch" in
 esac
 exe=""
 if [ "$os" = Windows ]; then exe=".exe"; fi
+version="${RELKIT_VERSION_INPUT:-}"
+if [ -z "$version" ] && [ -n "$target" ]; then
+  # Lines are "<sha256>  relkit-<version>-<target>[.exe]".
+  version="$(awk -v suffix="-$target$exe" 'substr($2, length($2) - length(suffix) + 1) == suffix { v = substr($2, 8, length($2) - 7 - length(suffix)); print v }' \
+    "$action/dist/checksums.txt" | sort -V | tail -n 1)"
+fi
+if [ -z "$version" ]; then
+  version="$(sed -n 's/^version = "\(.*\)"$/\1/p' "$action/Cargo.toml" | head -n 1)"
+fi
 asset="relkit-$version-$target$exe"
 expected=""
 if [ -n "$target" ]; then

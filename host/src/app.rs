@@ -77,6 +77,10 @@ pub struct ReleaseData {
 }
 
 impl ReleaseData {
+    pub fn is_prerelease(&self) -> bool {
+        Version::parse(&self.version).is_ok_and(|v| !v.pre.is_empty())
+    }
+
     /// The release in the contract's terms, consuming it (no copies of the
     /// commit messages: a full CHANGELOG passes every commit of the history).
     pub fn into_contract(self) -> Release {
@@ -148,7 +152,10 @@ impl App {
 
     pub fn runtime(&self) -> Result<&Runtime> {
         let p = &self.config.config.plugins;
-        let runtime = self.runtime.get_or_init(|| Runtime::new(Limits { fuel: p.fuel, memory_mib: p.memory_mib }));
+        let runtime = self.runtime.get_or_init(|| {
+            let cache = crate::runtime::trusted_cache_dir(|k| self.env.get(k), Some(self.repo.root()));
+            Runtime::new(Limits { fuel: p.fuel, memory_mib: p.memory_mib }).map(|r| r.with_cache(cache))
+        });
         runtime.as_ref().map_err(|e| Error::Refused(e.clone()))
     }
 
@@ -289,12 +296,12 @@ impl App {
         let tags = self.version_tags()?;
         let last_release =
             self.repo.highest_reachable(tags.iter().filter(|t| t.version.pre.is_empty()), &head)?.cloned();
-        let commits = self.commits_between(last_release.as_ref().map(|t| t.commit.as_str()), &head, with_paths)?;
         let what = match &last_release {
             Some(t) => format!("the last release tag {}", t.name),
             None => "any release tag".to_string(),
         };
-        self.repo.check_complete(&commits, &what)?;
+        let commits =
+            self.commits_between(last_release.as_ref().map(|t| t.commit.as_str()), &head, with_paths, &what)?;
         let preset = self.preset(overrides);
         let plugin = self.plugin(Capability::VersionBump)?;
         let mut settings = self.version_settings(overrides);
@@ -309,13 +316,23 @@ impl App {
         Ok(VersionPlan { head, tags, last_release, commits, with_paths, preset, decision })
     }
 
-    /// Commits reachable from `to` and not from `from`, newest first.
-    pub fn commits_between(&self, from: Option<&str>, to: &str, with_paths: bool) -> Result<Vec<GitCommit>> {
+    /// Commits reachable from `to` and not from `from` (the commit of the
+    /// release `what` names), newest first. Refuses when a shallow clone cut
+    /// them short.
+    pub fn commits_between(
+        &self,
+        from: Option<&str>,
+        to: &str,
+        with_paths: bool,
+        what: &str,
+    ) -> Result<Vec<GitCommit>> {
         let range = match from {
             Some(f) => vec![to.to_string(), format!("^{f}")],
             None => vec![to.to_string()],
         };
-        Ok(self.repo.log(&range, with_paths)?)
+        let commits = self.repo.log(&range, with_paths)?;
+        self.repo.check_complete(&commits, what)?;
+        Ok(commits)
     }
 
     /// The release before `version` that a release at `commit` follows: the
@@ -342,7 +359,12 @@ impl App {
         let commits = if same_start && plan.with_paths {
             plan.commits.clone()
         } else {
-            self.commits_between(previous.as_ref().map(|t| t.commit.as_str()), &plan.head, true)?
+            self.commits_between(
+                previous.as_ref().map(|t| t.commit.as_str()),
+                &plan.head,
+                true,
+                &tag_or_start(&previous),
+            )?
         };
         Ok(Some(ReleaseData {
             tag: format!("{}{version}", self.tag_prefix()),
@@ -359,7 +381,12 @@ impl App {
         let tag = self.repo.with_time(tag)?;
         let previous = self.previous_release(tags, &tag.version, &tag.commit)?;
         let previous = previous.map(|t| self.repo.with_time(&t)).transpose()?;
-        let commits = self.commits_between(previous.as_ref().map(|t| t.commit.as_str()), &tag.commit, true)?;
+        let commits = self.commits_between(
+            previous.as_ref().map(|t| t.commit.as_str()),
+            &tag.commit,
+            true,
+            &tag_or_start(&previous),
+        )?;
         Ok(ReleaseData {
             version: tag.version.to_string(),
             tag: tag.name.clone(),
@@ -423,6 +450,11 @@ impl App {
         let p = &self.config.config.changelog.path;
         if p.is_absolute() { p.clone() } else { self.repo.root().join(p) }
     }
+}
+
+/// How a range's start is named in the shallow-clone error.
+pub fn tag_or_start(tag: &Option<VersionTag>) -> String {
+    tag.as_ref().map_or_else(|| "the first commit".to_string(), |t| format!("the release tag {}", t.name))
 }
 
 /// The pre-release label of a version: `rc` for `1.3.0-rc.2`.

@@ -47,18 +47,53 @@ pub struct Outputs {
     pub rollback: String,
 }
 
+/// What [`write_outputs`] changed, so that a later failure can take it back.
+#[derive(Debug, Default)]
+pub struct Written {
+    /// Each file and what it held before: its length (appended files) or its
+    /// content (rewritten files); `None` when it did not exist.
+    files: Vec<(PathBuf, Before)>,
+}
+
+#[derive(Debug)]
+enum Before {
+    Length(Option<u64>),
+    Content(Option<Vec<u8>>),
+}
+
+impl Written {
+    pub fn paths(&self) -> impl Iterator<Item = &Path> {
+        self.files.iter().map(|(p, _)| p.as_path())
+    }
+
+    /// Restores every file (best effort: each is tried).
+    pub fn undo(self) {
+        for (path, before) in self.files.into_iter().rev() {
+            let _ = match before {
+                Before::Length(None) | Before::Content(None) => std::fs::remove_file(&path),
+                Before::Length(Some(n)) => {
+                    std::fs::OpenOptions::new().write(true).open(&path).and_then(|f| f.set_len(n))
+                }
+                Before::Content(Some(old)) => fsutil::write_atomic(&path, &old),
+            };
+        }
+    }
+}
+
 /// Writes the outputs where the CI expects them; nothing happens locally.
-pub fn write_outputs(
-    kind: CiKind,
-    env: &Env,
-    config: &CiConfig,
-    cwd: &Path,
-    outputs: &Outputs,
-) -> Result<Vec<PathBuf>> {
-    match kind {
-        CiKind::GitHub => write_github(env, outputs),
-        CiKind::GitLab => write_gitlab(config, cwd, outputs),
-        CiKind::Local => Ok(Vec::new()),
+pub fn write_outputs(kind: CiKind, env: &Env, config: &CiConfig, cwd: &Path, outputs: &Outputs) -> Result<Written> {
+    let mut written = Written::default();
+    let result = match kind {
+        CiKind::GitHub => write_github(env, outputs, &mut written),
+        CiKind::GitLab => write_gitlab(config, cwd, outputs, &mut written),
+        CiKind::Local => Ok(()),
+    };
+    match result {
+        Ok(()) => Ok(written),
+        Err(e) => {
+            written.undo();
+            Err(e)
+        }
     }
 }
 
@@ -66,8 +101,7 @@ fn bool_text(b: bool) -> &'static str {
     if b { "true" } else { "false" }
 }
 
-fn write_github(env: &Env, o: &Outputs) -> Result<Vec<PathBuf>> {
-    let mut written = Vec::new();
+fn write_github(env: &Env, o: &Outputs, written: &mut Written) -> Result<()> {
     if let Some(path) = env.get("GITHUB_OUTPUT").map(PathBuf::from) {
         let mut text = String::new();
         for (name, value) in [
@@ -80,14 +114,12 @@ fn write_github(env: &Env, o: &Outputs) -> Result<Vec<PathBuf>> {
         ] {
             text.push_str(&github_output_entry(name, &value));
         }
-        append(&path, &text)?;
-        written.push(path);
+        append(&path, &text, written)?;
     }
     if let Some(path) = env.get("GITHUB_STEP_SUMMARY").map(PathBuf::from) {
-        append(&path, &summary(o))?;
-        written.push(path);
+        append(&path, &summary(o), written)?;
     }
-    Ok(written)
+    Ok(())
 }
 
 /// `name=value`, or for a value with a line break `name<<DELIM\n...\nDELIM`
@@ -133,12 +165,18 @@ fn summary(o: &Outputs) -> String {
     s
 }
 
-fn append(path: &Path, text: &str) -> Result<()> {
+fn append(path: &Path, text: &str, written: &mut Written) -> Result<()> {
+    let before = match std::fs::metadata(path) {
+        Ok(m) => Some(m.len()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Err(Error::file(path, e)),
+    };
     let mut f = std::fs::OpenOptions::new().create(true).append(true).open(path).map_err(|e| Error::file(path, e))?;
+    written.files.push((path.to_path_buf(), Before::Length(before)));
     f.write_all(text.as_bytes()).map_err(|e| Error::file(path, e))
 }
 
-fn write_gitlab(config: &CiConfig, cwd: &Path, o: &Outputs) -> Result<Vec<PathBuf>> {
+fn write_gitlab(config: &CiConfig, cwd: &Path, o: &Outputs, written: &mut Written) -> Result<()> {
     let resolve = |p: &Path| if p.is_absolute() { p.to_path_buf() } else { cwd.join(p) };
     // dotenv: KEY=VALUE lines, no quoting, no multiline values.
     let env_text = format!(
@@ -153,12 +191,16 @@ fn write_gitlab(config: &CiConfig, cwd: &Path, o: &Outputs) -> Result<Vec<PathBu
         (resolve(&config.notes_file), o.notes.clone()),
         (resolve(&config.rollback_file), o.rollback.clone()),
     ];
-    let mut written = Vec::new();
     for (path, text) in files {
+        let before = match std::fs::read(&path) {
+            Ok(bytes) => Some(bytes),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => return Err(Error::file(&path, e)),
+        };
         fsutil::write_atomic(&path, text.as_bytes()).map_err(|e| Error::file(&path, e))?;
-        written.push(path);
+        written.files.push((path, Before::Content(before)));
     }
-    Ok(written)
+    Ok(())
 }
 
 /// Escapes the data of a GitHub workflow command (`::error::<data>`).

@@ -65,12 +65,32 @@ struct VersionFlags {
     preset: Option<PresetArg>,
 
     /// Make a pre-release: LABEL `rc` gives 1.3.0-rc.1, then -rc.2, ...
-    #[arg(long, value_name = "LABEL")]
+    #[arg(long, value_name = "LABEL", value_parser = label_value)]
     prerelease: Option<String>,
 
     /// Release this version (must be greater than the current one)
-    #[arg(long, value_name = "X.Y.Z")]
+    #[arg(long, value_name = "X.Y.Z", value_parser = version_value)]
     release_as: Option<String>,
+}
+
+/// `--release-as`: a semantic version, with or without a leading `v`.
+fn version_value(text: &str) -> Result<String, String> {
+    semver::Version::parse(text.trim_start_matches('v'))
+        .map(|v| v.to_string())
+        .map_err(|e| format!("`{text}` is not a semantic version (X.Y.Z): {e}"))
+}
+
+/// `--prerelease`: one identifier of letters, digits and hyphens, not a number
+/// (relkit numbers the releases of the channel itself: `rc` → `rc.1`, `rc.2`).
+fn label_value(text: &str) -> Result<String, String> {
+    let valid = !text.is_empty()
+        && text.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        && !text.chars().all(|c| c.is_ascii_digit());
+    if valid {
+        Ok(text.to_string())
+    } else {
+        Err(format!("`{text}` is not a pre-release label (letters, digits and hyphens, e.g. `rc`)"))
+    }
 }
 
 impl VersionFlags {
@@ -178,6 +198,11 @@ enum PluginsCommand {
 }
 
 impl Cli {
+    /// `-C DIR`, which `main` applies before anything else, like git.
+    pub fn take_dir(&mut self) -> Option<PathBuf> {
+        self.dir.take()
+    }
+
     pub fn into_invocation(self, env: &Env) -> relkit::Invocation {
         use commands::{changelog, notes, release, rollback, tag, version};
         let style = Style {

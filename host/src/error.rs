@@ -22,10 +22,6 @@ pub enum Error {
     /// relkit refuses to act: the message explains why and what to do.
     #[error("{0}")]
     Refused(String),
-
-    /// A bad command-line value (exit status 2 like clap's own usage errors).
-    #[error("{0}")]
-    Usage(String),
 }
 
 impl Error {
@@ -33,11 +29,9 @@ impl Error {
         Error::File { path: path.into(), message: err.to_string() }
     }
 
-    /// The process exit status for this error (DESIGN.md: 1 error, 2 usage).
+    /// The process exit status for this error (DESIGN.md: 1 error; usage
+    /// errors, status 2, are clap's and never reach here).
     pub fn exit_code(&self) -> i32 {
-        match self {
-            Error::Usage(_) => 2,
-            _ => 1,
-        }
+        1
     }
 }

@@ -157,7 +157,19 @@ pub fn detect(
             }
         }),
     };
-    RepositoryInfo { remote_url: remote_url.map(str::to_string), forge, web_url }
+    RepositoryInfo { remote_url: remote_url.map(without_credentials), forge, web_url }
+}
+
+/// The URL without a `user:password@` part: CI runners put tokens there
+/// (`https://gitlab-ci-token:<token>@host/...`), and plugins must not see them.
+pub fn without_credentials(url: &str) -> String {
+    let Some(scheme_end) = url.find("://").map(|i| i + 3) else { return url.to_string() };
+    let rest = &url[scheme_end..];
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => format!("{}{}", &url[..scheme_end], &rest[at + 1..]),
+        None => url.to_string(),
+    }
 }
 
 fn bare_web_host(loc: &RemoteLocation) -> &str {
@@ -202,6 +214,15 @@ mod tests {
             web("https://gitlab-ci-token:abc@gitlab.example.com:8443/a/b/c/d.git"),
             (Forge::Gitlab, Some("https://gitlab.example.com:8443/a/b/c/d".into()))
         );
+    }
+
+    #[test]
+    fn credentials_never_reach_plugins() {
+        let r =
+            detect(Some("https://gitlab-ci-token:glcbt-secret@gitlab.com/a/b.git"), None, None, &CiServer::default());
+        assert_eq!(r.remote_url.as_deref(), Some("https://gitlab.com/a/b.git"));
+        assert_eq!(without_credentials("git@github.com:a/b.git"), "git@github.com:a/b.git");
+        assert_eq!(without_credentials("ssh://git@host:22/a/b"), "ssh://host:22/a/b");
     }
 
     #[test]

@@ -82,7 +82,8 @@ pub struct VersionTag {
 #[derive(Debug, Clone)]
 pub struct Repo {
     root: PathBuf,
-    git_dir: PathBuf,
+    /// The repository's common git directory (shared by linked worktrees).
+    common_dir: PathBuf,
     shallow: bool,
     /// The commit HEAD pointed at when the repository was opened.
     head: Option<String>,
@@ -95,7 +96,14 @@ fn git_program() -> &'static OsStr {
     GIT.get_or_init(|| {
         let name = if cfg!(windows) { "git.exe" } else { "git" };
         std::env::var_os("PATH")
-            .and_then(|paths| std::env::split_paths(&paths).map(|dir| dir.join(name)).find(|p| p.is_file()))
+            // Absolute entries only: git runs in the repository, and a relative
+            // entry would find a `git` committed there.
+            .and_then(|paths| {
+                std::env::split_paths(&paths)
+                    .filter(|dir| dir.is_absolute())
+                    .map(|dir| dir.join(name))
+                    .find(|p| p.is_file())
+            })
             .unwrap_or_else(|| PathBuf::from("git"))
     })
     .as_os_str()
@@ -116,6 +124,11 @@ fn lossy(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
+/// git's stderr as one line (relkit's errors are one line each).
+fn one_line(stderr: &[u8]) -> String {
+    lossy(stderr).lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join("; ")
+}
+
 impl Repo {
     /// Finds the repository containing `dir` (like `git -C dir`).
     pub fn open(dir: &Path) -> Result<Repo> {
@@ -123,7 +136,15 @@ impl Repo {
         // HEAD, and a second one then tells "no commits" from "no repository".
         let run = |with_head: bool| {
             let mut c = git_command(dir);
-            c.args(["rev-parse", "--show-toplevel", "--absolute-git-dir", "--is-shallow-repository"]);
+            // The common directory holds `shallow` (in a linked worktree the
+            // git directory is the worktree's own).
+            c.args([
+                "rev-parse",
+                "--path-format=absolute",
+                "--show-toplevel",
+                "--git-common-dir",
+                "--is-shallow-repository",
+            ]);
             if with_head {
                 c.args(["--verify", "--end-of-options", "HEAD^{commit}"]);
             }
@@ -148,10 +169,10 @@ impl Repo {
         let text = lossy(&output.stdout);
         let mut lines = text.lines();
         let root = lines.next().filter(|l| !l.is_empty()).ok_or_else(|| GitError::NotARepository(dir.to_path_buf()))?;
-        let git_dir = lines.next().unwrap_or_default();
+        let common_dir = lines.next().unwrap_or_default();
         let shallow = lines.next() == Some("true");
         let head = if head_known { lines.next().map(str::to_string) } else { None };
-        Ok(Repo { root: PathBuf::from(root), git_dir: PathBuf::from(git_dir), shallow, head })
+        Ok(Repo { root: PathBuf::from(root), common_dir: PathBuf::from(common_dir), shallow, head })
     }
 
     pub fn root(&self) -> &Path {
@@ -183,7 +204,7 @@ impl Repo {
             Ok(output.stdout)
         } else {
             let command = args.first().map(|a| a.as_ref().to_string_lossy().into_owned()).unwrap_or_default();
-            Err(GitError::Failed { command, stderr: lossy(&output.stderr).trim().to_string() })
+            Err(GitError::Failed { command, stderr: one_line(&output.stderr) })
         }
     }
 
@@ -208,12 +229,10 @@ impl Repo {
     /// thousands of tags.
     pub fn version_tags(&self, prefix: &str) -> Result<(Vec<VersionTag>, HashSet<String>)> {
         let output = self.run(["show-ref", "--tags", "-d"])?;
-        // Exit status 1 with no output: there are no tags.
-        if !output.status.success() && !output.stdout.is_empty() {
-            return Err(GitError::Failed {
-                command: "show-ref".into(),
-                stderr: lossy(&output.stderr).trim().to_string(),
-            });
+        // Exit status 1 with no output and no message: there are no tags.
+        let no_tags = output.status.code() == Some(1) && output.stdout.is_empty() && output.stderr.is_empty();
+        if !output.status.success() && !no_tags {
+            return Err(GitError::Failed { command: "show-ref".into(), stderr: one_line(&output.stderr) });
         }
         let text = lossy(&output.stdout);
         let mut by_name: Vec<(String, String)> = Vec::new();
@@ -256,9 +275,7 @@ impl Repo {
             Some(0) => Ok(true),
             Some(1) => Ok(false),
             _ if self.shallow => Ok(false),
-            _ => {
-                Err(GitError::Failed { command: "merge-base".into(), stderr: lossy(&output.stderr).trim().to_string() })
-            }
+            _ => Err(GitError::Failed { command: "merge-base".into(), stderr: one_line(&output.stderr) }),
         }
     }
 
@@ -304,7 +321,11 @@ impl Repo {
         if !self.shallow {
             return Ok(());
         }
-        let shallow_file = std::fs::read_to_string(self.git_dir.join("shallow")).unwrap_or_default();
+        let path = self.common_dir.join("shallow");
+        let shallow_file = std::fs::read_to_string(&path).map_err(|e| GitError::Failed {
+            command: "rev-parse".into(),
+            stderr: format!("this is a shallow clone, but {} cannot be read: {e}", path.display()),
+        })?;
         let boundary: HashSet<&str> = shallow_file.lines().map(str::trim).collect();
         match commits.iter().find(|c| boundary.contains(c.id.as_str())) {
             Some(c) => {
@@ -344,7 +365,7 @@ impl Repo {
         }
         let output = child.wait_with_output().map_err(|e| GitError::Missing(e.to_string()))?;
         if !output.status.success() {
-            return Err(GitError::Failed { command: "tag".into(), stderr: lossy(&output.stderr).trim().to_string() });
+            return Err(GitError::Failed { command: "tag".into(), stderr: one_line(&output.stderr) });
         }
         Ok(())
     }

@@ -8,7 +8,15 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
-    let cli = cli::Cli::parse();
+    let mut cli = cli::Cli::parse();
+    // Like `git -C`: every relative path (--config, --output, the CI files)
+    // is then relative to DIR.
+    if let Some(dir) = cli.take_dir()
+        && let Err(e) = std::env::set_current_dir(&dir)
+    {
+        eprintln!("error: cannot change to directory {}: {e}", dir.display());
+        return ExitCode::FAILURE;
+    }
     let env = relkit::app::Env::from_process();
     let invocation = cli.into_invocation(&env);
     let style = invocation.style;

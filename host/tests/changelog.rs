@@ -132,3 +132,18 @@ fn an_unwritable_destination_fails_cleanly() {
     assert!(err.starts_with("error: blocker/CHANGELOG.md: "), "{err}");
     assert_eq!(repo.state(), before);
 }
+
+#[test]
+fn pre_releases_stay_out_unless_asked_for() {
+    let repo = history();
+    let run = repo.relkit(&["changelog", "--prerelease", "rc"]);
+    assert_eq!(run.ok(), "");
+    assert_eq!(
+        run.stderr,
+        "relkit: v0.3.1-rc.1 is a pre-release; CHANGELOG.md gets the stable release's section ([changelog] include-prereleases = true writes pre-releases too)\n"
+    );
+    assert!(!repo.path().join("CHANGELOG.md").exists());
+    repo.write("relkit.toml", "[changelog]\ninclude-prereleases = true\n");
+    repo.relkit(&["changelog", "--prerelease", "rc"]).ok();
+    assert!(repo.read("CHANGELOG.md").contains("## [0.3.1-rc.1] - 2026-11-29"));
+}

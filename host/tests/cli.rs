@@ -62,4 +62,13 @@ fn runs_in_another_directory_with_dash_c() {
         .output()
         .unwrap();
     assert_eq!(String::from_utf8_lossy(&out.stdout), "0.1.0\n");
+    // Like `git -C`, relative paths are then relative to DIR.
+    let out = repo
+        .relkit_command(&["-C", repo.path().to_str().unwrap(), "changelog", "--output", "docs/CHANGES.md"])
+        .current_dir(elsewhere.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(repo.path().join("docs/CHANGES.md").is_file());
+    assert!(!elsewhere.path().join("docs").exists());
 }

@@ -172,6 +172,8 @@ fn commit_changelog_commits_tags_and_pushes_both() {
 /// Each failure: exit 1, an annotation, and nothing changed (refs, files, remote).
 fn assert_untouched_failure(repo: &TestRepo, args: &[&str]) -> String {
     let gh = GithubFiles::new();
+    // The runner creates the outputs file before the step; it must stay empty.
+    std::fs::write(gh.output(), "").unwrap();
     let before = repo.state();
     let changelog_before = std::fs::read(repo.path().join("CHANGELOG.md")).ok();
     let run = gh.run(repo, args);
@@ -179,6 +181,8 @@ fn assert_untouched_failure(repo: &TestRepo, args: &[&str]) -> String {
     assert!(run.stdout.contains("::error title=relkit::"), "no annotation: {}", run.stdout);
     assert_eq!(repo.state(), before, "the repository changed");
     assert_eq!(std::fs::read(repo.path().join("CHANGELOG.md")).ok(), changelog_before, "CHANGELOG.md changed");
+    assert_eq!(std::fs::read_to_string(gh.output()).unwrap(), "", "outputs were left behind");
+    assert!(!gh.summary().exists(), "a step summary was left behind");
     mask(&err, repo)
 }
 

@@ -117,7 +117,7 @@ fn a_failed_push_leaves_no_tag() {
     let before = repo.state();
     let err = mask(repo.relkit(&["tag", "--push"]).fails(), &repo);
     assert!(err.starts_with("error: git push failed: "), "{err}");
-    assert!(err.contains("deleted the local tag again"), "{err}");
+    assert!(err.contains("the local tag was deleted again"), "{err}");
     assert_eq!(repo.state(), before);
 }
 

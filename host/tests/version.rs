@@ -154,8 +154,9 @@ fn release_as_flag_and_footer() {
         err,
         "error: plugin version: returned an error: cannot release 1.0.0 (from --release-as): it is not greater than the current version 1.2.3; choose a higher version\n"
     );
-    let err = repo.relkit(&["version", "--release-as", "two"]).fails().to_string();
-    assert!(err.contains("setting `release-as`: `two` is not a semantic version"), "{err}");
+    let run = repo.relkit(&["version", "--release-as", "two"]);
+    assert_eq!(run.code, 2, "a bad --release-as is a usage error");
+    assert!(run.stderr.contains("`two` is not a semantic version (X.Y.Z)"), "{}", run.stderr);
     let repo = after("v1.2.3", &["chore: release 3.0.0\n\nRelease-As: 3.0.0"]);
     assert_eq!(version(&repo, &[]), "3.0.0");
 }
@@ -172,7 +173,12 @@ fn prereleases_count_up_and_promote() {
     assert_eq!(version(&repo, &[]), "1.3.0-beta.1");
     repo.write("relkit.toml", "");
     assert_eq!(version(&repo, &[]), "1.3.0", "the stable release after rc tags");
-    let err = repo.relkit(&["version", "--prerelease", "rc.1"]).fails().to_string();
+    let run = repo.relkit(&["version", "--prerelease", "rc.1"]);
+    assert_eq!(run.code, 2, "a bad --prerelease is a usage error");
+    assert!(run.stderr.contains("`rc.1` is not a pre-release label"), "{}", run.stderr);
+    // The same label from relkit.toml is the plugin's to refuse.
+    repo.write("relkit.toml", "[version]\nprerelease = \"rc.1\"\n");
+    let err = repo.relkit(&["version"]).fails().to_string();
     assert!(err.contains("`rc.1` is not a pre-release label"), "{err}");
 }
 

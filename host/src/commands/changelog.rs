@@ -46,6 +46,14 @@ pub fn run(app: &App, args: &ChangelogArgs, io: &mut Io<'_>) -> Result<()> {
                 io.note(&format!("relkit: {}; {shown} is unchanged", plan.decision.rule))?;
                 return Ok(());
             };
+            if release.is_prerelease() && !app.config.config.changelog.include_prereleases {
+                io.note(&format!(
+                    "relkit: {} is a pre-release; {shown} gets the stable release's section \
+                     ([changelog] include-prereleases = true writes pre-releases too)",
+                    release.tag
+                ))?;
+                return Ok(());
+            }
             app.render_changelog(vec![release.to_contract()], ChangelogMode::Update, existing.clone(), plan.preset)?
         };
         if args.dry_run {

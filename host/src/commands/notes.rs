@@ -75,7 +75,7 @@ fn resolve(app: &App, args: &NotesArgs) -> Result<(ReleaseData, crate::config::P
                 date: String::new(),
             },
         });
-        release.commits = app.commits_between(Some(&from_commit), &release.commit, true)?;
+        release.commits = app.commits_between(Some(&from_commit), &release.commit, true, &format!("`{from}`"))?;
     }
     Ok((release, preset))
 }
@@ -94,7 +94,8 @@ fn highest_tag_at<'t>(tags: &'t [VersionTag], commit: &str) -> Option<&'t Versio
 /// Commits after the last release reachable from `commit`, not released yet.
 fn unreleased(app: &App, tags: &[VersionTag], reference: &str, commit: &str) -> Result<ReleaseData> {
     let last = app.repo.highest_reachable(tags.iter().filter(|t| t.version.pre.is_empty()), commit)?;
-    let commits = app.commits_between(last.map(|t| t.commit.as_str()), commit, true)?;
+    let commits =
+        app.commits_between(last.map(|t| t.commit.as_str()), commit, true, &crate::app::tag_or_start(&last.cloned()))?;
     Ok(ReleaseData {
         version: UNRELEASED.to_string(),
         tag: reference.to_string(),

@@ -13,7 +13,12 @@ fn runtime_for(app: Option<&App>) -> Result<Runtime> {
         Some(a) => Limits { fuel: a.config.config.plugins.fuel, memory_mib: a.config.config.plugins.memory_mib },
         None => Limits { fuel: DEFAULT_FUEL, memory_mib: DEFAULT_MEMORY_MIB },
     };
-    Runtime::new(limits).map_err(Error::Refused)
+    let env = match app {
+        Some(a) => a.env.clone(),
+        None => crate::app::Env::from_process(),
+    };
+    let cache = crate::runtime::trusted_cache_dir(|k| env.get(k), app.map(|a| a.repo.root()));
+    Runtime::new(limits).map(|r| r.with_cache(cache)).map_err(Error::Refused)
 }
 
 fn capabilities(plugin: &Plugin) -> String {

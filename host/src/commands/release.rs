@@ -25,7 +25,7 @@ pub struct ReleaseArgs {
 pub fn run(app: &App, args: &ReleaseArgs, io: &mut Io<'_>) -> Result<()> {
     let kind = io.style.ci;
     let changelog_path = app.changelog_path();
-    let write_changelog = app.config.config.release.changelog;
+    let changelog_enabled = app.config.config.release.changelog;
     // Two git reads that do not depend on the version run beside it, and
     // the plugins load meanwhile.
     let (plan, dirty, remote) = std::thread::scope(|scope| {
@@ -35,7 +35,7 @@ pub fn run(app: &App, args: &ReleaseArgs, io: &mut Io<'_>) -> Result<()> {
             }
         });
         let repo = &app.repo;
-        let dirty = scope.spawn(|| if write_changelog { repo.is_dirty(&changelog_path) } else { Ok(false) });
+        let dirty = scope.spawn(|| if changelog_enabled { repo.is_dirty(&changelog_path) } else { Ok(false) });
         let preferred = app.config.config.repository.remote.as_deref();
         let remote = scope.spawn(move || repo.remote_url(preferred));
         let plan = app.plan_version(&args.overrides, true);
@@ -47,12 +47,16 @@ pub fn run(app: &App, args: &ReleaseArgs, io: &mut Io<'_>) -> Result<()> {
     let Some(release) = app.pending_release(&plan)? else {
         io.print(&format!("relkit: no release due ({})\n", plan.decision.rule))?;
         let outputs = Outputs { dry_run: args.dry_run, ..Outputs::default() };
-        return write_outputs(app, io, kind, &outputs);
+        return report_outputs(app, io, kind, &outputs);
     };
     check_can_release(app, &plan, &release)?;
+    // Pre-releases stay out of the CHANGELOG unless asked for: the stable
+    // release's section then covers them, as `changelog --full` writes it.
+    let write_changelog =
+        changelog_enabled && (!release.is_prerelease() || app.config.config.changelog.include_prereleases);
     let commit_changelog = write_changelog && app.config.config.release.commit_changelog;
     let branch = if commit_changelog && args.push { Some(current_branch(app)?) } else { None };
-    if dirty {
+    if dirty && write_changelog {
         let shown = changelog::display_path(app, &changelog_path);
         let message = format!(
             "{shown} has uncommitted changes; commit or discard them first, so the release does not mix them in"
@@ -107,10 +111,10 @@ pub fn run(app: &App, args: &ReleaseArgs, io: &mut Io<'_>) -> Result<()> {
         if args.push {
             io.print(&format!("would push {} to {}\n", release.tag, app.config.config.release.remote))?;
         }
-        return write_outputs(app, io, kind, &outputs);
+        return report_outputs(app, io, kind, &outputs);
     }
 
-    let mut tx = Transaction { app, undo: Vec::new() };
+    let mut tx = Transaction { app, undo: Vec::new(), outputs: None };
     let result = (|| -> Result<Vec<String>> {
         let mut done = Vec::new();
         let mut target = release.commit.clone();
@@ -142,36 +146,60 @@ pub fn run(app: &App, args: &ReleaseArgs, io: &mut Io<'_>) -> Result<()> {
             release.tag,
             short_id(&target)
         ));
+        // The outputs are written before the push, the one step that cannot
+        // be undone: after it, nothing is left that could fail.
+        tx.outputs = Some(write_outputs(app, kind, &outputs)?);
         if args.push {
             let remote = &app.config.config.release.remote;
             let mut refs = vec![format!("refs/tags/{}", release.tag)];
             if let Some(branch) = &branch {
                 refs.insert(0, format!("{target}:refs/heads/{branch}"));
             }
-            app.repo.push(remote, &refs).map_err(|e| {
-                Error::Refused(format!(
-                    "{e}\nrelkit could not push to {remote}; the job's token needs write access to the repository \
-                     (GitHub: `permissions: contents: write`; GitLab: a project access token with write_repository). \
-                     Nothing was kept: the local tag and CHANGELOG changes were undone"
-                ))
-            })?;
+            app.repo.push(remote, &refs).map_err(|e| push_error(&e, remote))?;
             done.push(format!("pushed {} to {remote}", refs.join(" and ")));
         }
         Ok(done)
     })();
     match result {
         Ok(done) => {
+            let written = tx.outputs.take();
             tx.undo.clear();
             for line in done {
                 io.print(&format!("{line}\n"))?;
             }
-            write_outputs(app, io, kind, &outputs)
+            for path in written.iter().flat_map(|w| w.paths()) {
+                io.detail(&format!("relkit: wrote {}", path.display()))?;
+            }
+            Ok(())
         }
         Err(e) => {
-            tx.rollback();
-            Err(e)
+            let failures = tx.rollback();
+            let outcome = if failures.is_empty() {
+                "nothing was kept: the steps before it were undone".to_string()
+            } else {
+                format!("undoing the steps before it failed too ({}); check the repository", failures.join("; "))
+            };
+            Err(Error::Refused(format!("{e}; {outcome}")))
         }
     }
+}
+
+/// A failed push, with what usually causes it.
+pub fn push_error(e: &crate::git::GitError, remote: &str) -> Error {
+    let text = e.to_string().to_ascii_lowercase();
+    let hint = if ["non-fast-forward", "fetch first", "stale info"].iter().any(|s| text.contains(s)) {
+        "the remote branch moved on since this commit; run the release again on the new commit".to_string()
+    } else if ["denied", "403", "401", "authentication", "permission", "could not read username"]
+        .iter()
+        .any(|s| text.contains(s))
+    {
+        "the job's token needs write access to the repository (GitHub: `permissions: contents: write`; \
+         GitLab: a project access token with write_repository, or the job token's push permission)"
+            .to_string()
+    } else {
+        format!("check that {remote} is reachable and that the token may push to it")
+    };
+    Error::Refused(format!("{e}. relkit could not push to {remote}: {hint}"))
 }
 
 /// The value of a scoped thread; a panic there is re-raised here.
@@ -179,7 +207,7 @@ fn rejoin<T>(result: std::thread::Result<T>) -> T {
     result.unwrap_or_else(|panic| std::panic::resume_unwind(panic))
 }
 
-/// The result of a scoped thread (a panic there is re-raised here).
+/// The result of a scoped thread that read git.
 fn joined<T>(result: std::thread::Result<crate::git::Result<T>>) -> Result<T> {
     rejoin(result).map_err(Error::from)
 }
@@ -191,10 +219,15 @@ fn print_section(app: &App, io: &mut Io<'_>, kind: CiKind, id: &str, title: &str
     io.print(&ci::section_end(kind, id, app.now))
 }
 
-fn write_outputs(app: &App, io: &mut Io<'_>, kind: CiKind, outputs: &Outputs) -> Result<()> {
+fn write_outputs(app: &App, kind: CiKind, outputs: &Outputs) -> Result<ci::Written> {
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
-    let written = ci::write_outputs(kind, &app.env, &app.config.config.ci, &cwd, outputs)?;
-    for path in written {
+    ci::write_outputs(kind, &app.env, &app.config.config.ci, &cwd, outputs)
+}
+
+/// Writes the outputs of a run that changes nothing else.
+fn report_outputs(app: &App, io: &mut Io<'_>, kind: CiKind, outputs: &Outputs) -> Result<()> {
+    let written = write_outputs(app, kind, outputs)?;
+    for path in written.paths() {
         io.detail(&format!("relkit: wrote {}", path.display()))?;
     }
     Ok(())
@@ -255,22 +288,37 @@ enum Undo {
 struct Transaction<'a> {
     app: &'a App,
     undo: Vec<Undo>,
+    /// The CI outputs, written just before the push.
+    outputs: Option<ci::Written>,
 }
 
 impl Transaction<'_> {
-    fn rollback(&mut self) {
-        // Best effort: each step is tried even when an earlier one failed.
-        while let Some(step) = self.undo.pop() {
-            let _ = match step {
-                Undo::RestoreFile { path, old: Some(text) } => {
-                    fsutil::write_atomic(&path, text.as_bytes()).map_err(|_| ())
-                }
-                Undo::RestoreFile { path, old: None } => std::fs::remove_file(&path).map_err(|_| ()),
-                Undo::ResetTo { commit, path } => {
-                    self.app.repo.reset_soft(&commit).and_then(|()| self.app.repo.unstage(&path)).map_err(|_| ())
-                }
-                Undo::DeleteTag(tag) => self.app.repo.delete_tag(&tag).map_err(|_| ()),
-            };
+    /// Undoes every step, each tried even when an earlier one failed; returns
+    /// what could not be undone.
+    fn rollback(&mut self) -> Vec<String> {
+        if let Some(written) = self.outputs.take() {
+            written.undo();
         }
+        let mut failures = Vec::new();
+        while let Some(step) = self.undo.pop() {
+            let result = match &step {
+                Undo::RestoreFile { path, old: Some(text) } => fsutil::write_atomic(path, text.as_bytes())
+                    .map_err(|e| format!("restoring {}: {e}", path.display())),
+                Undo::RestoreFile { path, old: None } => {
+                    std::fs::remove_file(path).map_err(|e| format!("removing {}: {e}", path.display()))
+                }
+                Undo::ResetTo { commit, path } => self
+                    .app
+                    .repo
+                    .reset_soft(commit)
+                    .and_then(|()| self.app.repo.unstage(path))
+                    .map_err(|e| format!("resetting the branch to {}: {e}", short_id(commit))),
+                Undo::DeleteTag(tag) => self.app.repo.delete_tag(tag).map_err(|e| format!("deleting tag {tag}: {e}")),
+            };
+            if let Err(failure) = result {
+                failures.push(failure);
+            }
+        }
+        failures
     }
 }

@@ -27,7 +27,8 @@ pub fn run(app: &App, args: &TagArgs, io: &mut Io<'_>) -> Result<()> {
         };
         check_can_release(app, &plan, &release)?;
         let notes = app.render_notes(&release, plan.preset)?;
-        let message = if notes.markdown.trim().is_empty() { format!("Release {}\n", release.tag) } else { notes.markdown };
+        let message =
+            if notes.markdown.trim().is_empty() { format!("Release {}\n", release.tag) } else { notes.markdown };
         let sign = args.sign || app.config.config.release.sign;
         let kind = if sign { "signed" } else { "annotated" };
         let remote = app.config.config.release.remote.clone();
@@ -46,12 +47,13 @@ pub fn run(app: &App, args: &TagArgs, io: &mut Io<'_>) -> Result<()> {
             if let Err(e) = app.repo.push(&remote, &[format!("refs/tags/{}", release.tag)]) {
                 // Leave nothing behind: a tag that exists only locally would make
                 // the next run refuse to release.
-                let _ = app.repo.delete_tag(&release.tag);
-                return Err(Error::Refused(format!(
-                    "{e}\nrelkit could not push {} to {remote} and deleted the local tag again; check that the token may \
-                     push (GitHub: `permissions: contents: write`; GitLab: write_repository)",
-                    release.tag
-                )));
+                let outcome = match app.repo.delete_tag(&release.tag) {
+                    Ok(()) => "the local tag was deleted again".to_string(),
+                    Err(d) => {
+                        format!("deleting the local tag failed too ({d}); delete it with `git tag -d {}`", release.tag)
+                    }
+                };
+                return Err(Error::Refused(format!("{}; {outcome}", super::release::push_error(&e, &remote))));
             }
             return io.print(&format!("{created}pushed {} to {remote}\n", release.tag));
         }

@@ -164,16 +164,23 @@ pub struct Runtime {
     engine: Engine,
     linker: Linker<Sandbox>,
     limits: Limits,
+    /// Where compiled third-party plugins are kept (see [`trusted_cache_dir`]).
+    cache: Option<PathBuf>,
 }
 
 impl Runtime {
+    pub fn with_cache(mut self, cache: Option<PathBuf>) -> Self {
+        self.cache = cache;
+        self
+    }
+
     pub fn new(limits: Limits) -> Result<Self, String> {
         let engine = Engine::new(&engine_config::engine_config()).map_err(|e| format!("wasmtime: {e}"))?;
         let mut linker = Linker::new(&engine);
         // Rust guests import WASI (for std); it is linked with a context that
         // grants nothing (see sandbox.rs).
         wasmtime_wasi::p2::add_to_linker_sync(&mut linker).map_err(|e| format!("wasmtime-wasi: {e}"))?;
-        Ok(Self { engine, linker, limits })
+        Ok(Self { engine, linker, limits, cache: None })
     }
 
     pub fn limits(&self) -> Limits {
@@ -220,11 +227,14 @@ impl Runtime {
     }
 
     fn compile_cached(&self, bytes: &[u8], sha: &str) -> Result<Component, String> {
-        let cache = cache_dir().map(|dir| dir.join(format!("{sha}-{}.cwasm", self.engine_fingerprint())));
-        if let Some(path) = cache.as_ref().filter(|p| p.is_file()) {
-            // SAFETY: the cache holds only artifacts this function wrote, under
-            // the user's own cache directory, named by the source's sha256 and
-            // this engine's fingerprint. A damaged file fails to deserialize.
+        let cache = self.cache.as_ref().map(|dir| dir.join(format!("{sha}-{}.cwasm", self.engine_fingerprint())));
+        if let Some(path) = cache.as_ref().filter(|p| private_file(p)) {
+            // SAFETY: compiled code is native code, so only a file this
+            // function wrote may be loaded: the directory passed
+            // `trusted_cache_dir` (the user's own, private, outside the
+            // repository, not a CI job's) and the file is private to the user
+            // too. It is named by the source's sha256 and this engine's
+            // fingerprint; a damaged file fails to deserialize.
             #[allow(unsafe_code)]
             if let Ok(c) = unsafe { Component::deserialize_file(&self.engine, path) } {
                 return Ok(c);
@@ -408,16 +418,66 @@ pub fn hex(bytes: &[u8]) -> String {
     })
 }
 
-/// Where compiled third-party plugins are cached: `$RELKIT_CACHE_DIR`, else
-/// `$XDG_CACHE_HOME/relkit`, else `~/.cache/relkit`.
-pub fn cache_dir() -> Option<PathBuf> {
-    if let Some(dir) = std::env::var_os("RELKIT_CACHE_DIR").filter(|d| !d.is_empty()) {
-        return Some(PathBuf::from(dir));
+/// Where compiled third-party plugins may be cached, if anywhere:
+/// `$RELKIT_CACHE_DIR`, else (outside CI) `$XDG_CACHE_HOME/relkit` or
+/// `~/.cache/relkit`. Refused: a directory inside the repository (files there
+/// come from commits or restored CI caches), and one that is not the user's
+/// own or that others may write. In CI (`CI=true`) without
+/// `RELKIT_CACHE_DIR`, nothing is cached: a job starts empty anyway, and a
+/// restored cache is not to be trusted with native code.
+pub fn trusted_cache_dir(get: impl Fn(&str) -> Option<String>, repo_root: Option<&Path>) -> Option<PathBuf> {
+    let dir = match get("RELKIT_CACHE_DIR") {
+        Some(dir) => PathBuf::from(dir),
+        None if get("CI").as_deref() == Some("true") => return None,
+        None => match get("XDG_CACHE_HOME") {
+            Some(dir) => PathBuf::from(dir).join("relkit"),
+            None => PathBuf::from(get("HOME")?).join(".cache").join("relkit"),
+        },
+    };
+    if !dir.is_dir() {
+        create_private_dir(&dir).ok()?;
     }
-    if let Some(dir) = std::env::var_os("XDG_CACHE_HOME").filter(|d| !d.is_empty()) {
-        return Some(PathBuf::from(dir).join("relkit"));
+    let dir = dir.canonicalize().ok()?;
+    if let Some(root) = repo_root.and_then(|r| r.canonicalize().ok())
+        && dir.starts_with(&root)
+    {
+        return None;
     }
-    std::env::var_os("HOME").filter(|d| !d.is_empty()).map(|h| PathBuf::from(h).join(".cache").join("relkit"))
+    private_dir(&dir).then_some(dir)
+}
+
+#[cfg(unix)]
+fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::DirBuilderExt as _;
+    std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)
+}
+
+#[cfg(not(unix))]
+fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)
+}
+
+/// Owned by the user running relkit, and writable by nobody else.
+#[cfg(unix)]
+fn owned_and_private(meta: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::MetadataExt as _;
+    // /proc/self belongs to the process's user on Linux; elsewhere the owner
+    // check is left to the permission bits.
+    let me = std::fs::metadata("/proc/self").map(|m| m.uid()).ok();
+    me.is_none_or(|uid| uid == meta.uid()) && meta.mode() & 0o022 == 0
+}
+
+#[cfg(not(unix))]
+fn owned_and_private(_meta: &std::fs::Metadata) -> bool {
+    true
+}
+
+fn private_dir(dir: &Path) -> bool {
+    std::fs::metadata(dir).is_ok_and(|m| m.is_dir() && owned_and_private(&m))
+}
+
+fn private_file(path: &Path) -> bool {
+    std::fs::symlink_metadata(path).is_ok_and(|m| m.is_file() && owned_and_private(&m))
 }
 
 #[cfg(test)]

@@ -50,10 +50,9 @@ impl Sandbox {
     pub fn new(memory_limit: usize) -> Self {
         let stderr = MemoryOutputPipe::new(STDERR_CAPACITY);
         // `WasiCtxBuilder::new()` denies by default: no preopened directories,
-        // no environment, no arguments, stdin closed. Network access is denied
-        // explicitly as well, and stdout is discarded into a small pipe.
+        // no environment, no arguments, stdin closed, stdout discarded.
+        // Network access is denied explicitly as well.
         let wasi = WasiCtxBuilder::new()
-            .stdout(MemoryOutputPipe::new(STDERR_CAPACITY))
             .stderr(stderr.clone())
             .allow_tcp(false)
             .allow_udp(false)
@@ -66,7 +65,7 @@ impl Sandbox {
         Self {
             wasi,
             table: ResourceTable::new(),
-            limiter: MemoryLimiter { limit: memory_limit, exceeded: false },
+            limiter: MemoryLimiter { limit: memory_limit, used: 0, exceeded: false },
             stderr,
         }
     }
@@ -79,17 +78,21 @@ impl Sandbox {
 
 /// Refuses memory growth beyond the limit and remembers that it did, so the
 /// failure is reported as such whatever the guest does next (abort, trap).
+/// The limit holds for all the linear memories of a plugin together.
 pub struct MemoryLimiter {
     limit: usize,
+    used: usize,
     pub exceeded: bool,
 }
 
 impl ResourceLimiter for MemoryLimiter {
-    fn memory_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
-        if desired > self.limit {
+    fn memory_growing(&mut self, current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
+        let total = self.used.saturating_add(desired.saturating_sub(current));
+        if total > self.limit {
             self.exceeded = true;
             return Ok(false);
         }
+        self.used = total;
         Ok(true)
     }
 

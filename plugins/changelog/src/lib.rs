@@ -159,16 +159,7 @@ pub fn default_section(d: &NotesData) -> String {
         }
         s.push('\n');
     }
-    if !d.architecture.is_empty() {
-        s.push_str("### Architecture changes\n\n");
-        for a in &d.architecture {
-            s.push_str("- ");
-            link(&mut s, &a.path, a.url.as_ref());
-            let _ = writeln!(s, " ({})", a.change);
-        }
-        s.push('\n');
-    }
-    if !d.has_changes {
+    if d.sections.is_empty() && d.breaking_changes.is_empty() {
         s.push_str("No notable changes.\n\n");
     }
     match (d.compare_url.as_ref().filter(|u| !u.is_empty()), d.tag_url.as_ref().filter(|u| !u.is_empty())) {
@@ -180,29 +171,41 @@ pub fn default_section(d: &NotesData) -> String {
     tidy_markdown(&s)
 }
 
-/// Whether a `## ` heading names this release (`## [1.3.0] - …`,
-/// `## 1.3.0 (…)`, `## [v1.3.0](…)`).
-pub fn has_release(text: &str, version: &str, tag: &str) -> bool {
-    text.lines().filter_map(|l| l.strip_prefix("## ")).any(|heading| {
-        let h = heading.trim_start().trim_start_matches('[');
-        [tag, version].iter().any(|name| {
-            h.strip_prefix(name).is_some_and(|rest| {
-                rest.is_empty() || rest.starts_with([']', ' ', '(', '\r']) || rest.starts_with(" -")
-            })
-        })
+/// The first word of a markdown heading (any level), brackets dropped:
+/// `## [1.3.0] - 2026-11-29` → `1.3.0`, `# v1.3.0` → `v1.3.0`.
+fn heading_word(line: &str) -> Option<&str> {
+    let line = line.trim_end_matches(['\r', '\n']);
+    let text = line.trim_start_matches('#');
+    let level = line.len() - text.len();
+    if level == 0 || level > 6 {
+        return None;
+    }
+    let text = text.strip_prefix(' ')?.trim_start().trim_start_matches('[');
+    let end = text.find(|c: char| c == ']' || c == '(' || c.is_whitespace()).unwrap_or(text.len());
+    Some(&text[..end])
+}
+
+/// A heading that names a release: its first word is a version, possibly
+/// after a tag prefix (`v1.3.0`, `api-v2.0.0`).
+fn is_release_heading(line: &str) -> bool {
+    heading_word(line).is_some_and(|word| {
+        word.find(|c: char| c.is_ascii_digit()).is_some_and(|i| semver::Version::parse(&word[i..]).is_ok())
     })
 }
 
-/// Where a new release goes: the start of the first `## ` heading that is not
-/// an Unreleased section; the end of the text when there is none.
+/// Whether a heading names this release (`## [1.3.0] - …`, `## 1.3.0 (…)`,
+/// `# [v1.3.0](…)`), at any level: custom templates choose their own.
+pub fn has_release(text: &str, version: &str, tag: &str) -> bool {
+    text.lines().filter_map(heading_word).any(|word| word == version || word == tag)
+}
+
+/// Where a new release goes: the start of the first heading that names a
+/// release (an Unreleased section stays above); the end when there is none.
 pub fn insertion_point(text: &str) -> usize {
     let mut offset = 0;
     for line in text.split_inclusive('\n') {
-        if let Some(heading) = line.strip_prefix("## ") {
-            let name = heading.trim().trim_start_matches('[').to_ascii_lowercase();
-            if !name.starts_with("unreleased") {
-                return offset;
-            }
+        if is_release_heading(line) {
+            return offset;
         }
         offset += line.len();
     }
@@ -385,7 +388,17 @@ mod tests {
     fn recognises_headings_of_other_tools() {
         assert!(has_release("## [1.3.0](https://x) (2026-01-01)\n", "1.3.0", "v1.3.0"));
         assert!(has_release("## v1.3.0\n", "1.3.0", "v1.3.0"));
+        assert!(has_release("# 1.3.0\n", "1.3.0", "v1.3.0"));
+        assert!(has_release("### [api-v1.3.0] - x\n", "1.3.0", "api-v1.3.0"));
         assert!(!has_release("## [1.3.0-rc.1] - x\n", "1.3.0", "v1.3.0"));
         assert!(!has_release("## [11.3.0] - x\n", "1.3.0", "v1.3.0"));
+        assert!(!has_release("##1.3.0\n", "1.3.0", "v1.3.0"));
+    }
+
+    #[test]
+    fn insertion_point_is_the_first_release_heading_at_any_level() {
+        assert_eq!(insertion_point("# Changelog\n\n# 1.2.0\n"), "# Changelog\n\n".len());
+        assert_eq!(insertion_point("# Changelog\n## Unreleased\n### 2024 plans\n## v1.0.0\n"), 41);
+        assert_eq!(insertion_point("# Changelog\n"), "# Changelog\n".len());
     }
 }

