@@ -212,21 +212,7 @@ pub fn build(release: &Release, repository: &Repository, config: &Config, classi
     let cancelled = revert::pair(&pairs, config.preset);
 
     // Net change per path over the release (oldest commit first).
-    let mut net: BTreeMap<&str, ChangeKind> = BTreeMap::new();
-    for c in release.commits.iter().rev() {
-        for p in &c.changed_paths {
-            let next = match (net.get(p.path.as_str()), p.change) {
-                (Some(ChangeKind::Added), ChangeKind::Deleted) => None,
-                (Some(ChangeKind::Added), _) => Some(ChangeKind::Added),
-                (Some(ChangeKind::Deleted), ChangeKind::Added) => Some(ChangeKind::Modified),
-                (_, change) => Some(change),
-            };
-            match next {
-                Some(n) => net.insert(&p.path, n),
-                None => net.remove(p.path.as_str()),
-            };
-        }
-    }
+    let net = relkit_plugin_sdk::net_changes(release.commits.iter().rev(), |_| true);
     let mut by_class: BTreeMap<Class, Vec<PathEntry>> = BTreeMap::new();
     for (path, change) in &net {
         if let Some(class) = classifier.classify(path) {

@@ -46,6 +46,32 @@ pub use wit::relkit::plugin::types;
 
 pub use settings::Settings;
 
+/// The net change of each path over `commits`, given oldest first, for the
+/// paths `keep` accepts: added then deleted is no change, added then modified
+/// is added, deleted then added is modified.
+pub fn net_changes<'a>(
+    commits: impl IntoIterator<Item = &'a types::Commit>,
+    keep: impl Fn(&str) -> bool,
+) -> std::collections::BTreeMap<&'a str, types::ChangeKind> {
+    use types::ChangeKind;
+    let mut net = std::collections::BTreeMap::new();
+    for c in commits {
+        for p in c.changed_paths.iter().filter(|p| keep(&p.path)) {
+            let next = match (net.get(p.path.as_str()), p.change) {
+                (Some(ChangeKind::Added), ChangeKind::Deleted) => None,
+                (Some(ChangeKind::Added), _) => Some(ChangeKind::Added),
+                (Some(ChangeKind::Deleted), ChangeKind::Added) => Some(ChangeKind::Modified),
+                (_, change) => Some(change),
+            };
+            match next {
+                Some(n) => net.insert(p.path.as_str(), n),
+                None => net.remove(p.path.as_str()),
+            };
+        }
+    }
+    net
+}
+
 /// The short form of a commit id used in text and links.
 pub fn short_id(id: &str) -> &str {
     id.get(..7).unwrap_or(id)

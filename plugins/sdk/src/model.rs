@@ -399,33 +399,17 @@ fn squash_entries(c: &Commit, p: &Parsed, links: &Links<'_>, preset: Preset) -> 
 }
 
 fn architecture_docs(commits: &[&Commit], globs: &[Glob], links: &Links<'_>, tag: &str) -> Vec<ArchitectureDoc> {
-    // Net change over the release, oldest commit first.
-    let mut state: BTreeMap<&str, &'static str> = BTreeMap::new();
-    for c in commits {
-        for changed in &c.changed_paths {
-            if !glob::any_match(globs, &changed.path) {
-                continue;
-            }
-            let before = state.get(changed.path.as_str()).copied();
-            let after = match (before, changed.change) {
-                (Some("added"), ChangeKind::Deleted) => None,
-                (Some("added"), _) => Some("added"),
-                (_, ChangeKind::Added) if before != Some("removed") => Some("added"),
-                (_, ChangeKind::Deleted) => Some("removed"),
-                _ => Some("modified"),
-            };
-            match after {
-                Some(a) => state.insert(&changed.path, a),
-                None => state.remove(changed.path.as_str()),
-            };
-        }
-    }
-    state
+    // Net change over the release (`commits` are oldest first).
+    crate::net_changes(commits.iter().copied(), |path| glob::any_match(globs, path))
         .into_iter()
         .map(|(path, change)| ArchitectureDoc {
             path: path.to_string(),
-            url: if change == "removed" { None } else { links.file_at(tag, path) },
-            change,
+            url: if change == ChangeKind::Deleted { None } else { links.file_at(tag, path) },
+            change: match change {
+                ChangeKind::Added => "added",
+                ChangeKind::Modified => "modified",
+                ChangeKind::Deleted => "removed",
+            },
         })
         .collect()
 }
