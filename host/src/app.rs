@@ -81,6 +81,13 @@ impl ReleaseData {
         Version::parse(&self.version).is_ok_and(|v| !v.pre.is_empty())
     }
 
+    /// Whether the CHANGELOG gets a section for this release: pre-releases
+    /// only with `[changelog] include-prereleases` (otherwise the stable
+    /// release's section covers them, as `changelog --full` writes it).
+    pub fn in_changelog(&self, config: &config::Config) -> bool {
+        !self.is_prerelease() || config.changelog.include_prereleases
+    }
+
     /// The release in the contract's terms, consuming it (no copies of the
     /// commit messages: a full CHANGELOG passes every commit of the history).
     pub fn into_contract(self) -> Release {
@@ -212,7 +219,8 @@ impl App {
             .collect()
     }
 
-    fn preset(&self, overrides: &VersionOverrides) -> Preset {
+    /// The preset commits are read with: the command line, else `[version]`.
+    pub fn preset(&self, overrides: &VersionOverrides) -> Preset {
         overrides.preset.or(self.config.config.version.preset).unwrap_or(Preset::Conventional)
     }
 

@@ -34,7 +34,7 @@ pub fn run(app: &App, args: &ChangelogArgs, io: &mut Io<'_>) -> Result<()> {
             let (plan, history) = std::thread::scope(|scope| {
                 let history = scope.spawn(|| app.repo.head().and_then(|head| app.repo.log(&[head], false)));
                 let plan = app.plan_version(&args.overrides, false);
-                (plan, history.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+                (plan, super::rejoin(history.join()))
             });
             let plan = plan?;
             let releases = full_history(app, &plan, history?)?;
@@ -46,7 +46,7 @@ pub fn run(app: &App, args: &ChangelogArgs, io: &mut Io<'_>) -> Result<()> {
                 io.note(&format!("relkit: {}; {shown} is unchanged", plan.decision.rule))?;
                 return Ok(());
             };
-            if release.is_prerelease() && !app.config.config.changelog.include_prereleases {
+            if !release.in_changelog(&app.config.config) {
                 io.note(&format!(
                     "relkit: {} is a pre-release; {shown} gets the stable release's section \
                      ([changelog] include-prereleases = true writes pre-releases too)",

@@ -63,6 +63,11 @@ impl Io<'_> {
     }
 }
 
+/// The value of a scoped thread; a panic there is re-raised here.
+pub(crate) fn rejoin<T>(result: std::thread::Result<T>) -> T {
+    result.unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+}
+
 pub fn write_error(e: std::io::Error) -> Error {
     Error::file("<stdout>", e)
 }

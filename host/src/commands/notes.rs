@@ -40,8 +40,7 @@ pub fn run(app: &App, args: &NotesArgs, io: &mut Io<'_>) -> Result<()> {
 /// Which release the notes are about, and the preset to read commits with.
 fn resolve(app: &App, args: &NotesArgs) -> Result<(ReleaseData, crate::config::Preset)> {
     let tags = app.version_tags()?;
-    let preset =
-        args.overrides.preset.or(app.config.config.version.preset).unwrap_or(crate::config::Preset::Conventional);
+    let preset = app.preset(&args.overrides);
     let mut release = match args.to.as_deref() {
         None => {
             let plan = app.plan_version(&args.overrides, true)?;

@@ -7,7 +7,7 @@
 
 use std::path::PathBuf;
 
-use super::{Io, changelog};
+use super::{Io, changelog, rejoin};
 use crate::app::{App, ReleaseData, VersionOverrides, VersionPlan};
 use crate::ci::{self, CiKind, Outputs};
 use crate::error::{Error, Result};
@@ -28,18 +28,15 @@ pub fn run(app: &App, args: &ReleaseArgs, io: &mut Io<'_>) -> Result<()> {
     let changelog_enabled = app.config.config.release.changelog;
     // Two git reads that do not depend on the version run beside it, and
     // the plugins load meanwhile.
-    let (plan, dirty, remote) = std::thread::scope(|scope| {
-        scope.spawn(|| {
-            for c in Capability::ALL {
-                let _ = app.plugin(c);
-            }
-        });
-        let repo = &app.repo;
-        let dirty = scope.spawn(|| if changelog_enabled { repo.is_dirty(&changelog_path) } else { Ok(false) });
-        let preferred = app.config.config.repository.remote.as_deref();
-        let remote = scope.spawn(move || repo.remote_url(preferred));
-        let plan = app.plan_version(&args.overrides, true);
-        (plan, dirty.join(), remote.join())
+    let (plan, dirty, remote) = app.with_preload(&Capability::ALL, || {
+        std::thread::scope(|scope| {
+            let repo = &app.repo;
+            let dirty = scope.spawn(|| if changelog_enabled { repo.is_dirty(&changelog_path) } else { Ok(false) });
+            let preferred = app.config.config.repository.remote.as_deref();
+            let remote = scope.spawn(move || repo.remote_url(preferred));
+            let plan = app.plan_version(&args.overrides, true);
+            (plan, dirty.join(), remote.join())
+        })
     });
     let plan = plan?;
     let dirty = joined(dirty)?;
@@ -50,10 +47,7 @@ pub fn run(app: &App, args: &ReleaseArgs, io: &mut Io<'_>) -> Result<()> {
         return report_outputs(app, io, kind, &outputs);
     };
     check_can_release(app, &plan, &release)?;
-    // Pre-releases stay out of the CHANGELOG unless asked for: the stable
-    // release's section then covers them, as `changelog --full` writes it.
-    let write_changelog =
-        changelog_enabled && (!release.is_prerelease() || app.config.config.changelog.include_prereleases);
+    let write_changelog = changelog_enabled && release.in_changelog(&app.config.config);
     let commit_changelog = write_changelog && app.config.config.release.commit_changelog;
     let branch = if commit_changelog && args.push { Some(current_branch(app)?) } else { None };
     if dirty && write_changelog {
@@ -200,11 +194,6 @@ pub fn push_error(e: &crate::git::GitError, remote: &str) -> Error {
         format!("check that {remote} is reachable and that the token may push to it")
     };
     Error::Refused(format!("{e}. relkit could not push to {remote}: {hint}"))
-}
-
-/// The value of a scoped thread; a panic there is re-raised here.
-fn rejoin<T>(result: std::thread::Result<T>) -> T {
-    result.unwrap_or_else(|panic| std::panic::resume_unwind(panic))
 }
 
 /// The result of a scoped thread that read git.

@@ -23,8 +23,7 @@ pub fn run(app: &App, args: &RollbackArgs, io: &mut Io<'_>) -> Result<()> {
 }
 
 fn resolve(app: &App, args: &RollbackArgs) -> Result<(ReleaseData, crate::config::Preset)> {
-    let preset =
-        args.overrides.preset.or(app.config.config.version.preset).unwrap_or(crate::config::Preset::Conventional);
+    let preset = app.preset(&args.overrides);
     let tags = app.version_tags()?;
     if let Some(name) = &args.release {
         let tag = tags.iter().find(|t| t.name == *name).ok_or_else(|| {
