@@ -273,7 +273,8 @@ impl App {
     /// Reads a template file named in the configuration.
     pub fn template(&self, path: Option<&PathBuf>) -> Result<Option<Template>> {
         let Some(path) = path else { return Ok(None) };
-        let full = self.config.resolve(path);
+        let full = crate::fsutil::resolve_inside(self.repo.root(), &self.config.base_dir, path)
+            .map_err(|m| Error::Refused(format!("template {m}")))?;
         let text = std::fs::read_to_string(&full).map_err(|e| {
             Error::Refused(format!("template {}: cannot read it: {e} (check the path in relkit.toml)", path.display()))
         })?;
@@ -454,9 +455,14 @@ impl App {
         Ok(self.runtime()?.update_changelog(&plugin, &input)?)
     }
 
-    pub fn changelog_path(&self) -> PathBuf {
+    /// Where the CHANGELOG really is (`[changelog] path`, symlinks followed);
+    /// an error when that is outside the repository.
+    pub fn changelog_path(&self) -> Result<PathBuf> {
         let p = &self.config.config.changelog.path;
-        if p.is_absolute() { p.clone() } else { self.repo.root().join(p) }
+        crate::fsutil::resolve_inside(self.repo.root(), self.repo.root(), p).map_err(|m| {
+            let file = self.config.path.as_ref().map_or("relkit.toml".to_string(), |f| f.display().to_string());
+            Error::Refused(format!("{file}: [changelog] path: {m}"))
+        })
     }
 }
 

@@ -37,7 +37,7 @@ impl CiKind {
 }
 
 /// What `relkit release` reports to the pipeline.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Outputs {
     pub version: Option<String>,
     pub tag: Option<String>,
@@ -45,6 +45,47 @@ pub struct Outputs {
     pub dry_run: bool,
     pub notes: String,
     pub rollback: String,
+    /// The release before this one (the start of its notes), when there is one.
+    #[serde(default)]
+    pub previous_tag: Option<String>,
+    /// `major`, `minor`, `patch` (or `none` for a pre-release step or a
+    /// `--release-as` that decides it).
+    #[serde(default)]
+    pub bump: Option<String>,
+    /// The commit the tag points at (the release commit when one is made).
+    #[serde(default)]
+    pub sha: Option<String>,
+}
+
+impl Outputs {
+    /// `(major, minor, patch)` of `version`, as text; empty when there is none.
+    pub fn version_parts(&self) -> [String; 3] {
+        match self.version.as_deref().and_then(|v| semver::Version::parse(v).ok()) {
+            Some(v) => [v.major.to_string(), v.minor.to_string(), v.patch.to_string()],
+            None => Default::default(),
+        }
+    }
+
+    /// Every output as `(name, value)`, in the order they are written
+    /// (DESIGN.md, "CI outputs"; GitLab's dotenv uses the same names in
+    /// upper case with a `RELKIT_` prefix, for the single-line ones).
+    pub fn entries(&self) -> Vec<(&'static str, String)> {
+        let [major, minor, patch] = self.version_parts();
+        vec![
+            ("version", self.version.clone().unwrap_or_default()),
+            ("tag", self.tag.clone().unwrap_or_default()),
+            ("released", bool_text(self.released).to_string()),
+            ("dry-run", bool_text(self.dry_run).to_string()),
+            ("previous-tag", self.previous_tag.clone().unwrap_or_default()),
+            ("bump", self.bump.clone().unwrap_or_default()),
+            ("major", major),
+            ("minor", minor),
+            ("patch", patch),
+            ("sha", self.sha.clone().unwrap_or_default()),
+            ("notes", self.notes.clone()),
+            ("rollback", self.rollback.clone()),
+        ]
+    }
 }
 
 /// What [`write_outputs`] changed, so that a later failure can take it back.
@@ -80,12 +121,27 @@ impl Written {
     }
 }
 
+/// Where output files go: `[ci]` paths are relative to `cwd` and must stay
+/// inside the repository at `root`; temporary files go to `tmp` (in `.git`).
+#[derive(Debug, Clone, Copy)]
+pub struct Place<'a> {
+    pub cwd: &'a Path,
+    pub root: &'a Path,
+    pub tmp: &'a Path,
+}
+
 /// Writes the outputs where the CI expects them; nothing happens locally.
-pub fn write_outputs(kind: CiKind, env: &Env, config: &CiConfig, cwd: &Path, outputs: &Outputs) -> Result<Written> {
+pub fn write_outputs(
+    kind: CiKind,
+    env: &Env,
+    config: &CiConfig,
+    place: &Place<'_>,
+    outputs: &Outputs,
+) -> Result<Written> {
     let mut written = Written::default();
     let result = match kind {
         CiKind::GitHub => write_github(env, outputs, &mut written),
-        CiKind::GitLab => write_gitlab(config, cwd, outputs, &mut written),
+        CiKind::GitLab => write_gitlab(config, place, outputs, &mut written),
         CiKind::Local => Ok(()),
     };
     match result {
@@ -104,14 +160,7 @@ fn bool_text(b: bool) -> &'static str {
 fn write_github(env: &Env, o: &Outputs, written: &mut Written) -> Result<()> {
     if let Some(path) = env.get("GITHUB_OUTPUT").map(PathBuf::from) {
         let mut text = String::new();
-        for (name, value) in [
-            ("version", o.version.clone().unwrap_or_default()),
-            ("tag", o.tag.clone().unwrap_or_default()),
-            ("released", bool_text(o.released).to_string()),
-            ("dry-run", bool_text(o.dry_run).to_string()),
-            ("notes", o.notes.clone()),
-            ("rollback", o.rollback.clone()),
-        ] {
+        for (name, value) in o.entries() {
             text.push_str(&github_output_entry(name, &value));
         }
         append(&path, &text, written)?;
@@ -176,20 +225,23 @@ fn append(path: &Path, text: &str, written: &mut Written) -> Result<()> {
     f.write_all(text.as_bytes()).map_err(|e| Error::file(path, e))
 }
 
-fn write_gitlab(config: &CiConfig, cwd: &Path, o: &Outputs, written: &mut Written) -> Result<()> {
-    let resolve = |p: &Path| if p.is_absolute() { p.to_path_buf() } else { cwd.join(p) };
-    // dotenv: KEY=VALUE lines, no quoting, no multiline values.
-    let env_text = format!(
-        "RELKIT_VERSION={}\nRELKIT_TAG={}\nRELKIT_RELEASED={}\nRELKIT_DRY_RUN={}\n",
-        o.version.as_deref().unwrap_or(""),
-        o.tag.as_deref().unwrap_or(""),
-        bool_text(o.released),
-        bool_text(o.dry_run),
-    );
+fn write_gitlab(config: &CiConfig, place: &Place<'_>, o: &Outputs, written: &mut Written) -> Result<()> {
+    let resolve = |p: &Path, key: &str| {
+        fsutil::resolve_inside(place.root, place.cwd, p).map_err(|m| Error::Refused(format!("[ci] {key}: {m}")))
+    };
+    // dotenv: KEY=VALUE lines, no quoting, no multiline values (the notes
+    // and rollback texts go to their own files).
+    let mut env_text = String::new();
+    for (name, value) in o.entries() {
+        if name == "notes" || name == "rollback" {
+            continue;
+        }
+        env_text.push_str(&format!("RELKIT_{}={value}\n", name.to_ascii_uppercase().replace('-', "_")));
+    }
     let files = [
-        (resolve(&config.env_file), env_text),
-        (resolve(&config.notes_file), o.notes.clone()),
-        (resolve(&config.rollback_file), o.rollback.clone()),
+        (resolve(&config.env_file, "env-file")?, env_text),
+        (resolve(&config.notes_file, "notes-file")?, o.notes.clone()),
+        (resolve(&config.rollback_file, "rollback-file")?, o.rollback.clone()),
     ];
     for (path, text) in files {
         let before = match std::fs::read(&path) {
@@ -197,10 +249,82 @@ fn write_gitlab(config: &CiConfig, cwd: &Path, o: &Outputs, written: &mut Writte
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
             Err(e) => return Err(Error::file(&path, e)),
         };
-        fsutil::write_atomic(&path, text.as_bytes()).map_err(|e| Error::file(&path, e))?;
+        fsutil::write_atomic_in(&path, text.as_bytes(), place.tmp).map_err(|e| Error::file(&path, e))?;
         written.files.push((path, Before::Content(before)));
     }
     Ok(())
+}
+
+/// Text from commits and plugins made safe to print:
+/// - terminal escape sequences (CSI `ESC [ … final`, OSC `ESC ] … BEL|ESC \\`,
+///   other `ESC x`), C1 controls and every other control character but line
+///   feed and tab are removed, so commit text cannot move the cursor, retitle
+///   the terminal or hide lines (`\r`);
+/// - with `CiKind::GitHub` (text outside a stop-commands block, i.e. on
+///   stderr), no line can be read as a workflow command: a line starting with
+///   `::` gets a zero-width space between the colons, and `##[` anywhere gets
+///   one after `##` (the runner's two command syntaxes).
+///
+/// Files relkit writes keep the text as it is; this is for what is shown.
+pub fn sanitize(text: &str, kind: CiKind) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\u{1b}' => match chars.next() {
+                Some('[') => {
+                    // Parameters and intermediates up to the final byte.
+                    for c in chars.by_ref() {
+                        if ('\u{40}'..='\u{7e}').contains(&c) {
+                            break;
+                        }
+                    }
+                }
+                Some(']' | 'P' | '_' | '^') => {
+                    // A string up to BEL or ST (`ESC \\`).
+                    while let Some(c) = chars.next() {
+                        if c == '\u{7}' || (c == '\u{1b}' && chars.next_if_eq(&'\\').is_some()) {
+                            break;
+                        }
+                    }
+                }
+                _ => {}
+            },
+            '\n' | '\t' => out.push(c),
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    if kind != CiKind::GitHub {
+        return out;
+    }
+    let mut safe = String::with_capacity(out.len());
+    for line in out.split_inclusive('\n') {
+        let indent = line.len() - line.trim_start().len();
+        let (lead, rest) = line.split_at(indent);
+        safe.push_str(lead);
+        let rest = match rest.strip_prefix("::") {
+            Some(after) => format!(":\u{200b}:{after}"),
+            None => rest.to_string(),
+        };
+        safe.push_str(&rest.replace("##[", "##\u{200b}["));
+    }
+    safe
+}
+
+/// A fresh token for `::stop-commands::<token>`: 32 hex digits nobody can
+/// guess from the commits (so commit text cannot end the block early).
+pub fn stop_token() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let mut h = Sha256::new();
+    h.update(std::process::id().to_le_bytes());
+    h.update(COUNTER.fetch_add(1, Ordering::Relaxed).to_le_bytes());
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+    h.update(nanos.to_le_bytes());
+    // Addresses differ between runs (ASLR): one more source the commits cannot know.
+    h.update((&raw const COUNTER as usize).to_le_bytes());
+    crate::runtime::hex(&h.finalize())[..32].to_string()
 }
 
 /// Escapes the data of a GitHub workflow command (`::error::<data>`).
@@ -237,6 +361,22 @@ mod tests {
         assert!(delimiter.starts_with("relkit_"));
         assert_eq!(entry, format!("notes<<{delimiter}\nline\nEOF\nmore\n{delimiter}\n"));
         assert_eq!(github_output_entry("tag", "v1.0.0"), "tag=v1.0.0\n");
+    }
+
+    #[test]
+    fn shown_text_loses_escape_sequences_and_cannot_command_the_runner() {
+        let text = "fix: \x1b[31mred\x1b[0m \x1b]0;title\x07ok\rover\u{9b}\n::add-mask::x\n  ::set-output name=v::9\nsee ##[error]x\n";
+        assert_eq!(
+            sanitize(text, CiKind::Local),
+            "fix: red okover\n::add-mask::x\n  ::set-output name=v::9\nsee ##[error]x\n"
+        );
+        let safe = sanitize(text, CiKind::GitHub);
+        assert_eq!(
+            safe,
+            "fix: red okover\n:\u{200b}:add-mask::x\n  :\u{200b}:set-output name=v::9\nsee ##\u{200b}[error]x\n"
+        );
+        assert_ne!(stop_token(), stop_token());
+        assert_eq!(stop_token().len(), 32);
     }
 
     #[test]

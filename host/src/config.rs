@@ -49,14 +49,21 @@ pub struct ReleaseConfig {
     pub tag_prefix: String,
     /// `relkit release` writes the CHANGELOG.
     pub changelog: bool,
-    /// ... and commits it before tagging.
-    pub commit_changelog: bool,
+    /// ... and commits it in the release commit, which the tag points at.
+    /// Default (`None`): commit when pushing (`--push`), so a CI runner's
+    /// CHANGELOG is kept; without `--push` it is written to the work tree
+    /// only. `commit-changelog` is its old name, still accepted.
+    #[serde(alias = "commit-changelog")]
+    pub commit: Option<bool>,
     /// The message of that commit; `{version}` and `{tag}` are replaced.
     pub commit_message: String,
     /// Sign release tags (git's own signing configuration: GPG or SSH).
     pub sign: bool,
     /// The remote `--push` pushes to.
     pub remote: String,
+    /// `Name <email>` for the release commit and tag when git has no identity
+    /// (default: the forge's bot in CI, see `release::identity`).
+    pub identity: Option<String>,
 }
 
 impl Default for ReleaseConfig {
@@ -64,10 +71,11 @@ impl Default for ReleaseConfig {
         Self {
             tag_prefix: "v".to_string(),
             changelog: true,
-            commit_changelog: false,
+            commit: None,
             commit_message: "chore(release): {version}".to_string(),
             sign: false,
             remote: "origin".to_string(),
+            identity: None,
         }
     }
 }
@@ -355,7 +363,33 @@ pub fn load(explicit: Option<&Path>, repo_root: &Path) -> Result<Loaded, ConfigE
         .map(Path::to_path_buf)
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or_else(|| PathBuf::from("."));
-    Ok(Loaded { config, path: Some(path), base_dir })
+    let loaded = Loaded { config, path: Some(path.clone()), base_dir };
+    loaded.check_paths(repo_root).map_err(|(table, key, message)| ConfigError::Invalid {
+        path: path.clone(),
+        message: located(&text, table, key, &message),
+    })?;
+    Ok(loaded)
+}
+
+impl Loaded {
+    /// Refuses paths that lead out of the repository (`..`, absolute paths,
+    /// symlinks): the CHANGELOG and the templates. relkit writes the first and
+    /// hands the others to plugins; neither may reach outside the repository.
+    fn check_paths(&self, repo_root: &Path) -> Result<(), (&'static str, &'static str, String)> {
+        let c = &self.config;
+        let paths = [
+            ("changelog", "path", Some(&c.changelog.path), repo_root),
+            ("changelog", "template", c.changelog.template.as_ref(), self.base_dir.as_path()),
+            ("notes", "template", c.notes.template.as_ref(), self.base_dir.as_path()),
+            ("rollback", "template", c.rollback.template.as_ref(), self.base_dir.as_path()),
+        ];
+        for (table, key, path, base) in paths {
+            if let Some(path) = path {
+                crate::fsutil::resolve_inside(repo_root, base, path).map_err(|m| (table, key, m))?;
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Parses configuration text; the error is `line N: ...` with the key and table.
@@ -364,11 +398,68 @@ pub fn parse(text: &str) -> Result<Config, String> {
     if let Some(dotted) = config.version.pre_1_dotted.take() {
         config.version.pre_1_0.get_or_insert(dotted.value);
     }
-    validate(&config)?;
+    validate(&config).map_err(|(key, message)| match key {
+        Some((table, key)) => located(text, table, key, &message),
+        None => message,
+    })?;
     Ok(config)
 }
 
-fn validate(config: &Config) -> Result<(), String> {
+/// `line N: key `k` in [table]: message`, the line found by scanning for the
+/// key under its table header (serde has no span once a value deserialized).
+fn located(text: &str, table: &str, key: &str, message: &str) -> String {
+    let mut current = String::new();
+    for (n, line) in text.lines().enumerate() {
+        let l = line.trim();
+        if l.starts_with('[') {
+            current = l.trim_matches(['[', ']']).trim().to_string();
+            continue;
+        }
+        let Some((k, _)) = l.split_once('=') else { continue };
+        if current == table && k.trim().trim_matches('"') == key {
+            return format!("line {}: key `{key}` in [{table}]: {message}", n + 1);
+        }
+    }
+    format!("key `{key}` in [{table}]: {message}")
+}
+
+/// A configuration's problem: the (table, key) it is about, and the message.
+type Problem = (Option<(&'static str, &'static str)>, String);
+
+fn validate(config: &Config) -> Result<(), Problem> {
+    let release = &config.release;
+    if let Some(why) = crate::refname::tag_prefix_problem(&release.tag_prefix) {
+        return Err((
+            Some(("release", "tag-prefix")),
+            format!("{:?} {why}; release tags are `<tag-prefix><version>`, e.g. \"v\" for v1.2.3", release.tag_prefix),
+        ));
+    }
+    if let Some(why) = crate::refname::remote_problem(&release.remote) {
+        return Err((
+            Some(("release", "remote")),
+            format!("{:?} {why}; set it to the name of a remote of the repository, such as \"origin\"", release.remote),
+        ));
+    }
+    if let Some(remote) = &config.repository.remote
+        && let Some(why) = crate::refname::remote_problem(remote)
+    {
+        return Err((
+            Some(("repository", "remote")),
+            format!("{remote:?} {why}; set it to the name of a remote of the repository, such as \"origin\""),
+        ));
+    }
+    if let Some(identity) = &release.identity
+        && crate::git::Identity::parse(identity).is_none()
+    {
+        return Err((
+            Some(("release", "identity")),
+            format!("{identity:?} is not `Name <email>`; write it like \"Release Bot <bot@example.com>\""),
+        ));
+    }
+    validate_plugins(config).map_err(|m| (None, m))
+}
+
+fn validate_plugins(config: &Config) -> Result<(), String> {
     if config.plugins.fuel == 0 {
         return Err("[plugins] fuel must be greater than 0".to_string());
     }

@@ -17,6 +17,8 @@ pub mod error;
 pub mod forge;
 pub mod fsutil;
 pub mod git;
+pub mod refname;
+pub mod release;
 pub mod runtime;
 
 use std::io::Write;
@@ -53,31 +55,38 @@ pub struct Invocation {
 
 /// Runs a command; results go to `out`, progress and warnings to `err`.
 pub fn run(invocation: &Invocation, env: Env, out: &mut dyn Write, err: &mut dyn Write) -> Result<()> {
-    let mut io = Io { out, err, style: invocation.style };
+    let mut io = Io::new(out, err, invocation.style);
     let dir = match &invocation.dir {
         Some(d) => d.clone(),
         None => std::env::current_dir().map_err(|e| Error::file(".", e))?,
     };
-    let open = || App::open(&dir, invocation.config.as_deref(), env.clone());
+    let result = dispatch(invocation, &dir, env, &mut io);
+    // Before main prints an error annotation, which must be outside the block.
+    io.close()?;
+    result
+}
+
+fn dispatch(invocation: &Invocation, dir: &std::path::Path, env: Env, io: &mut Io<'_>) -> Result<()> {
+    let open = || App::open(dir, invocation.config.as_deref(), env.clone());
     match &invocation.command {
         Command::PluginsList => {
             // Works outside a repository too (built-in plugins only).
             let app = open().ok();
-            commands::plugins::list(app.as_ref(), &mut io)
+            commands::plugins::list(app.as_ref(), io)
         }
         Command::PluginsCheck(path) => {
             let app = open().ok();
-            commands::plugins::check(app.as_ref(), path, &mut io)
+            commands::plugins::check(app.as_ref(), path, io)
         }
         command => {
             let app = open()?;
             match command {
-                Command::Version(a) => commands::version::run(&app, a, &mut io),
-                Command::Notes(a) => commands::notes::run(&app, a, &mut io),
-                Command::Changelog(a) => commands::changelog::run(&app, a, &mut io),
-                Command::Rollback(a) => commands::rollback::run(&app, a, &mut io),
-                Command::Tag(a) => commands::tag::run(&app, a, &mut io),
-                Command::Release(a) => commands::release::run(&app, a, &mut io),
+                Command::Version(a) => commands::version::run(&app, a, io),
+                Command::Notes(a) => commands::notes::run(&app, a, io),
+                Command::Changelog(a) => commands::changelog::run(&app, a, io),
+                Command::Rollback(a) => commands::rollback::run(&app, a, io),
+                Command::Tag(a) => commands::tag::run(&app, a, io),
+                Command::Release(a) => commands::release::run(&app, a, io),
                 Command::PluginsList | Command::PluginsCheck(_) => Ok(()),
             }
         }

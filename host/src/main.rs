@@ -26,12 +26,15 @@ fn main() -> ExitCode {
     match relkit::run(&invocation, env, &mut out, &mut err) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            let message = e.to_string();
+            // The message can hold commit, plugin or git text: no escape
+            // sequences, and under GitHub Actions no workflow command.
+            let message = relkit::ci::sanitize(&e.to_string(), relkit::ci::CiKind::Local);
             if style.ci == relkit::ci::CiKind::GitHub {
                 let _ = writeln!(out, "::error title=relkit::{}", relkit::ci::escape_github(&message));
             }
             let label = if style.color { "\x1b[1;31merror\x1b[0m" } else { "error" };
-            let _ = writeln!(err, "{label}: {message}");
+            let shown = relkit::ci::sanitize(&message, style.ci);
+            let _ = writeln!(err, "{label}: {shown}");
             ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(1))
         }
     }

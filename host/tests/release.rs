@@ -85,9 +85,12 @@ fn github_release_with_push() {
     insta::assert_snapshot!("github_summary", std::fs::read_to_string(gh.summary()).unwrap());
     assert_eq!(repo.git(&["rev-parse", "v1.3.0^{commit}"]), repo.head());
     assert_eq!(remote_refs(remote.path()), "refs/heads/main\nrefs/tags/v1.2.3\nrefs/tags/v1.3.0");
-    // The CHANGELOG is written, not committed (commit-changelog is off).
+    // With --push the CHANGELOG goes into the release commit by default, so
+    // the runner's copy is kept.
     assert!(repo.read("CHANGELOG.md").contains("## [1.3.0] - 2026-11-29"));
-    assert_eq!(repo.git(&["status", "--porcelain"]), "?? CHANGELOG.md");
+    assert_eq!(repo.git(&["status", "--porcelain"]), "");
+    assert_eq!(repo.git(&["log", "-1", "--format=%s"]), "chore(release): 1.3.0");
+    assert_eq!(repo.git(&["show", "v1.3.0:CHANGELOG.md"]), repo.read("CHANGELOG.md").trim_end());
 }
 
 #[test]
@@ -96,9 +99,14 @@ fn gitlab_release_writes_dotenv_and_files() {
     let out = repo.relkit_command(&["release"]).env("GITLAB_CI", "true").output().unwrap();
     let run = Run::from(out);
     insta::assert_snapshot!("gitlab_stdout", mask(run.ok(), &repo).replace('\x1b', "\\e").replace('\r', "\\r"));
+    let sha = repo.git(&["rev-parse", "v1.3.0^{commit}"]);
     assert_eq!(
         repo.read("relkit.env"),
-        "RELKIT_VERSION=1.3.0\nRELKIT_TAG=v1.3.0\nRELKIT_RELEASED=true\nRELKIT_DRY_RUN=false\n"
+        format!(
+            "RELKIT_VERSION=1.3.0\nRELKIT_TAG=v1.3.0\nRELKIT_RELEASED=true\nRELKIT_DRY_RUN=false\n\
+             RELKIT_PREVIOUS_TAG=v1.2.3\nRELKIT_BUMP=minor\nRELKIT_MAJOR=1\nRELKIT_MINOR=3\nRELKIT_PATCH=0\n\
+             RELKIT_SHA={sha}\n"
+        )
     );
     assert!(
         repo.read("relkit-notes.md").starts_with("## [1.3.0](https://github.com/acme/rocket/compare/v1.2.3...v1.3.0)")
@@ -127,8 +135,14 @@ fn no_release_due_exits_zero_with_released_false() {
     let gh = GithubFiles::new();
     let before = repo.state();
     let run = gh.run(&repo, &["release"]);
-    assert_eq!(run.ok(), "relkit: no release due (no release: none of the 1 commits since v1.0.0 asks for one)\n");
-    assert_eq!(gh.outputs(), "version=\ntag=\nreleased=false\ndry-run=false\nnotes=\nrollback=\n");
+    assert_eq!(
+        crate::support::mask_stop_tokens(run.ok()),
+        "::stop-commands::TOKEN\nrelkit: no release due (no release: none of the 1 commits since v1.0.0 asks for one)\n::TOKEN::\n"
+    );
+    assert_eq!(
+        gh.outputs(),
+        "version=\ntag=\nreleased=false\ndry-run=false\nprevious-tag=\nbump=\nmajor=\nminor=\npatch=\nsha=\nnotes=\nrollback=\n"
+    );
     assert_eq!(repo.state(), before);
 }
 
@@ -202,8 +216,10 @@ fn a_rejected_push_leaves_nothing() {
         std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).unwrap();
     }
     let err = assert_untouched_failure(&repo, &["release", "--push"]);
-    assert!(err.contains("Permission to acme/rocket.git denied"), "{err}");
-    assert!(err.contains("the job's token needs write access to the repository"), "{err}");
+    // A hook's refusal shows the hook's own words and says nothing was changed.
+    assert!(err.contains("origin refused main and v1.3.0 (pre-receive hook declined)"), "{err}");
+    assert!(err.contains("origin said: Permission to acme/rocket.git denied"), "{err}");
+    assert!(err.ends_with("nothing was changed\n"), "{err}");
     assert_eq!(remote_refs(remote.path()), "refs/heads/main\nrefs/tags/v1.2.3");
 }
 

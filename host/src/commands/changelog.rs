@@ -26,7 +26,10 @@ pub struct ChangelogArgs {
 
 pub fn run(app: &App, args: &ChangelogArgs, io: &mut Io<'_>) -> Result<()> {
     app.with_preload(&[Capability::VersionBump, Capability::Changelog], || {
-        let path = args.output.clone().unwrap_or_else(|| app.changelog_path());
+        let path = match &args.output {
+            Some(p) => p.clone(),
+            None => app.changelog_path()?,
+        };
         let shown = display_path(app, &path);
         let existing = read_existing(&path)?;
         let text = if args.full {
@@ -63,7 +66,8 @@ pub fn run(app: &App, args: &ChangelogArgs, io: &mut Io<'_>) -> Result<()> {
             io.note(&format!("relkit: {shown} is up to date"))?;
             return Ok(());
         }
-        fsutil::write_atomic(&path, text.as_bytes()).map_err(|e| Error::file(&path, e))?;
+        fsutil::write_atomic_in(&path, text.as_bytes(), &crate::release::tmp_dir(app))
+            .map_err(|e| Error::file(&path, e))?;
         io.note(&format!("relkit: wrote {shown}"))
     })
 }

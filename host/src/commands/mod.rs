@@ -24,17 +24,33 @@ pub struct Style {
 }
 
 /// stdout for results, stderr for progress and warnings.
+///
+/// Text that can hold commit or plugin text goes through [`Io::print`],
+/// [`Io::note`], [`Io::detail`] and [`Io::warn`], which make it safe for the
+/// place it is shown (`ci::sanitize`): no terminal escape sequences, and
+/// under GitHub Actions no line the runner would execute as a workflow
+/// command — stdout is enclosed in `::stop-commands::<token>` blocks, which
+/// relkit pauses only for its own commands ([`Io::raw`]).
 pub struct Io<'a> {
     pub out: &'a mut dyn Write,
     pub err: &'a mut dyn Write,
     pub style: Style,
+    /// The token of the open `::stop-commands::` block on stdout, if any.
+    stopped: Option<String>,
+    /// Whether stdout's last byte was a line break (or nothing was written).
+    at_line_start: bool,
 }
 
-impl Io<'_> {
+impl<'a> Io<'a> {
+    pub fn new(out: &'a mut dyn Write, err: &'a mut dyn Write, style: Style) -> Self {
+        Self { out, err, style, stopped: None, at_line_start: true }
+    }
+
     /// A progress line on stderr (suppressed by `-q`).
     pub fn note(&mut self, message: &str) -> Result<()> {
         if !self.style.quiet {
-            writeln!(self.err, "{message}").map_err(write_error)?;
+            let text = ci::sanitize(message, self.style.ci);
+            writeln!(self.err, "{text}").or_else(tolerate_closed)?;
         }
         Ok(())
     }
@@ -42,30 +58,74 @@ impl Io<'_> {
     /// A detail shown with `-v`.
     pub fn detail(&mut self, message: &str) -> Result<()> {
         if self.style.verbose {
-            writeln!(self.err, "{message}").map_err(write_error)?;
+            let text = ci::sanitize(message, self.style.ci);
+            writeln!(self.err, "{text}").or_else(tolerate_closed)?;
         }
         Ok(())
     }
 
     pub fn warn(&mut self, message: &str) -> Result<()> {
         match self.style.ci {
-            CiKind::GitHub => writeln!(self.out, "::warning title=relkit::{}", ci::escape_github(message)),
+            CiKind::GitHub => {
+                let line =
+                    format!("::warning title=relkit::{}\n", ci::escape_github(&ci::sanitize(message, CiKind::Local)));
+                self.raw(&line)
+            }
             _ => {
                 let label = if self.style.color { "\x1b[1;33mwarning\x1b[0m" } else { "warning" };
-                writeln!(self.err, "{label}: {message}")
+                let text = ci::sanitize(message, self.style.ci);
+                writeln!(self.err, "{label}: {text}").or_else(tolerate_closed)
             }
         }
-        .map_err(write_error)
     }
 
+    /// Text that may hold commit or plugin text, on stdout.
     pub fn print(&mut self, text: &str) -> Result<()> {
-        self.out.write_all(text.as_bytes()).map_err(write_error)
+        if self.style.ci == CiKind::GitHub && self.stopped.is_none() && !text.is_empty() {
+            let token = ci::stop_token();
+            let line = format!("::stop-commands::{token}\n");
+            self.out.write_all(line.as_bytes()).or_else(tolerate_closed)?;
+            self.stopped = Some(token);
+        }
+        let text = ci::sanitize(text, CiKind::Local);
+        if !text.is_empty() {
+            self.at_line_start = text.ends_with('\n');
+        }
+        self.out.write_all(text.as_bytes()).or_else(tolerate_closed)
+    }
+
+    /// relkit's own output on stdout: workflow commands, section markers.
+    /// Closes an open stop-commands block first, so that the runner sees it.
+    pub fn raw(&mut self, text: &str) -> Result<()> {
+        self.close()?;
+        if !text.is_empty() {
+            self.at_line_start = text.ends_with('\n');
+        }
+        self.out.write_all(text.as_bytes()).or_else(tolerate_closed)
+    }
+
+    /// Ends the open stop-commands block, if any (at the end of every run).
+    pub fn close(&mut self) -> Result<()> {
+        if let Some(token) = self.stopped.take() {
+            // The resume command must start a line of its own.
+            let line = if self.at_line_start { format!("::{token}::\n") } else { format!("\n::{token}::\n") };
+            self.at_line_start = true;
+            self.out.write_all(line.as_bytes()).or_else(tolerate_closed)?;
+        }
+        Ok(())
     }
 }
 
 /// The value of a scoped thread; a panic there is re-raised here.
 pub(crate) fn rejoin<T>(result: std::thread::Result<T>) -> T {
     result.unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+}
+
+/// A reader that went away (`relkit notes | head -1`, a closed CI log) is not
+/// an error: relkit carries on quietly, as command-line tools do, and a
+/// release that was made stays made (its exit status does not change).
+fn tolerate_closed(e: std::io::Error) -> Result<()> {
+    if e.kind() == std::io::ErrorKind::BrokenPipe { Ok(()) } else { Err(write_error(e)) }
 }
 
 pub fn write_error(e: std::io::Error) -> Error {

@@ -1,18 +1,18 @@
 //! `relkit release [--dry-run] [--push]`: the CI entry point.
 //!
-//! Every plugin runs first; only when all succeeded does relkit write the
-//! CHANGELOG (and commit it when `[release] commit-changelog = true`), create
-//! the annotated tag, push when asked, and write the CI outputs. A failure at
-//! any step undoes the steps before it, so no tag and no changed file remain.
+//! Every plugin runs first; then the release is made as one transaction
+//! (`crate::release`): prepared aside, one commit point, finished after it.
+//! The CI outputs are written after the commit point only.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use super::{Io, changelog, rejoin};
 use crate::app::{App, ReleaseData, VersionOverrides, VersionPlan};
 use crate::ci::{self, CiKind, Outputs};
 use crate::error::{Error, Result};
-use crate::fsutil;
 use crate::git::short_id;
+use crate::release::lock::ReleaseLock;
+use crate::release::{self, FileChange, Made, Push, Request};
 use crate::runtime::Capability;
 
 #[derive(Debug, Clone, Default)]
@@ -24,34 +24,56 @@ pub struct ReleaseArgs {
 
 pub fn run(app: &App, args: &ReleaseArgs, io: &mut Io<'_>) -> Result<()> {
     let kind = io.style.ci;
-    let changelog_path = app.changelog_path();
     let changelog_enabled = app.config.config.release.changelog;
+    let changelog_path = if changelog_enabled { Some(app.changelog_path()?) } else { None };
+    // A dry run changes nothing, so it needs no lock and finishes nothing.
+    let _lock = if args.dry_run {
+        None
+    } else {
+        let lock = begin(app, io, changelog_path.as_deref())?;
+        if let Some(made) = release::recover::resume(app)? {
+            io.print(&format!("relkit: completed {} from an interrupted run\n", made.journal.tag))?;
+            return report_made(app, io, kind, &made);
+        }
+        Some(lock)
+    };
+    let remote = app.config.config.release.remote.clone();
     // Two git reads that do not depend on the version run beside it, and
     // the plugins load meanwhile.
-    let (plan, dirty, remote) = app.with_preload(&Capability::ALL, || {
+    let (plan, dirty, remote_url) = app.with_preload(&Capability::ALL, || {
         std::thread::scope(|scope| {
             let repo = &app.repo;
-            let dirty = scope.spawn(|| if changelog_enabled { repo.is_dirty(&changelog_path) } else { Ok(false) });
+            let dirty = scope.spawn(|| match &changelog_path {
+                Some(path) => repo.is_dirty(path),
+                None => Ok(false),
+            });
             let preferred = app.config.config.repository.remote.as_deref();
-            let remote = scope.spawn(move || repo.remote_url(preferred));
+            let remote_url = scope.spawn(move || repo.remote_url(preferred));
             let plan = app.plan_version(&args.overrides, true);
-            (plan, dirty.join(), remote.join())
+            (plan, dirty.join(), remote_url.join())
         })
     });
     let plan = plan?;
     let dirty = joined(dirty)?;
-    app.set_remote(joined(remote)?);
+    app.set_remote(joined(remote_url)?);
+    let unpublished = if args.push && !args.dry_run {
+        release::recover::unpublished(app, &plan.tags, &plan.head, &remote)?
+    } else {
+        Vec::new()
+    };
     let Some(release) = app.pending_release(&plan)? else {
+        if !unpublished.is_empty() {
+            return publish(app, io, kind, &plan, &unpublished, &remote);
+        }
         io.print(&format!("relkit: no release due ({})\n", plan.decision.rule))?;
         let outputs = Outputs { dry_run: args.dry_run, ..Outputs::default() };
         return report_outputs(app, io, kind, &outputs);
     };
     check_can_release(app, &plan, &release)?;
     let write_changelog = changelog_enabled && release.in_changelog(&app.config.config);
-    let commit_changelog = write_changelog && app.config.config.release.commit_changelog;
-    let branch = if commit_changelog && args.push { Some(current_branch(app)?) } else { None };
+    let commit_changelog = write_changelog && app.config.config.release.commit.unwrap_or(args.push);
     if dirty && write_changelog {
-        let shown = changelog::display_path(app, &changelog_path);
+        let shown = changelog::display_path(app, changelog_path.as_deref().unwrap_or(Path::new("CHANGELOG.md")));
         let message = format!(
             "{shown} has uncommitted changes; commit or discard them first, so the release does not mix them in"
         );
@@ -63,7 +85,10 @@ pub fn run(app: &App, args: &ReleaseArgs, io: &mut Io<'_>) -> Result<()> {
     }
 
     // Every plugin runs before any side effect; the three run side by side.
-    let existing = if write_changelog { changelog::read_existing(&changelog_path)? } else { None };
+    let existing = match (&changelog_path, write_changelog) {
+        (Some(path), true) => changelog::read_existing(path)?,
+        _ => None,
+    };
     let (notes, new_changelog, rollback) = std::thread::scope(|scope| {
         let notes = scope.spawn(|| app.render_notes(&release, plan.preset));
         let rollback = scope.spawn(|| app.render_rollback(&release, plan.preset));
@@ -84,7 +109,7 @@ pub fn run(app: &App, args: &ReleaseArgs, io: &mut Io<'_>) -> Result<()> {
     print_section(app, io, kind, "relkit_notes", "Release notes", &notes.markdown)?;
     print_section(app, io, kind, "relkit_rollback", "Rollback instructions", &rollback)?;
 
-    let changelog_changes = new_changelog.as_ref().is_some_and(|t| existing.as_deref() != Some(t.as_str()));
+    let changed = new_changelog.filter(|t| existing.as_deref() != Some(t.as_str()));
     let outputs = Outputs {
         version: Some(release.version.clone()),
         tag: Some(release.tag.clone()),
@@ -92,10 +117,18 @@ pub fn run(app: &App, args: &ReleaseArgs, io: &mut Io<'_>) -> Result<()> {
         dry_run: args.dry_run,
         notes: notes.markdown.clone(),
         rollback: rollback.clone(),
+        previous_tag: release.previous.as_ref().map(|p| p.name.clone()),
+        bump: Some(plan.decision.bump.name().to_string()),
+        // The release commit's id is known once it is made (prepare).
+        sha: Some(release.commit.clone()),
     };
+    let sign = app.config.config.release.sign;
+    let branch = if commit_changelog && changed.is_some() && args.push { Some(push_branch(app)?) } else { None };
     if args.dry_run {
-        let shown = changelog::display_path(app, &changelog_path);
-        if changelog_changes {
+        if let Some(path) = &changelog_path
+            && changed.is_some()
+        {
+            let shown = changelog::display_path(app, path);
             io.print(&format!("would write {shown}\n"))?;
             if commit_changelog {
                 io.print(&format!("would commit {shown}\n"))?;
@@ -103,97 +136,130 @@ pub fn run(app: &App, args: &ReleaseArgs, io: &mut Io<'_>) -> Result<()> {
         }
         io.print(&format!("would create tag {} at {}\n", release.tag, short_id(&release.commit)))?;
         if args.push {
-            io.print(&format!("would push {} to {}\n", release.tag, app.config.config.release.remote))?;
+            io.print(&format!("would push {} to {remote}\n", release.tag))?;
         }
         return report_outputs(app, io, kind, &outputs);
     }
 
-    let mut tx = Transaction { app, undo: Vec::new(), outputs: None };
-    let result = (|| -> Result<Vec<String>> {
-        let mut done = Vec::new();
-        let mut target = release.commit.clone();
-        let shown = changelog::display_path(app, &changelog_path);
-        if let (Some(text), true) = (&new_changelog, changelog_changes) {
-            tx.undo.push(Undo::RestoreFile { path: changelog_path.clone(), old: existing.clone() });
-            fsutil::write_atomic(&changelog_path, text.as_bytes()).map_err(|e| Error::file(&changelog_path, e))?;
-            done.push(format!("wrote {shown}"));
-            if commit_changelog {
-                let relative = changelog_path.strip_prefix(app.repo.root()).unwrap_or(&changelog_path).to_path_buf();
-                let message = app
-                    .config
-                    .config
-                    .release
-                    .commit_message
-                    .replace("{version}", &release.version)
-                    .replace("{tag}", &release.tag);
-                tx.undo.push(Undo::ResetTo { commit: release.commit.clone(), path: relative.clone() });
-                target = app.repo.commit_path(&relative, &message)?;
-                done.push(format!("committed {shown} as {}", short_id(&target)));
-            }
+    let files = match (changed, &changelog_path) {
+        (Some(text), Some(path)) => {
+            vec![FileChange { path: path.clone(), old: existing.map(String::into_bytes), new: text.into_bytes() }]
         }
-        let sign = app.config.config.release.sign;
-        app.repo.create_tag(&release.tag, &target, &notes.markdown, sign)?;
-        tx.undo.push(Undo::DeleteTag(release.tag.clone()));
-        done.push(format!(
-            "created {} tag {} at {}",
-            if sign { "signed" } else { "annotated" },
-            release.tag,
-            short_id(&target)
-        ));
-        // The outputs are written before the push, the one step that cannot
-        // be undone: after it, nothing is left that could fail.
-        tx.outputs = Some(write_outputs(app, kind, &outputs)?);
-        if args.push {
-            let remote = &app.config.config.release.remote;
-            let mut refs = vec![format!("refs/tags/{}", release.tag)];
-            if let Some(branch) = &branch {
-                refs.insert(0, format!("{target}:refs/heads/{branch}"));
-            }
-            app.repo.push(remote, &refs).map_err(|e| push_error(&e, remote))?;
-            done.push(format!("pushed {} to {remote}", refs.join(" and ")));
-        }
-        Ok(done)
-    })();
-    match result {
-        Ok(done) => {
-            let written = tx.outputs.take();
-            tx.undo.clear();
-            for line in done {
-                io.print(&format!("{line}\n"))?;
-            }
-            for path in written.iter().flat_map(|w| w.paths()) {
-                io.detail(&format!("relkit: wrote {}", path.display()))?;
-            }
-            Ok(())
-        }
-        Err(e) => {
-            let failures = tx.rollback();
-            let outcome = if failures.is_empty() {
-                "nothing was kept: the steps before it were undone".to_string()
-            } else {
-                format!("undoing the steps before it failed too ({}); check the repository", failures.join("; "))
-            };
-            Err(Error::Refused(format!("{e}; {outcome}")))
-        }
-    }
+        _ => Vec::new(),
+    };
+    let commit_message = commit_changelog.then(|| {
+        let template = &app.config.config.release.commit_message;
+        template.replace("{version}", &release.version).replace("{tag}", &release.tag)
+    });
+    let request = Request {
+        version: release.version.clone(),
+        tag: release.tag.clone(),
+        head: release.commit.clone(),
+        message: notes.markdown.clone(),
+        sign,
+        files,
+        commit_message,
+        push: args.push.then(|| Push {
+            remote: remote.clone(),
+            branch,
+            unpublished_tags: unpublished.iter().map(|t| t.name.clone()).collect(),
+        }),
+        outputs,
+    };
+    let made = release::execute(app, &request)?;
+    report_made(app, io, kind, &made)
 }
 
-/// A failed push, with what usually causes it.
-pub fn push_error(e: &crate::git::GitError, remote: &str) -> Error {
-    let text = e.to_string().to_ascii_lowercase();
-    let hint = if ["non-fast-forward", "fetch first", "stale info"].iter().any(|s| text.contains(s)) {
-        "the remote branch moved on since this commit; run the release again on the new commit".to_string()
-    } else if ["denied", "403", "401", "authentication", "permission", "could not read username"]
-        .iter()
-        .any(|s| text.contains(s))
-    {
-        "the job's token needs write access to the repository (GitHub: `permissions: contents: write`; \
-         GitLab: a project access token with write_repository, or the job token's push permission)"
-            .to_string()
-    } else {
-        format!("check that {remote} is reachable and that the token may push to it")
+/// Takes the release lock, says when a killed run held it, and removes what
+/// killed runs left.
+pub fn begin(app: &App, io: &mut Io<'_>, changelog: Option<&Path>) -> Result<ReleaseLock> {
+    release::signals::catch();
+    let (lock, stale) = ReleaseLock::acquire(&release::relkit_dir(app))?;
+    if let Some(pid) = stale {
+        io.warn(&format!(
+            "an earlier relkit run (PID {pid}) was killed in this repository; relkit took over its lock and \
+             finishes what it had committed to"
+        ))?;
+    }
+    release::remove_leftovers(app, changelog);
+    Ok(lock)
+}
+
+/// Pushes release tags made here earlier that the remote never got (with the
+/// branch, fast-forward only, when HEAD is on one), and reports the newest as
+/// this run's release.
+fn publish(
+    app: &App,
+    io: &mut Io<'_>,
+    kind: CiKind,
+    plan: &VersionPlan,
+    tags: &[crate::git::VersionTag],
+    remote: &str,
+) -> Result<()> {
+    let mut refspecs: Vec<String> = tags.iter().map(|t| format!("refs/tags/{0}:refs/tags/{0}", t.name)).collect();
+    if let Ok(branch) = push_branch(app) {
+        refspecs.push(format!("{}:{branch}", plan.head));
+    }
+    app.repo.push_atomic(remote, &refspecs, &[]).map_err(|e| {
+        let newest = tags.last().map(|t| t.name.clone()).unwrap_or_default();
+        let why = release::commit::push_message(&e, remote, &plan.head);
+        Error::Refused(format!("pushing {newest}, made here earlier but never pushed, failed: {why}"))
+    })?;
+    let names: Vec<&str> = tags.iter().map(|t| t.name.as_str()).collect();
+    io.print(&format!("relkit: pushed {} to {remote} (made here earlier, never pushed)\n", names.join(", ")))?;
+    let Some(newest) = tags.last() else { return Ok(()) };
+    let notes = app.repo.capture(["tag", "-l", "--format=%(contents)", "--end-of-options", &newest.name])?;
+    let outputs = Outputs {
+        version: Some(newest.version.to_string()),
+        tag: Some(newest.name.clone()),
+        released: true,
+        dry_run: false,
+        notes: String::from_utf8_lossy(&notes).trim_end().to_string() + "\n",
+        sha: Some(newest.commit.clone()),
+        ..Outputs::default()
     };
-    Error::Refused(format!("{e}. relkit could not push to {remote}: {hint}"))
+    report_outputs(app, io, kind, &outputs)
+}
+
+/// Prints what a made release did, its warnings, and writes the CI outputs.
+pub fn report_made(app: &App, io: &mut Io<'_>, kind: CiKind, made: &Made) -> Result<()> {
+    let j = &made.journal;
+    for file in &j.files {
+        if file.committed {
+            io.print(&format!("committed {} as {}\n", file.path, short_id(&j.target)))?;
+        } else {
+            io.print(&format!("wrote {}\n", file.path))?;
+        }
+    }
+    io.print(&format!(
+        "created {} tag {} at {}\n",
+        if j.signed { "signed" } else { "annotated" },
+        j.tag,
+        short_id(&j.target)
+    ))?;
+    if let Some(remote) = &j.remote {
+        let mut what = vec![j.tag.clone()];
+        what.extend(
+            j.remote_branch
+                .iter()
+                .filter(|_| j.release_commit)
+                .map(|b| b.strip_prefix("refs/heads/").unwrap_or(b).to_string()),
+        );
+        what.extend(j.unpublished_tags.iter().cloned());
+        io.print(&format!("pushed {} to {remote}\n", what.join(" and ")))?;
+    }
+    for warning in &made.warnings {
+        io.warn(warning)?;
+    }
+    if release::signals::interrupted() {
+        io.note("relkit: stopped by a signal after the commit point; the release was finished first")?;
+    }
+    let written = write_outputs(app, kind, &j.outputs)
+        .map_err(|e| Error::Refused(format!("{} was released, but writing the CI outputs failed: {e}", j.tag)))?;
+    for path in written.paths() {
+        io.detail(&format!("relkit: wrote {}", path.display()))?;
+    }
+    Ok(())
 }
 
 /// The result of a scoped thread that read git.
@@ -202,15 +268,16 @@ fn joined<T>(result: std::thread::Result<crate::git::Result<T>>) -> Result<T> {
 }
 
 fn print_section(app: &App, io: &mut Io<'_>, kind: CiKind, id: &str, title: &str, body: &str) -> Result<()> {
-    io.print(&ci::section_start(kind, id, title, app.now))?;
+    io.raw(&ci::section_start(kind, id, title, app.now))?;
     io.print(body.trim_end())?;
     io.print("\n")?;
-    io.print(&ci::section_end(kind, id, app.now))
+    io.raw(&ci::section_end(kind, id, app.now))
 }
 
 fn write_outputs(app: &App, kind: CiKind, outputs: &Outputs) -> Result<ci::Written> {
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
-    ci::write_outputs(kind, &app.env, &app.config.config.ci, &cwd, outputs)
+    let place = ci::Place { cwd: &cwd, root: app.repo.root(), tmp: &release::tmp_dir(app) };
+    ci::write_outputs(kind, &app.env, &app.config.config.ci, &place, outputs)
 }
 
 /// Writes the outputs of a run that changes nothing else.
@@ -247,67 +314,26 @@ pub fn check_can_release(app: &App, plan: &VersionPlan, release: &ReleaseData) -
     Ok(())
 }
 
-fn current_branch(app: &App) -> Result<String> {
-    if let Ok(out) = app.repo.capture(["symbolic-ref", "-q", "--short", "HEAD"]) {
-        let name = String::from_utf8_lossy(&out).trim().to_string();
-        if !name.is_empty() {
-            return Ok(name);
-        }
+/// The branch a release commit is pushed to: HEAD's branch, or in CI with a
+/// detached HEAD (GitLab always, GitHub for some events) the pipeline's branch.
+fn push_branch(app: &App) -> Result<String> {
+    if let Some(branch) = app.repo.head_branch()? {
+        return Ok(branch);
     }
     let from_ci = if app.env.get("GITHUB_REF_TYPE").as_deref() == Some("branch") {
         app.env.get("GITHUB_REF_NAME")
     } else {
         app.env.get("CI_COMMIT_BRANCH")
     };
-    from_ci.ok_or_else(|| {
+    let branch = from_ci.ok_or_else(|| {
         Error::Refused(
             "HEAD is detached, so relkit cannot push the CHANGELOG commit to a branch; check out the branch first"
                 .to_string(),
         )
-    })
-}
-
-enum Undo {
-    RestoreFile { path: PathBuf, old: Option<String> },
-    ResetTo { commit: String, path: PathBuf },
-    DeleteTag(String),
-}
-
-/// Side effects done so far, undone in reverse on failure.
-struct Transaction<'a> {
-    app: &'a App,
-    undo: Vec<Undo>,
-    /// The CI outputs, written just before the push.
-    outputs: Option<ci::Written>,
-}
-
-impl Transaction<'_> {
-    /// Undoes every step, each tried even when an earlier one failed; returns
-    /// what could not be undone.
-    fn rollback(&mut self) -> Vec<String> {
-        if let Some(written) = self.outputs.take() {
-            written.undo();
-        }
-        let mut failures = Vec::new();
-        while let Some(step) = self.undo.pop() {
-            let result = match &step {
-                Undo::RestoreFile { path, old: Some(text) } => fsutil::write_atomic(path, text.as_bytes())
-                    .map_err(|e| format!("restoring {}: {e}", path.display())),
-                Undo::RestoreFile { path, old: None } => {
-                    std::fs::remove_file(path).map_err(|e| format!("removing {}: {e}", path.display()))
-                }
-                Undo::ResetTo { commit, path } => self
-                    .app
-                    .repo
-                    .reset_soft(commit)
-                    .and_then(|()| self.app.repo.unstage(path))
-                    .map_err(|e| format!("resetting the branch to {}: {e}", short_id(commit))),
-                Undo::DeleteTag(tag) => self.app.repo.delete_tag(tag).map_err(|e| format!("deleting tag {tag}: {e}")),
-            };
-            if let Err(failure) = result {
-                failures.push(failure);
-            }
-        }
-        failures
+    })?;
+    let name = format!("refs/heads/{branch}");
+    if let Some(why) = crate::refname::ref_problem(&name) {
+        return Err(Error::Refused(format!("the CI's branch name {branch:?} {why}")));
     }
+    Ok(name)
 }

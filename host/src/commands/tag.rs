@@ -2,13 +2,17 @@
 //!
 //! An annotated tag (prefix from `[release] tag-prefix`) whose message holds
 //! the release notes. It refuses when no release is due, when the tag exists,
-//! or when HEAD is already released on this channel.
+//! or when HEAD is already released on this channel. The tag is made like a
+//! release without files (`crate::release`): the tag object aside, then one
+//! commit point — the atomic push with `--push`, else one ref transaction.
 
 use super::Io;
-use super::release::check_can_release;
+use super::release::{begin, check_can_release};
 use crate::app::{App, VersionOverrides};
+use crate::ci::Outputs;
 use crate::error::{Error, Result};
 use crate::git::short_id;
+use crate::release::{self, Push, Request};
 use crate::runtime::Capability;
 
 #[derive(Debug, Clone, Default)]
@@ -20,43 +24,59 @@ pub struct TagArgs {
 }
 
 pub fn run(app: &App, args: &TagArgs, io: &mut Io<'_>) -> Result<()> {
+    let _lock = if args.dry_run {
+        None
+    } else {
+        let lock = begin(app, io, None)?;
+        if let Some(made) = release::recover::resume(app)? {
+            io.print(&format!("relkit: completed {} from an interrupted run\n", made.journal.tag))?;
+            for warning in &made.warnings {
+                io.warn(warning)?;
+            }
+            return Ok(());
+        }
+        Some(lock)
+    };
     app.with_preload(&[Capability::VersionBump, Capability::ReleaseNotes], || {
         let plan = app.plan_version(&args.overrides, true)?;
-        let Some(release) = app.pending_release(&plan)? else {
+        let Some(pending) = app.pending_release(&plan)? else {
             return Err(Error::Refused(format!("{}; there is nothing to tag", plan.decision.rule)));
         };
-        check_can_release(app, &plan, &release)?;
-        let notes = app.render_notes(&release, plan.preset)?;
+        check_can_release(app, &plan, &pending)?;
+        let notes = app.render_notes(&pending, plan.preset)?;
         let message =
-            if notes.markdown.trim().is_empty() { format!("Release {}\n", release.tag) } else { notes.markdown };
+            if notes.markdown.trim().is_empty() { format!("Release {}\n", pending.tag) } else { notes.markdown };
         let sign = args.sign || app.config.config.release.sign;
         let kind = if sign { "signed" } else { "annotated" };
         let remote = app.config.config.release.remote.clone();
-        let at = short_id(&release.commit);
+        let at = short_id(&pending.commit);
         if args.dry_run {
-            io.print(&format!("would create {kind} tag {} at {at}\n", release.tag))?;
+            io.print(&format!("would create {kind} tag {} at {at}\n", pending.tag))?;
             if args.push {
-                io.print(&format!("would push {} to {remote}\n", release.tag))?;
+                io.print(&format!("would push {} to {remote}\n", pending.tag))?;
             }
             io.print(&format!("--- tag message ---\n{}", message))?;
             return Ok(());
         }
-        app.repo.create_tag(&release.tag, &release.commit, &message, sign)?;
-        let created = format!("created {kind} tag {} at {at}\n", release.tag);
+        let request = Request {
+            version: pending.version.clone(),
+            tag: pending.tag.clone(),
+            head: pending.commit.clone(),
+            message,
+            sign,
+            files: Vec::new(),
+            commit_message: None,
+            push: args.push.then(|| Push { remote: remote.clone(), branch: None, unpublished_tags: Vec::new() }),
+            outputs: Outputs::default(),
+        };
+        let made = release::execute(app, &request)?;
+        io.print(&format!("created {kind} tag {} at {at}\n", pending.tag))?;
         if args.push {
-            if let Err(e) = app.repo.push(&remote, &[format!("refs/tags/{}", release.tag)]) {
-                // Leave nothing behind: a tag that exists only locally would make
-                // the next run refuse to release.
-                let outcome = match app.repo.delete_tag(&release.tag) {
-                    Ok(()) => "the local tag was deleted again".to_string(),
-                    Err(d) => {
-                        format!("deleting the local tag failed too ({d}); delete it with `git tag -d {}`", release.tag)
-                    }
-                };
-                return Err(Error::Refused(format!("{}; {outcome}", super::release::push_error(&e, &remote))));
-            }
-            return io.print(&format!("{created}pushed {} to {remote}\n", release.tag));
+            io.print(&format!("pushed {} to {remote}\n", pending.tag))?;
         }
-        io.print(&created)
+        for warning in &made.warnings {
+            io.warn(warning)?;
+        }
+        Ok(())
     })
 }

@@ -282,5 +282,23 @@ pub fn sha256_of(path: &Path) -> String {
 pub fn mask(text: &str, repo: &TestRepo) -> String {
     let mut t = text.replace(&repo.path().display().to_string(), "[REPO]");
     t = t.replace(&repo.home().display().to_string(), "[HOME]");
-    t
+    mask_stop_tokens(&t)
+}
+
+/// The random tokens of `::stop-commands::<token>` … `::<token>::` as `TOKEN`.
+pub fn mask_stop_tokens(text: &str) -> String {
+    let is_token = |t: &str| t.len() == 32 && t.chars().all(|c| c.is_ascii_hexdigit());
+    let mut out = String::new();
+    for line in text.split_inclusive('\n') {
+        let (body, end) = line.strip_suffix('\n').map_or((line, ""), |b| (b, "\n"));
+        if body.strip_prefix("::stop-commands::").is_some_and(is_token) {
+            out.push_str("::stop-commands::TOKEN");
+        } else if body.strip_prefix("::").and_then(|b| b.strip_suffix("::")).is_some_and(is_token) {
+            out.push_str("::TOKEN::");
+        } else {
+            out.push_str(body);
+        }
+        out.push_str(end);
+    }
+    out
 }

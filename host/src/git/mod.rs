@@ -15,6 +15,10 @@ use std::sync::OnceLock;
 
 use semver::Version;
 
+mod write;
+
+pub use write::{Identity, PushFailure, PushRejection, RefUpdate};
+
 #[derive(Debug, thiserror::Error)]
 pub enum GitError {
     #[error("cannot run git: {0} (install git and make sure it is on PATH)")]
@@ -27,6 +31,10 @@ pub enum GitError {
     BadRef(String),
     #[error("git {command} failed: {stderr}")]
     Failed { command: String, stderr: String },
+    /// A ref did not hold what an `update-ref` transaction expected: someone
+    /// else changed it meanwhile (git's message).
+    #[error("{0}")]
+    RefConflict(String),
     #[error(
         "this is a shallow clone and its history stops at commit {boundary} before reaching {what}, so relkit cannot \
          see every commit of the release. Fetch the whole history: in GitHub Actions set `fetch-depth: 0` on \
@@ -82,8 +90,12 @@ pub struct VersionTag {
 #[derive(Debug, Clone)]
 pub struct Repo {
     root: PathBuf,
-    /// The repository's common git directory (shared by linked worktrees).
+    /// The repository's common git directory (shared by linked worktrees):
+    /// refs, objects, relkit's lock and temporary files.
     common_dir: PathBuf,
+    /// This work tree's own git directory: its HEAD, index and relkit's
+    /// release journal.
+    git_dir: PathBuf,
     shallow: bool,
     /// The commit HEAD pointed at when the repository was opened.
     head: Option<String>,
@@ -109,7 +121,7 @@ fn git_program() -> &'static OsStr {
     .as_os_str()
 }
 
-fn git_command(dir: &Path) -> Command {
+pub(crate) fn git_command(dir: &Path) -> Command {
     let mut c = Command::new(git_program());
     c.current_dir(dir)
         // Never wait for a password prompt in CI, and keep messages parseable.
@@ -120,12 +132,12 @@ fn git_command(dir: &Path) -> Command {
     c
 }
 
-fn lossy(bytes: &[u8]) -> String {
+pub(crate) fn lossy(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
 /// git's stderr as one line (relkit's errors are one line each).
-fn one_line(stderr: &[u8]) -> String {
+pub(crate) fn one_line(stderr: &[u8]) -> String {
     lossy(stderr).lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join("; ")
 }
 
@@ -143,6 +155,7 @@ impl Repo {
                 "--path-format=absolute",
                 "--show-toplevel",
                 "--git-common-dir",
+                "--git-dir",
                 "--is-shallow-repository",
             ]);
             if with_head {
@@ -170,13 +183,31 @@ impl Repo {
         let mut lines = text.lines();
         let root = lines.next().filter(|l| !l.is_empty()).ok_or_else(|| GitError::NotARepository(dir.to_path_buf()))?;
         let common_dir = lines.next().unwrap_or_default();
+        let git_dir = lines.next().unwrap_or_default();
         let shallow = lines.next() == Some("true");
         let head = if head_known { lines.next().map(str::to_string) } else { None };
-        Ok(Repo { root: PathBuf::from(root), common_dir: PathBuf::from(common_dir), shallow, head })
+        Ok(Repo {
+            root: PathBuf::from(root),
+            common_dir: PathBuf::from(common_dir),
+            git_dir: PathBuf::from(git_dir),
+            shallow,
+            head,
+        })
     }
 
     pub fn root(&self) -> &Path {
         &self.root
+    }
+
+    /// The common git directory (`.git` of the main work tree).
+    pub fn common_dir(&self) -> &Path {
+        &self.common_dir
+    }
+
+    /// This work tree's git directory (differs from [`Repo::common_dir`] in a
+    /// linked worktree).
+    pub fn git_dir(&self) -> &Path {
+        &self.git_dir
     }
 
     pub fn is_shallow(&self) -> bool {
@@ -348,69 +379,6 @@ impl Repo {
             .collect();
         let wanted = preferred.unwrap_or("origin");
         Ok(remotes.iter().find(|(name, _)| *name == wanted).or(remotes.first()).map(|(_, url)| url.to_string()))
-    }
-
-    /// Creates an annotated (or signed) tag at `commit`.
-    pub fn create_tag(&self, name: &str, commit: &str, message: &str, sign: bool) -> Result<()> {
-        let mut command = git_command(&self.root);
-        // verbatim: the message is markdown, whose `#` headings git would
-        // otherwise strip as comments.
-        command.args(["tag", if sign { "-s" } else { "-a" }, "--cleanup=verbatim", name, commit, "-F", "-"]);
-        command.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
-        let mut child = command.spawn().map_err(|e| GitError::Missing(e.to_string()))?;
-        if let Some(mut stdin) = child.stdin.take() {
-            use std::io::Write as _;
-            // A write error shows up as git's failure below.
-            let _ = stdin.write_all(message.as_bytes());
-        }
-        let output = child.wait_with_output().map_err(|e| GitError::Missing(e.to_string()))?;
-        if !output.status.success() {
-            return Err(GitError::Failed { command: "tag".into(), stderr: one_line(&output.stderr) });
-        }
-        Ok(())
-    }
-
-    pub fn delete_tag(&self, name: &str) -> Result<()> {
-        self.capture(["tag", "-d", name]).map(|_| ())
-    }
-
-    /// Pushes `refs` (e.g. one tag) to `remote`, atomically.
-    pub fn push(&self, remote: &str, refs: &[String]) -> Result<()> {
-        let mut args: Vec<String> = vec!["push".into(), "--atomic".into(), "--porcelain".into(), remote.into()];
-        args.extend(refs.iter().cloned());
-        self.capture(&args).map(|_| ())
-    }
-
-    /// Whether `path` (relative to the root) has changes not committed.
-    pub fn is_dirty(&self, path: &Path) -> Result<bool> {
-        let out =
-            self.capture([OsStr::new("status"), OsStr::new("--porcelain"), OsStr::new("--"), path.as_os_str()])?;
-        Ok(!out.is_empty())
-    }
-
-    /// Commits `path` alone with `message`; returns the new commit.
-    pub fn commit_path(&self, path: &Path, message: &str) -> Result<String> {
-        self.capture([OsStr::new("add"), OsStr::new("--"), path.as_os_str()])?;
-        self.capture([
-            OsStr::new("commit"),
-            OsStr::new("-q"),
-            OsStr::new("-m"),
-            OsStr::new(message),
-            OsStr::new("--"),
-            path.as_os_str(),
-        ])?;
-        // Not `head()`: that is HEAD as it was when the repository was opened.
-        self.resolve("HEAD")
-    }
-
-    /// Takes `path` out of the index (back to HEAD's version).
-    pub fn unstage(&self, path: &Path) -> Result<()> {
-        self.capture([OsStr::new("reset"), OsStr::new("-q"), OsStr::new("--"), path.as_os_str()]).map(|_| ())
-    }
-
-    /// Moves the current branch back to `commit`, keeping the work tree.
-    pub fn reset_soft(&self, commit: &str) -> Result<()> {
-        self.capture(["reset", "-q", "--soft", commit]).map(|_| ())
     }
 }
 

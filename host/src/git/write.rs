@@ -1,0 +1,482 @@
+//! Writing to the repository without changing anything anyone sees until one
+//! commit point (DESIGN.md, "Data flow of `relkit release`", steps 4–5):
+//! blobs, trees, commits and tag objects are written as unreferenced objects;
+//! refs change only in [`Repo::update_refs`] (one `update-ref --stdin`
+//! transaction) or on the remote in [`Repo::push_atomic`] (one atomic push).
+//!
+//! Every value that comes from configuration or the command line reaches git
+//! after `--end-of-options`, or on standard input, never where git could read
+//! it as an option.
+
+use std::ffi::OsStr;
+use std::io::Write as _;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+use super::{GitError, Repo, Result, git_command, lossy, one_line};
+
+/// A person as git records them in commits and tags: `Name <email>`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Identity {
+    pub name: String,
+    pub email: String,
+}
+
+impl Identity {
+    /// Parses `Name <email>` (the form of `[release] identity`).
+    pub fn parse(text: &str) -> Option<Identity> {
+        let (name, rest) = text.trim().split_once('<')?;
+        let email = rest.strip_suffix('>')?.trim();
+        let name = name.trim();
+        let bad = |s: &str| s.is_empty() || s.contains(['<', '>', '\n', '\0']);
+        if bad(name) || bad(email) {
+            return None;
+        }
+        Some(Identity { name: name.to_string(), email: email.to_string() })
+    }
+
+    /// The environment that makes git use this identity for one call.
+    fn env(&self) -> [(&'static str, &str); 4] {
+        [
+            ("GIT_AUTHOR_NAME", &self.name),
+            ("GIT_AUTHOR_EMAIL", &self.email),
+            ("GIT_COMMITTER_NAME", &self.name),
+            ("GIT_COMMITTER_EMAIL", &self.email),
+        ]
+    }
+}
+
+/// One ref change of an [`Repo::update_refs`] transaction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefUpdate {
+    /// A full ref name (`refs/heads/main`, `refs/tags/v1.2.0`) or `HEAD`.
+    pub name: String,
+    pub new: String,
+    /// What the ref must hold for the change to happen; `None`: it must not exist.
+    pub old: Option<String>,
+}
+
+/// Why the remote refused one ref of an atomic push (from `git push --porcelain`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PushRejection {
+    /// `[rejected] (already exists)` on a tag.
+    TagExists(String),
+    /// `fetch first`, `non-fast-forward` or `stale info` on a branch: it is not
+    /// where relkit read it.
+    BranchMoved(String),
+    /// `[remote rejected] (…)`: a hook or a protection rule said no.
+    Refused { reference: String, reason: String },
+}
+
+/// A push that did not happen, by kind (each gets its own message and fix).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PushFailure {
+    /// The remote answered and refused; `remote_text` holds its `remote:` lines.
+    Rejected { rejections: Vec<PushRejection>, remote_text: String },
+    /// The credentials may not push (HTTP 401/403, "Permission denied").
+    Permission(String),
+    /// The remote could not be reached or is not a repository.
+    Unreachable(String),
+    /// git was stopped by a signal: whether the remote took the push is unknown.
+    Interrupted,
+}
+
+impl Repo {
+    /// A git command; `shielded` ones run in their own process group, so that
+    /// a Ctrl-C or a CI cancel sent to relkit's group does not kill git in the
+    /// middle of the commit point or of finishing after it (relkit itself
+    /// waits for them, see `release::signals`).
+    fn command(&self, shielded: bool) -> Command {
+        let mut c = git_command(&self.root);
+        #[cfg(unix)]
+        if shielded {
+            use std::os::unix::process::CommandExt as _;
+            c.process_group(0);
+        }
+        #[cfg(not(unix))]
+        let _ = shielded;
+        c
+    }
+
+    /// Runs `command` with `input` on its standard input.
+    fn run_with_input(mut command: Command, input: &[u8]) -> Result<Output> {
+        command.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+        let mut child = command.spawn().map_err(|e| GitError::Missing(e.to_string()))?;
+        if let Some(mut stdin) = child.stdin.take() {
+            // A write error (git exited early) shows up as git's failure below.
+            let _ = stdin.write_all(input);
+        }
+        child.wait_with_output().map_err(|e| GitError::Missing(e.to_string()))
+    }
+
+    fn checked(command: &str, output: Output) -> Result<Vec<u8>> {
+        if output.status.success() {
+            Ok(output.stdout)
+        } else {
+            Err(GitError::Failed { command: command.to_string(), stderr: one_line(&output.stderr) })
+        }
+    }
+
+    /// Whether `path` (relative to the root) has changes not committed, or is
+    /// untracked.
+    pub fn is_dirty(&self, path: &Path) -> Result<bool> {
+        let out =
+            self.capture([OsStr::new("status"), OsStr::new("--porcelain"), OsStr::new("--"), path.as_os_str()])?;
+        Ok(!out.is_empty())
+    }
+
+    /// Whether git knows who commits here (`user.name`/`user.email` or the
+    /// `GIT_COMMITTER_*` variables): `git var GIT_COMMITTER_IDENT` fails with
+    /// git's "Please tell me who you are" otherwise.
+    pub fn identity_configured(&self) -> Result<bool> {
+        Ok(self.run(["var", "GIT_COMMITTER_IDENT"])?.status.success())
+    }
+
+    /// The object a ref (or `HEAD`) names, not peeled; `None` when it does not exist.
+    pub fn object_id(&self, name: &str) -> Result<Option<String>> {
+        let output = self.run(["rev-parse", "-q", "--verify", "--end-of-options", name])?;
+        Ok(output.status.success().then(|| lossy(&output.stdout).trim().to_string()))
+    }
+
+    /// The branch HEAD is on (`refs/heads/main`); `None` when HEAD is detached.
+    pub fn head_branch(&self) -> Result<Option<String>> {
+        let output = self.run(["symbolic-ref", "-q", "HEAD"])?;
+        Ok(output.status.success().then(|| lossy(&output.stdout).trim().to_string()).filter(|s| !s.is_empty()))
+    }
+
+    /// Writes `bytes` as a blob. With `clean_as`, git's clean filters for that
+    /// path apply (line endings, filters), as `git add` would; without, the
+    /// bytes are stored as they are.
+    pub fn write_blob(&self, bytes: &[u8], clean_as: Option<&str>) -> Result<String> {
+        let mut c = self.command(false);
+        c.args(["hash-object", "-w", "--stdin"]);
+        match clean_as {
+            Some(path) => c.arg(format!("--path={path}")),
+            None => c.arg("--no-filters"),
+        };
+        let out = Self::checked("hash-object", Self::run_with_input(c, bytes)?)?;
+        Ok(lossy(&out).trim().to_string())
+    }
+
+    /// A blob's content.
+    pub fn read_blob(&self, id: &str) -> Result<Vec<u8>> {
+        self.capture(["cat-file", "blob", id])
+    }
+
+    /// The mode and blob of `path` in `commit`'s tree; `None` when absent.
+    pub fn tree_entry(&self, commit: &str, path: &str) -> Result<Option<(String, String)>> {
+        let out = self.capture(["ls-tree", "-z", "--full-tree", "--end-of-options", commit, "--", path])?;
+        Ok(parse_entry(&out, 0))
+    }
+
+    /// The mode and blob of `path` in this work tree's index; `None` when absent.
+    pub fn index_entry(&self, path: &str) -> Result<Option<(String, String)>> {
+        let out = self.capture(["ls-files", "-s", "-z", "--", path])?;
+        Ok(parse_entry(&out, 1))
+    }
+
+    /// Points the index entry of `path` at `blob`, as `git add` of that
+    /// content would (one `update-index`, which takes the index lock).
+    pub fn set_index_entry(&self, mode: &str, blob: &str, path: &str) -> Result<()> {
+        let mut c = self.command(true);
+        c.args(["update-index", "--add", "--cacheinfo", &format!("{mode},{blob},{path}")]);
+        Self::checked("update-index", c.output().map_err(|e| GitError::Missing(e.to_string()))?).map(|_| ())
+    }
+
+    /// The tree of `base` with `files` (mode, blob, path) put in, built in a
+    /// temporary index file: the real index and the work tree are untouched.
+    pub fn tree_with(&self, base: &str, files: &[(String, String, String)], index_file: &Path) -> Result<String> {
+        let with_index = |args: &[&str]| {
+            let mut c = self.command(false);
+            c.env("GIT_INDEX_FILE", index_file).args(args);
+            c
+        };
+        let read = with_index(&["read-tree", "--end-of-options", base]).output();
+        Self::checked("read-tree", read.map_err(|e| GitError::Missing(e.to_string()))?)?;
+        let mut info = Vec::new();
+        for (mode, blob, path) in files {
+            // --index-info lines: "<mode> SP <sha1> TAB <path>", NUL-terminated with -z.
+            info.extend_from_slice(format!("{mode} {blob}\t{path}\0").as_bytes());
+        }
+        Self::checked(
+            "update-index",
+            Self::run_with_input(with_index(&["update-index", "-z", "--index-info"]), &info)?,
+        )?;
+        let tree = Self::checked(
+            "write-tree",
+            with_index(&["write-tree"]).output().map_err(|e| GitError::Missing(e.to_string()))?,
+        )?;
+        let _ = std::fs::remove_file(index_file);
+        Ok(lossy(&tree).trim().to_string())
+    }
+
+    /// A commit object of `tree` with parent `parent` and `message`; no ref moves.
+    /// git's `commit.gpgSign` applies as for any commit.
+    pub fn commit_tree(&self, tree: &str, parent: &str, message: &str, identity: Option<&Identity>) -> Result<String> {
+        let mut c = self.command(false);
+        c.args(["commit-tree", "-p", parent, "-F", "-", "--end-of-options", tree]);
+        if let Some(id) = identity {
+            c.envs(id.env());
+        }
+        let out = Self::checked("commit-tree", Self::run_with_input(c, message.as_bytes())?)?;
+        Ok(lossy(&out).trim().to_string())
+    }
+
+    /// An annotated (or, with `sign`, signed) tag object `name` for `target`;
+    /// no ref of this repository is created.
+    ///
+    /// git has no plumbing that signs a tag object, so `git tag` runs against
+    /// `side_dir`: a throw-away git directory whose objects are this
+    /// repository's and whose config includes this repository's (signing key,
+    /// `gpg.format`). The tag object lands in this repository's object store;
+    /// the ref lands in `side_dir`, which is removed afterwards.
+    pub fn make_tag(
+        &self,
+        side_dir: &Path,
+        name: &str,
+        target: &str,
+        message: &str,
+        sign: bool,
+        identity: Option<&Identity>,
+    ) -> Result<String> {
+        let failed = |e: std::io::Error| GitError::Failed {
+            command: "tag".into(),
+            stderr: format!("cannot prepare {}: {e}", side_dir.display()),
+        };
+        let _ = std::fs::remove_dir_all(side_dir);
+        std::fs::create_dir_all(side_dir.join("refs/tags")).map_err(failed)?;
+        std::fs::write(side_dir.join("HEAD"), "ref: refs/heads/relkit\n").map_err(failed)?;
+        let include = self.common_dir.join("config");
+        let include = include.to_string_lossy().replace('\\', "\\\\").replace('"', "\\\"");
+        std::fs::write(side_dir.join("config"), format!("[include]\n\tpath = \"{include}\"\n")).map_err(failed)?;
+
+        let mut c = self.command(false);
+        c.env("GIT_DIR", side_dir)
+            .env("GIT_OBJECT_DIRECTORY", self.common_dir.join("objects"))
+            .env_remove("GIT_WORK_TREE")
+            .env_remove("GIT_INDEX_FILE")
+            .env_remove("GIT_COMMON_DIR");
+        if let Some(id) = identity {
+            c.envs(id.env());
+        }
+        // verbatim: the message is markdown, whose `#` headings git would
+        // otherwise strip as comments.
+        c.args([
+            "tag",
+            if sign { "-s" } else { "-a" },
+            "--cleanup=verbatim",
+            "-F",
+            "-",
+            "--end-of-options",
+            name,
+            target,
+        ]);
+        let result = Self::checked("tag", Self::run_with_input(c, message.as_bytes())?).and_then(|_| {
+            let file = side_dir.join("refs/tags").join(name);
+            std::fs::read_to_string(&file).map(|s| s.trim().to_string()).map_err(|e| GitError::Failed {
+                command: "tag".into(),
+                stderr: format!("git tag wrote no ref {}: {e}", file.display()),
+            })
+        });
+        let _ = std::fs::remove_dir_all(side_dir);
+        result
+    }
+
+    /// Changes refs in one `git update-ref --stdin` transaction: all of them,
+    /// each only if it holds its expected old value, or none.
+    pub fn update_refs(&self, updates: &[RefUpdate]) -> Result<()> {
+        if updates.is_empty() {
+            return Ok(());
+        }
+        let mut script = String::from("start\n");
+        for u in updates {
+            if u.name == "HEAD" {
+                // A detached HEAD moves itself, not a branch it points to.
+                script.push_str("option no-deref\n");
+            }
+            match &u.old {
+                Some(old) => script.push_str(&format!("update {} {} {old}\n", u.name, u.new)),
+                None => script.push_str(&format!("create {} {}\n", u.name, u.new)),
+            }
+        }
+        script.push_str("prepare\ncommit\n");
+        let mut c = self.command(true);
+        c.args(["update-ref", "--stdin"]);
+        let output = Self::run_with_input(c, script.as_bytes())?;
+        if output.status.success() {
+            return Ok(());
+        }
+        let stderr = one_line(&output.stderr);
+        if stderr.contains("but expected") || stderr.contains("already exists") || stderr.contains("unable to resolve")
+        {
+            return Err(GitError::RefConflict(stderr));
+        }
+        Err(GitError::Failed { command: "update-ref".into(), stderr })
+    }
+
+    /// Pushes `refspecs` to `remote` in one atomic push: the remote takes all
+    /// of them or none. Each `(ref, expected)` lease makes the push fail unless
+    /// the remote's `ref` is `expected` (`--force-with-lease`).
+    pub fn push_atomic(
+        &self,
+        remote: &str,
+        refspecs: &[String],
+        leases: &[(String, String)],
+    ) -> std::result::Result<(), PushFailure> {
+        let mut c = self.command(true);
+        c.args(["push", "--atomic", "--porcelain"]);
+        for (reference, expected) in leases {
+            c.arg(format!("--force-with-lease={reference}:{expected}"));
+        }
+        c.arg("--end-of-options").arg(remote).args(refspecs);
+        let output = match c.output() {
+            Ok(o) => o,
+            Err(e) => return Err(PushFailure::Unreachable(format!("cannot run git: {e}"))),
+        };
+        if output.status.success() {
+            return Ok(());
+        }
+        if output.status.code().is_none() {
+            return Err(PushFailure::Interrupted);
+        }
+        Err(classify_push(&lossy(&output.stdout), &lossy(&output.stderr)))
+    }
+
+    /// The refs of `remote` matching `patterns` (`git ls-remote` patterns), as
+    /// `(ref, object id)`; tags also as `refs/tags/x^{}` peeled lines are dropped.
+    pub fn ls_remote(
+        &self,
+        remote: &str,
+        patterns: &[String],
+    ) -> std::result::Result<Vec<(String, String)>, PushFailure> {
+        let mut c = self.command(false);
+        c.args(["ls-remote", "--end-of-options", remote]).args(patterns);
+        let output = c.output().map_err(|e| PushFailure::Unreachable(format!("cannot run git: {e}")))?;
+        if !output.status.success() {
+            if output.status.code().is_none() {
+                return Err(PushFailure::Interrupted);
+            }
+            return Err(classify_push("", &lossy(&output.stderr)));
+        }
+        Ok(lossy(&output.stdout)
+            .lines()
+            .filter_map(|l| {
+                let (id, name) = l.split_once('\t')?;
+                (!name.ends_with("^{}")).then(|| (name.to_string(), id.to_string()))
+            })
+            .collect())
+    }
+}
+
+/// The `<mode> SP <type?> SP <id>` entry of `ls-tree -z` (`id_field` 2) or
+/// `ls-files -s -z` (`id_field` 1) output.
+fn parse_entry(out: &[u8], id_field: usize) -> Option<(String, String)> {
+    let record = out.split(|&b| b == 0).next().filter(|r| !r.is_empty())?;
+    let text = lossy(record);
+    let (meta, _path) = text.split_once('\t')?;
+    let fields: Vec<&str> = meta.split(' ').collect();
+    let id = if id_field == 1 { fields.get(1)? } else { fields.get(2)? };
+    Some((fields.first()?.to_string(), id.to_string()))
+}
+
+/// Sorts a failed push into its kind from git's porcelain lines (stdout:
+/// `!\t<src>:<dst>\t[rejected] (reason)`) and its stderr (`remote:` lines,
+/// transport errors).
+pub fn classify_push(stdout: &str, stderr: &str) -> PushFailure {
+    let remote_text: Vec<&str> = stderr
+        .lines()
+        .filter_map(|l| l.strip_prefix("remote:"))
+        // A hook that writes "remote: …" itself is shown as git shows it to
+        // the pusher once, without the doubled prefix.
+        .map(|l| {
+            let mut l = l.trim();
+            while let Some(rest) = l.strip_prefix("remote:") {
+                l = rest.trim();
+            }
+            l
+        })
+        .filter(|l| !l.is_empty() && !l.starts_with("error: failed to push"))
+        .collect();
+    let remote_text = remote_text.join(" ");
+    let mut rejections = Vec::new();
+    for line in stdout.lines() {
+        let mut fields = line.split('\t');
+        let (Some("!"), Some(refs), Some(summary)) = (fields.next(), fields.next(), fields.next()) else { continue };
+        let destination = refs.rsplit_once(':').map_or(refs, |(_, d)| d).to_string();
+        let reason = summary.split_once('(').map_or("", |(_, r)| r.trim_end_matches(')')).to_string();
+        let rejection = if summary.starts_with("[remote rejected]") {
+            PushRejection::Refused { reference: destination, reason }
+        } else if reason == "atomic push failed" {
+            continue;
+        } else if reason == "already exists" {
+            PushRejection::TagExists(destination)
+        } else if ["fetch first", "non-fast-forward", "stale info"].contains(&reason.as_str()) {
+            PushRejection::BranchMoved(destination)
+        } else {
+            PushRejection::Refused { reference: destination, reason }
+        };
+        rejections.push(rejection);
+    }
+    if !rejections.is_empty() {
+        return PushFailure::Rejected { rejections, remote_text };
+    }
+    let text = one_line(stderr.as_bytes());
+    let lower = text.to_ascii_lowercase();
+    let permission = ["permission", "denied", " 403", " 401", "authentication failed", "could not read username"];
+    if permission.iter().any(|p| lower.contains(p)) {
+        PushFailure::Permission(text)
+    } else {
+        PushFailure::Unreachable(text)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identities_parse_and_refuse_junk() {
+        assert_eq!(
+            Identity::parse(" Release Bot <bot@example.com> "),
+            Some(Identity { name: "Release Bot".into(), email: "bot@example.com".into() })
+        );
+        for bad in ["bot@example.com", "<a@b>", "A <>", "A <a@b", "A <a<b>"] {
+            assert_eq!(Identity::parse(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn push_failures_by_kind() {
+        // Outputs of git 2.47 `push --atomic --porcelain`, shortened.
+        let tag = "To /r\n!\trefs/heads/main:refs/heads/main\t[rejected] (atomic push failed)\n\
+                   !\trefs/tags/v1.0.0:refs/tags/v1.0.0\t[rejected] (already exists)\nDone\n";
+        assert_eq!(
+            classify_push(tag, "error: failed to push some refs to '/r'\n"),
+            PushFailure::Rejected {
+                rejections: vec![PushRejection::TagExists("refs/tags/v1.0.0".into())],
+                remote_text: String::new()
+            }
+        );
+        let lease = "!\tabc:refs/heads/main\t[rejected] (stale info)\n";
+        assert!(matches!(classify_push(lease, ""), PushFailure::Rejected { rejections, .. }
+            if rejections == vec![PushRejection::BranchMoved("refs/heads/main".into())]));
+        let hook = "!\trefs/tags/v1:refs/tags/v1\t[remote rejected] (pre-receive hook declined)\n";
+        let stderr = "remote: releases are frozen until Monday\nerror: failed to push some refs to '/r'\n";
+        assert_eq!(
+            classify_push(hook, stderr),
+            PushFailure::Rejected {
+                rejections: vec![PushRejection::Refused {
+                    reference: "refs/tags/v1".into(),
+                    reason: "pre-receive hook declined".into()
+                }],
+                remote_text: "releases are frozen until Monday".into()
+            }
+        );
+        let denied = "remote: Permission to acme/rocket.git denied to github-actions[bot].\n\
+                      fatal: unable to access 'https://github.com/acme/rocket/': The requested URL returned error: 403\n";
+        assert!(matches!(classify_push("", denied), PushFailure::Permission(_)));
+        let gone =
+            "fatal: '/nowhere' does not appear to be a git repository\nfatal: Could not read from remote repository.\n";
+        assert!(matches!(classify_push("", gone), PushFailure::Unreachable(_)));
+    }
+}

@@ -1,0 +1,99 @@
+//! One release at a time per repository: an exclusive lock on a file in the
+//! common git directory (`.git/relkit/lock`), held for the whole run.
+//!
+//! The lock is the operating system's advisory file lock (`flock` on Unix,
+//! `LockFileEx` on Windows), which the kernel drops when the process dies, so
+//! a killed run never blocks the next one. The file holds the PID of the
+//! holder; a run that takes the lock and finds a PID there knows the previous
+//! holder died without finishing (it empties the file on a normal exit) and
+//! says so. The file itself is never deleted: deleting a lock file while
+//! another process opens it would let two processes hold "the" lock.
+
+use std::fs::{File, OpenOptions};
+use std::io::{Read as _, Seek as _, SeekFrom, Write as _};
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+
+/// The held lock; released (and the file emptied) when dropped.
+#[derive(Debug)]
+pub struct ReleaseLock {
+    file: File,
+    path: PathBuf,
+}
+
+impl ReleaseLock {
+    /// Takes the lock in `relkit_dir` or fails at once (no waiting: CI jobs
+    /// should not queue behind each other silently). Returns the lock and, when
+    /// a killed run had held it, that run's PID.
+    pub fn acquire(relkit_dir: &Path) -> Result<(ReleaseLock, Option<String>)> {
+        std::fs::create_dir_all(relkit_dir).map_err(|e| Error::file(relkit_dir, e))?;
+        let path = relkit_dir.join("lock");
+        let mut file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&path)
+            .map_err(|e| Error::file(&path, e))?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => {
+                let mut holder = String::new();
+                let _ = file.read_to_string(&mut holder);
+                let holder = holder.trim();
+                let who = if holder.is_empty() { String::new() } else { format!(" (PID {holder})") };
+                return Err(Error::Refused(format!(
+                    "another relkit release is running in this repository{who}; wait for it to finish, then run \
+                     again (lock: {})",
+                    path.display()
+                )));
+            }
+            Err(std::fs::TryLockError::Error(e)) => return Err(Error::file(&path, e)),
+        }
+        let mut previous = String::new();
+        let _ = file.read_to_string(&mut previous);
+        let stale = Some(previous.trim().to_string()).filter(|p| !p.is_empty());
+        let mut lock = ReleaseLock { file, path };
+        lock.write_pid().map_err(|e| Error::file(&lock.path, e))?;
+        Ok((lock, stale))
+    }
+
+    fn write_pid(&mut self) -> std::io::Result<()> {
+        self.file.set_len(0)?;
+        self.file.seek(SeekFrom::Start(0))?;
+        write!(self.file, "{}", std::process::id())?;
+        self.file.sync_data()
+    }
+}
+
+impl Drop for ReleaseLock {
+    fn drop(&mut self) {
+        // Empty means "released normally"; the kernel drops the lock itself
+        // when the file closes.
+        let _ = self.file.set_len(0);
+        let _ = self.file.unlock();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_second_holder_is_refused_and_a_dead_one_is_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        let (first, stale) = ReleaseLock::acquire(dir.path()).unwrap();
+        assert_eq!(stale, None);
+        let err = ReleaseLock::acquire(dir.path()).unwrap_err().to_string();
+        assert!(err.starts_with("another relkit release is running in this repository (PID "), "{err}");
+        drop(first);
+        let (_again, stale) = ReleaseLock::acquire(dir.path()).unwrap();
+        assert_eq!(stale, None, "a normal exit leaves no PID behind");
+        // A killed run leaves its PID in the file but no lock.
+        drop(_again);
+        std::fs::write(dir.path().join("lock"), "4242").unwrap();
+        let (_lock, stale) = ReleaseLock::acquire(dir.path()).unwrap();
+        assert_eq!(stale.as_deref(), Some("4242"));
+    }
+}

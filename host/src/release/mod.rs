@@ -1,0 +1,136 @@
+//! The release as a transaction, in the order a reader follows it:
+//!
+//! 1. [`prepare`]: the release commit (CHANGELOG, later version files) and the
+//!    tag object are built as git objects aside — a temporary index, no ref,
+//!    no work-tree file touched. What the run will do is written to a journal
+//!    in the git directory ([`journal`]).
+//! 2. [`commit`]: ONE commit point. With `--push`, a single `git push
+//!    --atomic` that moves the branch (with a lease on where relkit read it)
+//!    and creates the tag; the remote accepting it is the commit point.
+//!    Without, one `git update-ref --stdin` transaction.
+//! 3. [`finish`](recover::finish): local refs in one transaction, then the
+//!    index and work tree for the files the release changed, only where they
+//!    still hold what relkit read; then the journal goes.
+//! 4. [`recover`]: the next run, seeing a journal, finishes a release whose
+//!    commit point was reached ("completed v1.2.0 from an interrupted run")
+//!    and forgets one whose commit point was not.
+//!
+//! A kill before the commit point leaves only unreferenced objects (and a
+//! journal the next run discards); a kill after it is finished by the next
+//! run. [`lock`] keeps a second run out meanwhile, and compare-and-swap on
+//! every ref catches anyone who is not relkit.
+
+pub mod commit;
+pub mod journal;
+pub mod lock;
+pub mod prepare;
+pub mod recover;
+pub mod signals;
+
+use std::path::{Path, PathBuf};
+
+use crate::app::App;
+use crate::ci::Outputs;
+use crate::error::{Error, Result};
+
+pub use journal::Journal;
+
+/// A file the release writes: its path and its content before and after.
+#[derive(Debug, Clone)]
+pub struct FileChange {
+    /// Where it really is (symlinks resolved), inside the repository.
+    pub path: PathBuf,
+    /// The bytes relkit read; `None` when the file did not exist.
+    pub old: Option<Vec<u8>>,
+    pub new: Vec<u8>,
+}
+
+/// A release decided and rendered, about to be made.
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub version: String,
+    /// The tag name (`v1.2.0`).
+    pub tag: String,
+    /// The commit the release is of: HEAD as relkit read it.
+    pub head: String,
+    /// The tag message (the release notes).
+    pub message: String,
+    pub sign: bool,
+    pub files: Vec<FileChange>,
+    /// With `Some(message)`, `files` go into a release commit on top of
+    /// `head`, which the tag then points at; with `None`, they are written to
+    /// the work tree only, after the commit point.
+    pub commit_message: Option<String>,
+    /// `--push`: the remote and the branch on it to move.
+    pub push: Option<Push>,
+    /// What the CI is told once the release is made.
+    pub outputs: Outputs,
+}
+
+/// Where `--push` sends the release.
+#[derive(Debug, Clone)]
+pub struct Push {
+    pub remote: String,
+    /// The branch the release commit goes to (`refs/heads/main`); `None` when
+    /// there is no release commit (only the tag is pushed).
+    pub branch: Option<String>,
+    /// Release tags made here earlier but never pushed (an earlier run
+    /// without `--push`, or an older relkit): they go in the same push.
+    pub unpublished_tags: Vec<String>,
+}
+
+/// What [`execute`] did, for the command to print.
+#[derive(Debug)]
+pub struct Made {
+    pub journal: Journal,
+    /// Problems finishing after the commit point (the release is made; the
+    /// next run finishes what is named here).
+    pub warnings: Vec<String>,
+}
+
+/// relkit's own directory in the common git directory: the lock, temporary
+/// files, side directories.
+pub fn relkit_dir(app: &App) -> PathBuf {
+    app.repo.common_dir().join("relkit")
+}
+
+/// Where temporary files go: inside the git directory, never the work tree.
+pub fn tmp_dir(app: &App) -> PathBuf {
+    relkit_dir(app).join("tmp")
+}
+
+/// Removes what a killed run left: temporary files in relkit's directory and,
+/// from relkit versions before the transaction, `.relkit-*.tmp` beside the
+/// CHANGELOG. Call with the lock held.
+pub fn remove_leftovers(app: &App, changelog: Option<&Path>) {
+    let _ = std::fs::remove_dir_all(tmp_dir(app));
+    if let Some(dir) = changelog.and_then(Path::parent) {
+        crate::fsutil::remove_stale_temporaries(dir);
+    }
+}
+
+/// Makes the release: prepare aside, one commit point, finish. An error
+/// before the commit point means nothing visible changed.
+pub fn execute(app: &App, request: &Request) -> Result<Made> {
+    let journal = prepare::prepare(app, request)?;
+    journal.save(app)?;
+    if signals::interrupted() {
+        journal.discard(app);
+        return Err(Error::Refused(
+            "interrupted before the commit point; nothing was changed (the prepared objects are unreferenced)"
+                .to_string(),
+        ));
+    }
+    match commit::commit(app, &journal) {
+        Ok(()) => {}
+        Err(commit::Failure::NotMade(e)) => {
+            journal.discard(app);
+            return Err(e);
+        }
+        // The remote may or may not have taken it: the journal stays for
+        // the next run, which asks the remote.
+        Err(commit::Failure::Unknown(e)) => return Err(e),
+    }
+    let warnings = recover::finish(app, &journal);
+    Ok(Made { journal, warnings })
+}

@@ -1,0 +1,146 @@
+//! Step 1: the release built aside. Blobs, the release commit (through a
+//! temporary index file) and the tag object are written to the object store;
+//! the work tree, the index and every ref stay as they are.
+
+use std::path::Path;
+
+use sha2::{Digest as _, Sha256};
+
+use super::journal::{Journal, JournalFile};
+use super::{Request, tmp_dir};
+use crate::app::App;
+use crate::ci::Outputs;
+use crate::error::{Error, Result};
+use crate::git::Identity;
+
+/// GitHub's identity for commits made by workflows (GitHub documents it for
+/// the `GITHUB_TOKEN`'s pushes; actions/checkout's README uses it too).
+const GITHUB_BOT: (&str, &str) = ("github-actions[bot]", "41898282+github-actions[bot]@users.noreply.github.com");
+
+/// Builds every object of the release; returns the journal that names them.
+pub fn prepare(app: &App, request: &Request) -> Result<Journal> {
+    let repo = &app.repo;
+    let identity = identity(app)?;
+    let head_ref = repo.head_branch()?.unwrap_or_else(|| "HEAD".to_string());
+    let root = std::fs::canonicalize(repo.root()).map_err(|e| Error::file(repo.root(), e))?;
+    let committed = request.commit_message.is_some();
+    let tmp = tmp_dir(app);
+    std::fs::create_dir_all(&tmp).map_err(|e| Error::file(&tmp, e))?;
+
+    let mut files = Vec::new();
+    for change in &request.files {
+        let relative = relative_path(&root, &change.path)?;
+        let new_raw_blob = repo.write_blob(&change.new, None)?;
+        let (mode, old_blob, new_blob) = if committed {
+            let (mode, old_blob) = match repo.tree_entry(&request.head, &relative)? {
+                Some((mode, _)) if !mode.starts_with("100") => {
+                    return Err(Error::Refused(format!(
+                        "{relative} is not a regular file in HEAD (mode {mode}); relkit can only commit a file there"
+                    )));
+                }
+                Some((mode, blob)) => (mode, Some(blob)),
+                None => ("100644".to_string(), None),
+            };
+            (mode, old_blob, repo.write_blob(&change.new, Some(&relative))?)
+        } else {
+            ("100644".to_string(), None, new_raw_blob.clone())
+        };
+        files.push(JournalFile {
+            path: relative,
+            mode,
+            old_sha256: change.old.as_deref().map(sha256_hex),
+            old_blob,
+            new_blob,
+            new_raw_blob,
+            committed,
+        });
+    }
+
+    let target = match &request.commit_message {
+        Some(message) if !files.is_empty() => {
+            let entries: Vec<_> = files.iter().map(|f| (f.mode.clone(), f.new_blob.clone(), f.path.clone())).collect();
+            let index = tmp.join(format!("index-{}", std::process::id()));
+            let tree = repo.tree_with(&request.head, &entries, &index)?;
+            repo.commit_tree(&tree, &request.head, message, identity.as_ref())?
+        }
+        _ => request.head.clone(),
+    };
+    let message =
+        if request.message.trim().is_empty() { format!("Release {}\n", request.tag) } else { request.message.clone() };
+    let side = tmp.join(format!("tag-{}", std::process::id()));
+    let tag_object = repo
+        .make_tag(&side, &request.tag, &target, &message, request.sign, identity.as_ref())
+        .map_err(|e| tag_error(e, request.sign))?;
+    let push = request.push.as_ref();
+    Ok(Journal {
+        version: request.version.clone(),
+        tag: request.tag.clone(),
+        tag_object,
+        signed: request.sign,
+        release_commit: target != request.head,
+        target: target.clone(),
+        head: request.head.clone(),
+        head_ref,
+        remote: push.map(|p| p.remote.clone()),
+        remote_branch: push.and_then(|p| p.branch.clone()),
+        unpublished_tags: push.map(|p| p.unpublished_tags.clone()).unwrap_or_default(),
+        files,
+        outputs: Outputs { sha: Some(target.clone()), ..request.outputs.clone() },
+    })
+}
+
+/// Who makes the release commit and tag:
+/// 1. `[release] identity` when set;
+/// 2. else git's own (`user.name`/`user.email`, `GIT_COMMITTER_*`);
+/// 3. else, in GitHub Actions, `github-actions[bot]`; in GitLab CI, the user
+///    who started the pipeline (`GITLAB_USER_NAME`, `GITLAB_USER_EMAIL`);
+/// 4. else an error with the fix.
+///
+/// `None` means "git's own"; a `Some` is passed to those two git calls only.
+pub fn identity(app: &App) -> Result<Option<Identity>> {
+    if let Some(id) = app.config.config.release.identity.as_deref().and_then(Identity::parse) {
+        return Ok(Some(id));
+    }
+    if app.repo.identity_configured()? {
+        return Ok(None);
+    }
+    if app.env.is_true("GITHUB_ACTIONS") {
+        return Ok(Some(Identity { name: GITHUB_BOT.0.to_string(), email: GITHUB_BOT.1.to_string() }));
+    }
+    if app.env.is_true("GITLAB_CI")
+        && let (Some(name), Some(email)) = (app.env.get("GITLAB_USER_NAME"), app.env.get("GITLAB_USER_EMAIL"))
+    {
+        return Ok(Some(Identity { name, email }));
+    }
+    Err(Error::Refused(
+        "git does not know who makes the release commit and tag (no user.name/user.email); set them with \
+         `git config user.name \"Your Name\"` and `git config user.email you@example.com`, or set \
+         `[release] identity = \"Release Bot <bot@example.com>\"` in relkit.toml"
+            .to_string(),
+    ))
+}
+
+/// git's failure to make the tag, as one line with the fix.
+fn tag_error(e: crate::git::GitError, sign: bool) -> Error {
+    let text = e.to_string();
+    if sign && (text.contains("gpg") || text.contains("sign") || text.contains("ssh")) {
+        return Error::Refused(format!(
+            "{text}. relkit could not sign the tag: check `user.signingkey` and `gpg.format` (git's signing \
+             settings), or set `[release] sign = false`"
+        ));
+    }
+    Error::from(e)
+}
+
+fn relative_path(root: &Path, path: &Path) -> Result<String> {
+    let relative = path.strip_prefix(root).map_err(|_| {
+        Error::file(path, format!("is outside the repository {}; relkit only writes files inside it", root.display()))
+    })?;
+    let parts: Vec<String> = relative.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+    Ok(parts.join("/"))
+}
+
+/// sha256 of `bytes`, lowercase hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    crate::runtime::hex(&Sha256::digest(bytes))
+}

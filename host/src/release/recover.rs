@@ -1,0 +1,173 @@
+//! Steps 3 and 4: finishing after the commit point — now, or in the next run
+//! when this one was killed — and publishing release tags that never reached
+//! the remote.
+//!
+//! Every finishing step is idempotent and compares before it changes: a ref
+//! moves only from the value relkit read, a file is replaced only while it
+//! holds the bytes relkit read. So finishing twice, or after someone else
+//! moved on, never overwrites their work; what is left alone is reported.
+
+use super::commit::{push_message, remote_has_tag};
+use super::journal::{Journal, JournalFile};
+use super::prepare::sha256_hex;
+use super::{Made, tmp_dir};
+use crate::app::App;
+use crate::error::{Error, Result};
+use crate::git::{RefUpdate, VersionTag, short_id};
+
+/// Looks for a journal a killed run left. When its commit point was reached
+/// (the tag is here, or on the remote), finishes the release and returns it;
+/// when not, forgets it (only unreferenced objects remain) and returns `None`.
+pub fn resume(app: &App) -> Result<Option<Made>> {
+    let Some(journal) = Journal::load(app)? else { return Ok(None) };
+    let tag_ref = format!("refs/tags/{}", journal.tag);
+    let committed = if app.repo.object_id(&tag_ref)?.as_deref() == Some(journal.tag_object.as_str()) {
+        true
+    } else if let Some(remote) = &journal.remote {
+        remote_has_tag(app, remote, &journal.tag, &journal.tag_object).map_err(|e| {
+            Error::Refused(format!(
+                "an interrupted run was releasing {} and relkit cannot ask {remote} whether it got there: {}; run \
+                 again when {remote} is reachable",
+                journal.tag,
+                push_message(&e, remote, &journal.head)
+            ))
+        })?
+    } else {
+        false
+    };
+    if !committed {
+        journal.discard(app);
+        return Ok(None);
+    }
+    let warnings = finish(app, &journal);
+    Ok(Some(Made { journal, warnings }))
+}
+
+/// Everything after the commit point: local refs in one transaction, then the
+/// index and the work tree. Returns what it left alone or could not do (the
+/// release is made either way). The journal goes when nothing failed; after a
+/// failure it stays, so the next run tries again.
+pub fn finish(app: &App, j: &Journal) -> Vec<String> {
+    let mut warnings = Vec::new();
+    let mut failed = false;
+    if let Err(e) = local_refs(app, j, &mut warnings) {
+        warnings.push(format!("updating the local refs failed ({e}); run relkit release again to finish"));
+        failed = true;
+    }
+    let head_now = app.repo.object_id("HEAD").ok().flatten();
+    for file in &j.files {
+        if file.committed && head_now.as_deref() != Some(j.target.as_str()) {
+            warnings.push(format!(
+                "{} was left as it is: HEAD is no longer the release commit {}",
+                file.path,
+                short_id(&j.target)
+            ));
+            continue;
+        }
+        if let Err(e) = update_file(app, file, &mut warnings) {
+            warnings.push(format!("updating {} failed ({e}); run relkit release again to finish", file.path));
+            failed = true;
+        }
+    }
+    if !failed {
+        j.discard(app);
+    }
+    warnings
+}
+
+/// The tag, and the branch when there is a release commit, each only from
+/// the value relkit read (a push already made them on the remote).
+fn local_refs(app: &App, j: &Journal, warnings: &mut Vec<String>) -> Result<()> {
+    let mut updates = Vec::new();
+    let tag_ref = format!("refs/tags/{}", j.tag);
+    match app.repo.object_id(&tag_ref)? {
+        None => updates.push(RefUpdate { name: tag_ref, new: j.tag_object.clone(), old: None }),
+        Some(id) if id == j.tag_object => {}
+        Some(_) => warnings.push(format!("the local tag {} points elsewhere; it was left alone", j.tag)),
+    }
+    if j.release_commit {
+        match app.repo.object_id(&j.head_ref)? {
+            Some(id) if id == j.head => {
+                updates.push(RefUpdate { name: j.head_ref.clone(), new: j.target.clone(), old: Some(j.head.clone()) });
+            }
+            Some(id) if id == j.target => {}
+            _ => warnings.push(format!(
+                "{} moved while the release was made, so it was left alone; the release commit is {} (`git pull` \
+                 brings it)",
+                j.head_ref.strip_prefix("refs/heads/").unwrap_or(&j.head_ref),
+                short_id(&j.target)
+            )),
+        }
+    }
+    app.repo.update_refs(&updates)?;
+    Ok(())
+}
+
+/// One file: the work tree while it holds what relkit read, then (for a
+/// committed file) the index entry while it holds HEAD's old blob.
+fn update_file(app: &App, file: &JournalFile, warnings: &mut Vec<String>) -> Result<()> {
+    let root = std::fs::canonicalize(app.repo.root()).map_err(|e| Error::file(app.repo.root(), e))?;
+    let path = crate::fsutil::resolve_inside(&root, &root, std::path::Path::new(&file.path))
+        .map_err(|m| Error::Refused(format!("{}: {m}", file.path)))?;
+    let current = match std::fs::read(&path) {
+        Ok(bytes) => Some(bytes),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Err(Error::file(&path, e)),
+    };
+    let new = app.repo.read_blob(&file.new_raw_blob)?;
+    let current_sha = current.as_deref().map(sha256_hex);
+    if current.as_deref() == Some(new.as_slice()) {
+        // Done already (an earlier finish got this far).
+    } else if current_sha == file.old_sha256 {
+        crate::fsutil::write_atomic_in(&path, &new, &tmp_dir(app)).map_err(|e| Error::file(&path, e))?;
+    } else {
+        warnings.push(format!("{} changed since relkit read it, so it was left alone", file.path));
+        return Ok(());
+    }
+    if file.committed {
+        match app.repo.index_entry(&file.path)? {
+            Some((_, blob)) if blob == file.new_blob => {}
+            entry if entry.as_ref().map(|(_, b)| b) == file.old_blob.as_ref() => {
+                app.repo.set_index_entry(&file.mode, &file.new_blob, &file.path)?;
+            }
+            _ => warnings.push(format!("{} has staged changes, so its index entry was left alone", file.path)),
+        }
+    }
+    Ok(())
+}
+
+/// Release tags reachable from `head` that `remote` does not have and that
+/// are newer than its newest release tag, oldest first: made by an earlier
+/// run without `--push` (or by a relkit before the transaction, killed after
+/// tagging). `relkit release --push` pushes them instead of reporting "no
+/// release due".
+pub fn unpublished(app: &App, tags: &[VersionTag], head: &str, remote: &str) -> Result<Vec<VersionTag>> {
+    let prefix = app.tag_prefix();
+    let pattern = format!("refs/tags/{prefix}*");
+    let remote_refs = app.repo.ls_remote(remote, &[pattern]).map_err(|e| {
+        let message = match &e {
+            crate::git::PushFailure::Permission(t) | crate::git::PushFailure::Unreachable(t) => t.clone(),
+            other => format!("{other:?}"),
+        };
+        Error::Refused(format!(
+            "{message}. relkit could not read the tags of {remote} (check its URL with `git remote -v`, the network \
+             and the token); nothing was changed"
+        ))
+    })?;
+    let remote_names: std::collections::HashSet<&str> =
+        remote_refs.iter().filter_map(|(name, _)| name.strip_prefix("refs/tags/")).collect();
+    let newest_remote =
+        remote_names.iter().filter_map(|n| n.strip_prefix(prefix).and_then(|v| semver::Version::parse(v).ok())).max();
+    let mut missing = Vec::new();
+    for tag in tags {
+        let newer = newest_remote.as_ref().is_none_or(|n| tag.version > *n);
+        if newer
+            && !remote_names.contains(tag.name.as_str())
+            && (tag.commit == head || app.repo.is_ancestor(&tag.commit, head)?)
+        {
+            missing.push(tag.clone());
+        }
+    }
+    missing.sort_by(|a, b| a.version.cmp(&b.version));
+    Ok(missing)
+}
