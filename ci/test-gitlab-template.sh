@@ -57,6 +57,8 @@ YAML
   git -C "$dir" add -A
   git -C "$dir" commit -q -m "chore: init"
   git -C "$dir" tag -a -m v1.2.3 v1.2.3
+  # The remote has what GitLab's would: the branch and the last release.
+  git -C "$dir" push -q "$dir.remote.git" main v1.2.3
 }
 
 run_pipeline() {
@@ -77,11 +79,16 @@ run_pipeline "$repo" true v1.3.0
 grep -q "relkit: releasing v1.3.0" "$repo.log" || { cat "$repo.log"; exit 1; }
 grep -q "publishing the GitLab release v1.3.0" "$repo.log" || { cat "$repo.log"; exit 1; }
 env_report="$(find "$repo/.gitlab-ci-local/artifacts/relkit" -name relkit.env | head -n 1)"
-test "$(cat "$env_report")" = "$(printf 'RELKIT_VERSION=1.3.0\nRELKIT_TAG=v1.3.0\nRELKIT_RELEASED=true\nRELKIT_DRY_RUN=false')"
+grep -qx 'RELKIT_VERSION=1.3.0' "$env_report" && grep -qx 'RELKIT_TAG=v1.3.0' "$env_report" \
+  && grep -qx 'RELKIT_RELEASED=true' "$env_report" && grep -qx 'RELKIT_DRY_RUN=false' "$env_report" \
+  && grep -qx 'RELKIT_PREVIOUS_TAG=v1.2.3' "$env_report" && grep -qx 'RELKIT_BUMP=minor' "$env_report" \
+  || { cat "$env_report"; exit 1; }
 test -s "$repo/.gitlab-ci-local/artifacts/relkit/relkit-notes.md"
 test -s "$repo/.gitlab-ci-local/artifacts/relkit/relkit-rollback.md"
-test "$(git -C "$repo.remote.git" tag -l)" = "v1.3.0"
-echo "ok: tagged v1.3.0 and pushed it; dotenv reached the next jobs"
+test "$(git -C "$repo.remote.git" tag -l)" = "$(printf 'v1.2.3\nv1.3.0')"
+# With push, the CHANGELOG is in the release commit the tag points at.
+test "$(git -C "$repo.remote.git" rev-parse main)" = "$(git -C "$repo.remote.git" rev-parse 'v1.3.0^{commit}')"
+echo "ok: tagged v1.3.0 and pushed it with the CHANGELOG commit; dotenv reached the next jobs"
 
 echo "-- no release is due"
 repo="$work/none"
@@ -90,5 +97,5 @@ git -C "$repo" commit -q --allow-empty -m "docs: typo"
 run_pipeline "$repo" false ""
 grep -q "relkit: no release due" "$repo.log" || { cat "$repo.log"; exit 1; }
 grep -q "no release was made; nothing to publish" "$repo.log" || { cat "$repo.log"; exit 1; }
-test -z "$(git -C "$repo.remote.git" tag -l)"
+test "$(git -C "$repo.remote.git" tag -l)" = v1.2.3
 echo "ok: nothing released, the release job stopped before its release: step"
