@@ -353,27 +353,33 @@ fn entry_for(c: &Commit, p: &Parsed, kind: Option<String>, links: &Links<'_>) ->
         Some(of) => of.header.clone().unwrap_or_else(|| p.description().to_string()),
         None => p.description().to_string(),
     };
+    let in_description = refs::find(&description, links.forge());
     Entry {
         id: c.id.clone(),
         short_id: short_id(&c.id).to_string(),
         commit_url: links.commit(&c.id),
         kind,
         scope: p.scope().map(str::to_string),
-        description_md: linked(&description, links),
+        description_md: refs::linkify(&description, &in_description, links),
+        references: body_references(&p.body, &in_description, links),
         description,
         breaking: p.is_breaking(),
-        references: body_references(&p.body, links),
         author: author(&c.author.name, &c.author.email, links),
         from_squash: false,
     }
 }
 
-fn body_references(body: &str, links: &Links<'_>) -> Vec<ReferenceData> {
-    let mut seen = HashSet::new();
+/// The body's references that follow a keyword, each once, leaving out those
+/// the description already links: `feat: export (#12)` with `Closes #12`
+/// links #12 once. Two references are the same when they lead to the same
+/// page (`#12` and `acme/rocket#12` in acme/rocket), else when written alike.
+fn body_references(body: &str, in_description: &[Reference], links: &Links<'_>) -> Vec<ReferenceData> {
+    let key = |r: &Reference| r.url(links).unwrap_or_else(|| r.text.clone());
+    let mut seen: HashSet<String> = in_description.iter().map(key).collect();
     refs::find(body, links.forge())
         .into_iter()
         .filter(|r| r.action.is_some())
-        .filter(|r| seen.insert(r.text.clone()))
+        .filter(|r| seen.insert(key(r)))
         .map(|r: Reference| ReferenceData {
             url: r.url(links),
             keyword: r.action.as_ref().map(|a| a.to_ascii_lowercase()),
@@ -551,6 +557,48 @@ mod tests {
         let d = build(&release(vec![c2, c1]), &github(), &NotesConfig::default());
         let got: Vec<(&str, &str)> = d.architecture.iter().map(|a| (a.path.as_str(), a.change)).collect();
         assert_eq!(got, [("docs/adr/0001-a.md", "added"), ("docs/adr/0002-b.md", "modified")]);
+    }
+
+    fn references(message: &str) -> (String, Vec<(Option<String>, String)>) {
+        let d = build(&release(vec![commit("1", message)]), &github(), &NotesConfig::default());
+        let e = &d.sections[0].entries[0];
+        (e.description_md.clone(), e.references.iter().map(|r| (r.keyword.clone(), r.text.clone())).collect())
+    }
+
+    #[test]
+    fn a_reference_is_linked_once_per_entry() {
+        let (md, refs) = references("feat(api): add bulk export (#12)\n\nCloses #12");
+        assert_eq!(md, "add bulk export ([#12](https://github.com/acme/rocket/issues/12))");
+        assert!(refs.is_empty(), "{refs:?}");
+        // the same issue written with this project's path
+        let (_, refs) = references("feat: x (#12)\n\nFixes acme/rocket#12, #12 and #13");
+        assert_eq!(refs, [(Some("fixes".into()), "#13".into())]);
+        // on an unknown forge: compared as written
+        let r = release(vec![commit("1", "fix: y (#3)\n\nCloses #3, #4")]);
+        let unknown = Repository { remote_url: None, forge: ForgeKind::Unknown, web_url: None };
+        let d = build(&r, &unknown, &NotesConfig::default());
+        let got: Vec<&str> = d.sections[0].entries[0].references.iter().map(|r| r.text.as_str()).collect();
+        assert_eq!(got, ["#4"]);
+    }
+
+    #[test]
+    fn every_reference_of_a_closing_list_is_listed() {
+        let (_, refs) = references("fix: z\n\nCloses #4, #5\nFixes #6 and #7\nResolves #1 & #2");
+        let got: Vec<(&str, &str)> = refs.iter().map(|(k, t)| (k.as_deref().unwrap_or(""), t.as_str())).collect();
+        assert_eq!(
+            got,
+            [
+                ("closes", "#4"),
+                ("closes", "#5"),
+                ("fixes", "#6"),
+                ("fixes", "#7"),
+                ("resolves", "#1"),
+                ("resolves", "#2")
+            ]
+        );
+        let (md, refs) = references("fix: escape &#39; in titles\n\nSee &#x27; and &#39;");
+        assert_eq!(md, "escape &#39; in titles");
+        assert!(refs.is_empty());
     }
 
     #[test]

@@ -1,6 +1,13 @@
 //! References to issues and merge requests written in commit messages:
 //! `#123`, `group/project#7`, GitLab's `!12`, and closing keywords
 //! (`Closes #4`, `Fixes group/proj#7`).
+//!
+//! One keyword governs a list: `Closes #4, #5`, `Fixes #6 and #7`,
+//! `Resolves #1 & #2`, `Closes issues #1, #2, and #3`. That is how
+//! conventional-changelog's parser reads a reference action (every reference
+//! up to the next keyword belongs to it) and what GitLab's default issue
+//! closing pattern accepts (`Closes #1, #2 and #3`, optionally after
+//! `issue`/`issues`). An HTML character reference (`&#39;`) is not an issue.
 
 use crate::forge::Links;
 use crate::types::ForgeKind;
@@ -47,7 +54,7 @@ fn is_project_char(c: u8) -> bool {
 /// merge request; elsewhere `!` is punctuation.
 pub fn find(text: &str, forge: ForgeKind) -> Vec<Reference> {
     let bytes = text.as_bytes();
-    let mut out = Vec::new();
+    let mut out: Vec<Reference> = Vec::new();
     let mut in_code = false;
     let mut i = 0;
     while i < bytes.len() {
@@ -86,7 +93,9 @@ pub fn find(text: &str, forge: ForgeKind) -> Vec<Reference> {
             i += 1;
             continue;
         };
-        if !boundary_ok {
+        // `&#39;` is a character reference (an apostrophe), not issue 39.
+        let char_reference = prefix.is_empty() && start > 0 && bytes[start - 1] == b'&';
+        if !boundary_ok || char_reference {
             i += 1;
             continue;
         }
@@ -94,12 +103,11 @@ pub fn find(text: &str, forge: ForgeKind) -> Vec<Reference> {
             i += 1;
             continue;
         };
-        let action = text[..start]
-            .trim_end_matches([' ', ':'])
-            .rsplit(|c: char| !c.is_ascii_alphabetic())
-            .next()
-            .filter(|w| ACTIONS.contains(&w.to_ascii_lowercase().as_str()))
-            .map(str::to_string);
+        let action = keyword_before(&text[..start]).or_else(|| {
+            // A later item of a list takes the keyword of the item before it.
+            let prev = out.last()?;
+            is_list_separator(&text[prev.end..start]).then(|| prev.action.clone()).flatten()
+        });
         out.push(Reference {
             text: text[start..digits_end].to_string(),
             project,
@@ -112,6 +120,30 @@ pub fn find(text: &str, forge: ForgeKind) -> Vec<Reference> {
         i = digits_end;
     }
     out
+}
+
+/// The closing (or "refs") keyword that ends `before`, if any, allowing GitLab's
+/// optional `issue`/`issues` between keyword and reference (`Closes issue #4`).
+fn keyword_before(before: &str) -> Option<String> {
+    let last_word = |t: &str| -> (usize, String) {
+        let t = t.trim_end_matches([' ', '\t', ':']);
+        let word_start = t.rfind(|c: char| !c.is_ascii_alphabetic()).map_or(0, |i| i + 1);
+        (word_start, t[word_start..].to_string())
+    };
+    let (at, mut word) = last_word(before);
+    if word.eq_ignore_ascii_case("issue") || word.eq_ignore_ascii_case("issues") {
+        word = last_word(&before[..at]).1;
+    }
+    ACTIONS.contains(&word.to_ascii_lowercase().as_str()).then_some(word)
+}
+
+/// What may stand between two references of one list: a comma, `and` or `&`,
+/// or a comma and one of those, with spaces (not a line break) around them.
+fn is_list_separator(gap: &str) -> bool {
+    let blank = [' ', '\t'];
+    let gap = gap.trim_matches(blank);
+    let gap = gap.strip_prefix(',').unwrap_or(gap).trim_start_matches(blank);
+    gap.is_empty() || gap == "&" || gap.eq_ignore_ascii_case("and")
 }
 
 /// `text` with each reference that has a URL turned into a markdown link.
@@ -153,6 +185,51 @@ mod tests {
     fn ignores_lookalikes() {
         assert!(texts("see https://x.org/page#12 and abc#3 and #12abc and `#5`", ForgeKind::Github).is_empty());
         assert!(texts("wow!12", ForgeKind::Gitlab).is_empty());
+    }
+
+    fn closed(text: &str) -> Vec<(String, Option<String>)> {
+        texts(text, ForgeKind::Github)
+    }
+
+    fn acted(refs: &[&str], action: &str) -> Vec<(String, Option<String>)> {
+        refs.iter().map(|r| (r.to_string(), Some(action.to_string()))).collect()
+    }
+
+    #[test]
+    fn one_keyword_governs_a_list() {
+        assert_eq!(closed("Closes #4, #5"), acted(&["#4", "#5"], "Closes"));
+        assert_eq!(closed("Fixes #6 and #7"), acted(&["#6", "#7"], "Fixes"));
+        assert_eq!(closed("Resolves #1 & #2"), acted(&["#1", "#2"], "Resolves"));
+        assert_eq!(closed("closes #1, #2, and #3"), acted(&["#1", "#2", "#3"], "closes"));
+        assert_eq!(closed("Closes #1,#2 AND #3 &#4"), acted(&["#1", "#2", "#3"], "Closes"));
+        assert_eq!(closed("Fixes: #8, a/b#9"), acted(&["#8", "a/b#9"], "Fixes"));
+        assert_eq!(closed("Refs #1, #2"), acted(&["#1", "#2"], "Refs"));
+        assert_eq!(closed("Closes issues #1 and #2"), acted(&["#1", "#2"], "Closes"));
+        assert_eq!(closed("Closes issue #4"), acted(&["#4"], "Closes"));
+    }
+
+    #[test]
+    fn a_list_ends_at_other_words_and_line_breaks() {
+        assert_eq!(closed("Fixes #6 and improves #7"), vec![("#6".into(), Some("Fixes".into())), ("#7".into(), None)]);
+        assert_eq!(closed("Closes #4\n#5"), vec![("#4".into(), Some("Closes".into())), ("#5".into(), None)]);
+        assert_eq!(closed("#4, #5"), vec![("#4".into(), None), ("#5".into(), None)]);
+        assert_eq!(
+            closed("Closes #4; see #5, #6"),
+            vec![
+                ("#4".into(), Some("Closes".into())),
+                ("#5".into(), Some("see".into())),
+                ("#6".into(), Some("see".into()))
+            ]
+        );
+    }
+
+    #[test]
+    fn character_references_are_not_issues() {
+        assert!(closed("fix: escape &#39; in titles").is_empty());
+        assert!(closed("fix: escape &#x27; and &#X27; in titles").is_empty());
+        assert!(closed("Closes &#39;").is_empty());
+        assert!(closed("Closes #1 &#39;").len() == 1);
+        assert_eq!(closed("R&D #12"), vec![("#12".into(), None)]);
     }
 
     #[test]
