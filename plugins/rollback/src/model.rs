@@ -234,7 +234,13 @@ pub fn build(release: &Release, repository: &Repository, config: &Config, classi
             });
         }
         if let Some(of) = &p.revert {
-            let what = of.header.clone().unwrap_or_else(|| p.description().to_string());
+            // A re-application names itself (`Reapply "feat: x"`): rolling it
+            // back brings the revert back.
+            let what = match of.title() {
+                Some(title) if !of.reapplies => title,
+                _ if of.reapplies => p.header.clone(),
+                _ => p.description().to_string(),
+            };
             let text = match &of.hash {
                 Some(h) => format!("{what} (reverts {})", short_id(h)),
                 None => what,

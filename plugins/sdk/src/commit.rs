@@ -11,9 +11,16 @@
 //!   after the header that starts with `BREAKING CHANGE` followed by `:` or
 //!   whitespace, whatever the header looks like.
 //!
-//! Both presets trim the message before reading it and recognise reverts,
-//! written as `revert: <header>` or git's `Revert "<header>"`, with the
-//! reverted hash from `This reverts commit <hash>.`.
+//! Both presets trim the message before reading it and recognise reverts.
+//! `semantic-release` follows the angular `revertPattern` exactly. Under
+//! `conventional` a commit is a revert when git's own line
+//! `This reverts commit <hash>.` is in its body, whatever its subject says, or
+//! when its subject is `revert: <header>` or git's `Revert "<header>"`.
+//! git 2.43 and later write `Reapply "<header>"` when reverting a revert, and
+//! older versions `Revert "Revert "<header>""`: each `Revert` counts one
+//! revert and each `Reapply` two, so an even count re-applies `<header>`.
+//! GitHub's revert button with a squash merge appends the pull request:
+//! `Revert "fix(x): handle y" (#123)`.
 
 use serde::{Deserialize, Serialize};
 
@@ -65,11 +72,33 @@ pub struct Breaking {
 /// The commit a revert undoes, as far as its message tells.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct RevertOf {
-    /// The reverted commit's header, when the message quotes it.
+    /// The reverted commit's header, when the message quotes it: for
+    /// `Reapply "feat: x"` that is `Revert "feat: x"`.
     pub header: Option<String>,
     /// The reverted commit's hash (possibly abbreviated) from
     /// `This reverts commit <hash>.`.
     pub hash: Option<String>,
+    /// The change at the end of a chain of quoted reverts: `feat: x` for
+    /// `Revert "feat: x"`, `Reapply "feat: x"` and `Revert "Reapply "feat: x""`.
+    pub original: Option<String>,
+    /// Set when the chain counts an even number of reverts: the commit applies
+    /// `original` again rather than taking it back.
+    pub reapplies: bool,
+    /// What follows the quoted header, such as the pull request GitHub's
+    /// squash merge appends: `(#123)`.
+    pub trailing: Option<String>,
+}
+
+impl RevertOf {
+    /// How the notes name what was reverted: the original change, with the
+    /// pull request of the revert when the subject names one.
+    pub fn title(&self) -> Option<String> {
+        let original = self.original.as_deref().or(self.header.as_deref())?;
+        Some(match &self.trailing {
+            Some(t) => format!("{original} {t}"),
+            None => original.to_string(),
+        })
+    }
 }
 
 /// A footer (trailer): `Token: value` or `Token #value`.
@@ -109,6 +138,11 @@ impl Parsed {
 
     pub fn is_breaking(&self) -> bool {
         !self.breaking.is_empty()
+    }
+
+    /// A revert that takes a change back (not one that re-applies it).
+    pub fn is_revert(&self) -> bool {
+        self.revert.as_ref().is_some_and(|r| !r.reapplies)
     }
 
     /// The first value of a footer, compared case-insensitively
@@ -189,6 +223,28 @@ fn parse_conventional(message: &str) -> Parsed {
         breaking = notes;
     }
     let revert = conventional_revert(conventional.as_ref(), header, body);
+    let mut conventional = conventional;
+    if let Some(original) = revert.as_ref().filter(|r| r.reapplies).and_then(|r| r.original.as_deref()) {
+        // A re-application is the original change again: it counts and reads
+        // as that change (a reapplied `feat!:` is breaking again).
+        if let Ok(c) = git_conventional::Commit::parse(original) {
+            let trailing = revert.as_ref().and_then(|r| r.trailing.as_deref());
+            let description = match trailing {
+                Some(t) => format!("{} {t}", c.description()),
+                None => c.description().to_string(),
+            };
+            let bang = header_has_bang(original);
+            if bang && breaking.is_empty() {
+                breaking.push(Breaking { text: description.clone(), source: BreakingSource::Bang });
+            }
+            conventional = Some(Header {
+                kind: c.type_().as_str().to_ascii_lowercase(),
+                scope: c.scope().map(|s| s.as_str().to_string()),
+                description,
+                bang,
+            });
+        }
+    }
     Parsed { header: header.to_string(), conventional, body: body.to_string(), breaking, footers, revert }
 }
 
@@ -234,20 +290,91 @@ fn footer_start(line: &str) -> Option<Footer> {
 }
 
 fn conventional_revert(header: Option<&Header>, raw_header: &str, body: &str) -> Option<RevertOf> {
+    let hash = reverted_hash(body);
     let quoted = match header {
-        Some(h) if h.kind == "revert" => Some(unquote(&h.description).to_string()),
-        _ => git_revert_header(raw_header).map(str::to_string),
+        // `revert: <header>` is one revert of the (possibly quoted) header.
+        Some(h) if h.kind == "revert" => {
+            let target = unquote(&h.description);
+            let inner = unwrap_reverts(target);
+            Some(RevertChain { reverts: inner.reverts + 1, target: target.to_string(), ..inner })
+        }
+        _ => Some(unwrap_reverts(raw_header)).filter(|c| c.reverts > 0),
     };
-    if quoted.is_none() && header.is_none_or(|h| h.kind != "revert") {
-        return None;
-    }
-    Some(RevertOf { header: quoted.filter(|h| !h.is_empty()), hash: reverted_hash(body) })
+    let Some(chain) = quoted else {
+        // git's own line makes a revert whatever the subject says.
+        return hash.map(|hash| RevertOf { hash: Some(hash), ..RevertOf::default() });
+    };
+    let non_empty = |s: String| Some(s).filter(|s| !s.trim().is_empty());
+    Some(RevertOf {
+        header: non_empty(chain.target),
+        hash,
+        original: non_empty(chain.original.to_string()),
+        reapplies: chain.reverts % 2 == 0,
+        trailing: chain.trailing.map(str::to_string),
+    })
 }
 
-/// The quoted header of git's own revert message: `Revert "feat: x"`.
+/// A subject read as nested quoted reverts.
+struct RevertChain<'a> {
+    /// How many reverts the chain counts (`Reapply` counts two).
+    reverts: u32,
+    /// The header of the commit the outermost layer reverts.
+    target: String,
+    /// The innermost header.
+    original: &'a str,
+    /// `(#123)` after the outermost closing quote.
+    trailing: Option<&'a str>,
+}
+
+/// Peels `Revert "…"` and `Reapply "…"` layers off a subject, as git writes
+/// them (sequencer.c: `Revert "<subject>"`; since 2.43 `Reapply "<original>"`
+/// when the subject is itself `Revert "<original>"`). A layer's closing quote
+/// is the last one in it, so quotes inside the header survive; a missing one
+/// (a truncated subject) closes at the end.
+fn unwrap_reverts(subject: &str) -> RevertChain<'_> {
+    let mut chain = RevertChain { reverts: 0, target: String::new(), original: subject, trailing: None };
+    let mut rest = subject.trim();
+    loop {
+        let (count, inside) = if let Some(r) = rest.strip_prefix("Revert \"") {
+            (1, r)
+        } else if let Some(r) = rest.strip_prefix("Reapply \"") {
+            (2, r)
+        } else {
+            break;
+        };
+        let (inner, after) = match inside.rfind('"') {
+            Some(close) => (&inside[..close], inside[close + 1..].trim()),
+            None => (inside, ""),
+        };
+        if chain.reverts == 0 {
+            chain.target = if count == 2 { format!("Revert \"{inner}\"") } else { inner.to_string() };
+            // Only a parenthesised note (GitHub's pull request) is kept; other
+            // text after the quote does not name the change.
+            chain.trailing = Some(after).filter(|a| a.starts_with('(') && a.ends_with(')'));
+        }
+        chain.reverts += count;
+        chain.original = inner;
+        rest = inner.trim();
+    }
+    chain.original = chain.original.trim();
+    chain
+}
+
+/// The quoted header of git's own revert message: `Revert "feat: x"` →
+/// `feat: x`, `Revert "fix: y" (#12)` → `fix: y`.
 pub fn git_revert_header(header: &str) -> Option<&str> {
     let rest = header.strip_prefix("Revert \"")?;
-    Some(rest.strip_suffix('"').unwrap_or(rest))
+    Some(rest.rfind('"').map_or(rest, |close| &rest[..close]))
+}
+
+/// A header without the pull request a squash merge appends:
+/// `fix: y (#12)` → `fix: y`.
+pub fn without_pull_request(header: &str) -> &str {
+    let h = header.trim_end();
+    h.strip_suffix(')')
+        .and_then(|h| h.rsplit_once(" (#"))
+        .filter(|(_, n)| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+        .map_or(h, |(before, _)| before.trim_end())
 }
 
 fn unquote(text: &str) -> &str {
@@ -400,7 +527,7 @@ fn angular_revert(message: &str) -> Option<RevertOf> {
         let header = rest[..at].trim_end();
         let header = header.strip_suffix('"').unwrap_or(header);
         if (7..=40).contains(&hash.len()) && !header.is_empty() {
-            return Some(RevertOf { header: Some(header.to_string()), hash: Some(hash) });
+            return Some(RevertOf { header: Some(header.to_string()), hash: Some(hash), ..RevertOf::default() });
         }
         from = hash_start;
     }
@@ -467,11 +594,97 @@ mod tests {
 
     #[test]
     fn reverts_both_forms() {
+        let of = |header: &str, hash: &str| RevertOf {
+            header: Some(header.into()),
+            hash: Some(hash.into()),
+            original: Some(header.into()),
+            ..RevertOf::default()
+        };
         let c = conv("revert: feat: add x\n\nThis reverts commit 1234abcd.");
-        assert_eq!(c.revert, Some(RevertOf { header: Some("feat: add x".into()), hash: Some("1234abcd".into()) }));
+        assert_eq!(c.revert, Some(of("feat: add x", "1234abcd")));
         let c = conv("Revert \"feat: add x\"\n\nThis reverts commit 1234abcd5678.");
-        assert_eq!(c.revert, Some(RevertOf { header: Some("feat: add x".into()), hash: Some("1234abcd5678".into()) }));
+        assert_eq!(c.revert, Some(of("feat: add x", "1234abcd5678")));
         assert_eq!(conv("feat: revert nothing").revert, None);
+    }
+
+    fn revert_of(m: &str) -> Option<RevertOf> {
+        conv(m).revert
+    }
+
+    #[test]
+    fn a_revert_is_known_by_git_s_line_whatever_the_subject() {
+        let r = revert_of("fix: undo the cache\n\nThis reverts commit 1234abcd.").unwrap();
+        assert_eq!((r.hash.as_deref(), r.header, r.reapplies), (Some("1234abcd"), None, false));
+        assert!(conv("fix: undo the cache\n\nThis reverts commit 1234abcd.").is_revert());
+        let r = revert_of("Undo it\n\nThis reverts commit 1234abcd, reversing\nchanges made to 99.").unwrap();
+        assert_eq!(r.hash.as_deref(), Some("1234abcd"));
+        // `git revert --reference`
+        let r = revert_of("Back out the cache\n\nThis reverts commit 1234abc (feat: cache, 2026-01-02).").unwrap();
+        assert_eq!(r.hash.as_deref(), Some("1234abc"));
+        assert_eq!(revert_of("fix: the revert button"), None);
+    }
+
+    #[test]
+    fn reapply_and_double_reverts_re_apply_the_original() {
+        let c = conv("Reapply \"feat: add offline mode\"\n\nThis reverts commit 1234abcd.");
+        let r = c.revert.clone().unwrap();
+        assert!(r.reapplies && !c.is_revert());
+        assert_eq!(r.header.as_deref(), Some("Revert \"feat: add offline mode\""));
+        assert_eq!(r.original.as_deref(), Some("feat: add offline mode"));
+        assert_eq!((c.kind(), c.description()), (Some("feat"), "add offline mode"));
+        // git before 2.43
+        let c = conv("Revert \"Revert \"feat(api)!: drop v1\"\"\n\nThis reverts commit 1234abcd.");
+        assert_eq!(c.revert.as_ref().map(|r| r.header.as_deref()), Some(Some("Revert \"feat(api)!: drop v1\"")));
+        assert_eq!((c.kind(), c.scope(), c.is_breaking()), (Some("feat"), Some("api"), true));
+        // three reverts take the change back
+        for m in [
+            "Revert \"Reapply \"feat: x\"\"",
+            "Revert \"Revert \"Revert \"feat: x\"\"\"",
+            "revert: Reapply \"feat: x\"",
+        ] {
+            let c = conv(m);
+            assert!(c.is_revert(), "{m}");
+            assert_eq!(c.revert.unwrap().original.as_deref(), Some("feat: x"), "{m}");
+        }
+        // four re-apply it
+        let c = conv("Reapply \"Reapply \"feat: x\"\"");
+        assert_eq!((c.is_revert(), c.kind()), (false, Some("feat")));
+        // a reapply of something that is not a Conventional Commit
+        let c = conv("Reapply \"Update deps\"");
+        assert_eq!((c.is_revert(), c.kind()), (false, None));
+    }
+
+    #[test]
+    fn github_s_squashed_revert_names_the_pull_request() {
+        let c = conv("Revert \"fix(x): handle y\" (#123)\n\nThis reverts commit 1234abcd.");
+        let r = c.revert.clone().unwrap();
+        assert_eq!(r.header.as_deref(), Some("fix(x): handle y"));
+        assert_eq!(r.trailing.as_deref(), Some("(#123)"));
+        assert_eq!(r.title().as_deref(), Some("fix(x): handle y (#123)"));
+        assert!(c.is_revert());
+        // GitHub's revert pull request body names the pull request, not a hash
+        let r = revert_of("Revert \"fix(x): handle y\" (#123)\n\nReverts acme/rocket#122").unwrap();
+        assert_eq!((r.header.as_deref(), r.hash), (Some("fix(x): handle y"), None));
+        let r = revert_of("Reapply \"feat: x\" (#130)").unwrap();
+        assert_eq!(conv("Reapply \"feat: x\" (#130)").description(), "x (#130)");
+        assert_eq!(r.title().as_deref(), Some("feat: x (#130)"));
+        // quotes inside the header, and text after the quote that is not a pull request
+        assert_eq!(
+            revert_of("Revert \"fix: read \"a b\" paths\"").unwrap().header.as_deref(),
+            Some("fix: read \"a b\" paths")
+        );
+        assert_eq!(revert_of("Revert \"fix: y\" for now").unwrap().title().as_deref(), Some("fix: y"));
+        // a truncated subject
+        assert_eq!(revert_of("Revert \"feat: a very long").unwrap().header.as_deref(), Some("feat: a very long"));
+    }
+
+    #[test]
+    fn pull_request_suffixes() {
+        assert_eq!(without_pull_request("fix: y (#12)"), "fix: y");
+        assert_eq!(without_pull_request("fix: y (#12) "), "fix: y");
+        assert_eq!(without_pull_request("fix: y (#a)"), "fix: y (#a)");
+        assert_eq!(without_pull_request("fix: y"), "fix: y");
+        assert_eq!(without_pull_request("fix: (#)"), "fix: (#)");
     }
 
     #[test]
@@ -501,7 +714,11 @@ mod tests {
     #[test]
     fn angular_reverts() {
         let c = sr("Revert \"feat: add x\"\n\nThis reverts commit 1234abcd.");
-        assert_eq!(c.revert, Some(RevertOf { header: Some("feat: add x".into()), hash: Some("1234abcd".into()) }));
+        let of = RevertOf { header: Some("feat: add x".into()), hash: Some("1234abcd".into()), ..RevertOf::default() };
+        assert_eq!(c.revert, Some(of));
+        // semantic-release knows neither git's Reapply nor a bare hash line
+        assert_eq!(sr("Reapply \"feat: x\"\n\nThis reverts commit 1234abcd.").revert, None);
+        assert_eq!(sr("fix: undo\n\nThis reverts commit 1234abcd.").revert, None);
         let c = sr("revert: feat: add x\n\nThis reverts commit 1234abcd.");
         assert_eq!(c.revert.unwrap().header.as_deref(), Some("feat: add x"));
         assert_eq!(

@@ -255,7 +255,7 @@ pub fn build(release: &Release, repository: &Repository, config: &NotesConfig) -
             continue;
         }
         kept.push(c);
-        let kind = if p.revert.is_some() { Some("revert".to_string()) } else { p.kind().map(str::to_string) };
+        let kind = if p.is_revert() { Some("revert".to_string()) } else { p.kind().map(str::to_string) };
         for b in &p.breaking {
             breaking_changes.push(BreakingEntry {
                 id: c.id.clone(),
@@ -271,9 +271,7 @@ pub fn build(release: &Release, repository: &Repository, config: &NotesConfig) -
         let entry = entry_for(c, p, kind.clone(), &links);
         match kind.as_deref().and_then(|k| section_of(&config.sections, k)) {
             Some(i) => buckets[i].push(entry),
-            None if p.conventional.is_none() && p.revert.is_none() && config.include_non_conventional => {
-                other.push(entry)
-            }
+            None if p.conventional.is_none() && !p.is_revert() && config.include_non_conventional => other.push(entry),
             None => {}
         }
         if config.split_squash {
@@ -349,8 +347,10 @@ fn linked(text: &str, links: &Links<'_>) -> String {
 }
 
 fn entry_for(c: &Commit, p: &Parsed, kind: Option<String>, links: &Links<'_>) -> Entry {
-    let description = match &p.revert {
-        Some(of) => of.header.clone().unwrap_or_else(|| p.description().to_string()),
+    // A revert is listed under the change it takes back (a re-application
+    // reads as the change itself).
+    let description = match p.revert.as_ref().filter(|_| p.is_revert()) {
+        Some(of) => of.title().unwrap_or_else(|| p.description().to_string()),
         None => p.description().to_string(),
     };
     let in_description = refs::find(&description, links.forge());
@@ -533,6 +533,46 @@ mod tests {
         let d = build(&release(vec![revert, feat, commit("c", "fix: y")]), &github(), &NotesConfig::default());
         assert_eq!(d.sections.len(), 1);
         assert_eq!(d.sections[0].entries[0].description, "y");
+    }
+
+    fn entries(d: &NotesData) -> Vec<(&str, &str)> {
+        d.sections.iter().flat_map(|s| s.entries.iter().map(|e| (s.title.as_str(), e.description.as_str()))).collect()
+    }
+
+    #[test]
+    fn feat_revert_reapply_releases_the_feature() {
+        let feat = commit("a", "feat: add offline mode");
+        let revert = commit("b", &format!("Revert \"feat: add offline mode\"\n\nThis reverts commit {}.", feat.id));
+        let reapply = commit("c", &format!("Reapply \"feat: add offline mode\"\n\nThis reverts commit {}.", revert.id));
+        let d =
+            build(&release(vec![reapply.clone(), revert.clone(), feat.clone()]), &github(), &NotesConfig::default());
+        assert_eq!(entries(&d), [("Features", "add offline mode")]);
+        assert_eq!(d.sections[0].entries[0].id, feat.id);
+        // and a fourth commit takes it back again
+        let again = commit(
+            "d",
+            &format!("Revert \"Reapply \"feat: add offline mode\"\"\n\nThis reverts commit {}.", reapply.id),
+        );
+        let d = build(&release(vec![again, reapply.clone(), revert, feat]), &github(), &NotesConfig::default());
+        assert!(entries(&d).is_empty());
+        // a re-application of a change released (and reverted) before reads as that change
+        let d = build(&release(vec![reapply]), &github(), &NotesConfig::default());
+        assert_eq!(entries(&d), [("Features", "add offline mode")]);
+    }
+
+    #[test]
+    fn github_s_squashed_revert_is_listed_as_a_revert() {
+        let r = release(vec![commit("b", "Revert \"fix(x): handle y\" (#123)\n\nThis reverts commit 0123456789.")]);
+        let d = build(&r, &github(), &NotesConfig::default());
+        assert_eq!(entries(&d), [("Reverts", "fix(x): handle y (#123)")]);
+        assert_eq!(
+            d.sections[0].entries[0].description_md,
+            "fix(x): handle y ([#123](https://github.com/acme/rocket/issues/123))"
+        );
+        // a revert known only by git's line is listed under its own words
+        let r = release(vec![commit("b", "chore: back out the cache\n\nThis reverts commit 0123456789.")]);
+        let d = build(&r, &github(), &NotesConfig::default());
+        assert_eq!(entries(&d), [("Reverts", "back out the cache")]);
     }
 
     #[test]

@@ -10,7 +10,7 @@
 
 use std::collections::HashMap;
 
-use crate::commit::{Parsed, Preset};
+use crate::commit::{self, Parsed, Preset};
 
 /// For each cancelled commit id, the id of its partner (the revert or the
 /// reverted commit).
@@ -41,7 +41,9 @@ impl Cancelled {
 /// as `(id, parsed message)`.
 ///
 /// `conventional` matches on the hash when the message names one (an
-/// abbreviated hash matches its commit), else on the reverted header.
+/// abbreviated hash matches its commit), else on the reverted header, leaving
+/// out the pull request a squash merge appends to either
+/// (`Revert "fix: y" (#123)` takes back `fix: y (#122)`).
 /// `semantic-release` needs both to match exactly, as
 /// `conventional-commits-filter` does: the quoted header equal to the commit's
 /// header and the quoted hash equal to the full commit id, so a revert that
@@ -60,7 +62,9 @@ pub fn pair(commits: &[(&str, &Parsed)], preset: Preset) -> Cancelled {
             let header_matches = of.header.as_deref().is_some_and(|h| h.trim() == candidate.header.trim());
             match (preset, of.hash.as_deref()) {
                 (Preset::Conventional, Some(h)) => h.len() >= 4 && id.starts_with(h),
-                (Preset::Conventional, None) => header_matches,
+                (Preset::Conventional, None) => of.header.as_deref().is_some_and(|h| {
+                    commit::without_pull_request(h.trim()) == commit::without_pull_request(candidate.header.trim())
+                }),
                 (Preset::SemanticRelease, h) => header_matches && h.is_some_and(|h| h.trim() == *id),
             }
         });
@@ -111,6 +115,44 @@ mod tests {
         );
         assert_eq!(c.partner_of("cccc3333"), Some("bbbb2222"));
         assert!(!c.contains("aaaa1111"));
+    }
+
+    #[test]
+    fn reapply_takes_back_the_revert() {
+        let c = run(
+            &[
+                ("cccc3333", "Reapply \"feat: x\"\n\nThis reverts commit bbbb2222."),
+                ("bbbb2222", "Revert \"feat: x\"\n\nThis reverts commit aaaa1111."),
+                ("aaaa1111", "feat: x"),
+            ],
+            Preset::Conventional,
+        );
+        assert_eq!(c.partner_of("cccc3333"), Some("bbbb2222"));
+        assert!(!c.contains("aaaa1111"));
+        // without hashes, by the quoted headers
+        let c = run(
+            &[("cccc3333", "Reapply \"feat: x\""), ("bbbb2222", "Revert \"feat: x\""), ("aaaa1111", "feat: x")],
+            Preset::Conventional,
+        );
+        assert_eq!(c.partner_of("cccc3333"), Some("bbbb2222"));
+        assert!(!c.contains("aaaa1111"));
+    }
+
+    #[test]
+    fn squash_merged_reverts_pair_without_the_pull_request_numbers() {
+        let c = run(
+            &[
+                ("bbbb2222", "Revert \"fix(x): handle y\" (#123)\n\nReverts acme/rocket#122"),
+                ("aaaa1111", "fix(x): handle y (#122)"),
+            ],
+            Preset::Conventional,
+        );
+        assert_eq!(c.partner_of("aaaa1111"), Some("bbbb2222"));
+        let c = run(
+            &[("bbbb2222", "Revert \"fix(x): handle z\" (#123)"), ("aaaa1111", "fix(x): handle y (#122)")],
+            Preset::Conventional,
+        );
+        assert!(c.is_empty());
     }
 
     #[test]

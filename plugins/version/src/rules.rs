@@ -362,7 +362,7 @@ pub fn classify(p: &Parsed, config: &Config) -> (Bump, String) {
         };
         return (rule.bump, format!("rule {what} → {}", rule.bump.name()));
     }
-    if p.revert.is_some() {
+    if p.is_revert() {
         return (Bump::Patch, "revert of a commit released before".to_string());
     }
     let Some(kind) = p.kind() else {
@@ -380,6 +380,8 @@ pub fn classify(p: &Parsed, config: &Config) -> (Bump, String) {
         Bump::None => format!("type {kind} releases nothing"),
         _ => kind.to_string(),
     };
+    // A re-application (`Reapply "feat: x"`) counts as the change it applies again.
+    let reason = if p.revert.is_some() { format!("{reason} (applied again)") } else { reason };
     (bump, reason)
 }
 
@@ -585,6 +587,58 @@ mod tests {
         assert_eq!(d.contributions[1].reason, "reverted by bbbbbbb in this range");
         let d = decide(&[revert], Some(&tag("v1.0.0", "1.0.0")), &[], &c).unwrap();
         assert_eq!(d.next.unwrap().to_string(), "1.0.1");
+    }
+
+    fn chain(len: usize) -> Vec<Commit> {
+        // feat, its revert, the revert of that, … as git writes them, newest first
+        let mut commits = vec![commit("a0", "feat: add offline mode")];
+        let mut subject = "feat: add offline mode".to_string();
+        for i in 1..len {
+            subject = match subject.strip_prefix("Revert \"") {
+                Some(rest) if !rest.starts_with("Revert \"") => format!("Reapply \"{rest}"),
+                _ => format!("Revert \"{subject}\""),
+            };
+            let prev = &commits[0].id;
+            commits
+                .insert(0, commit(&format!("{i:x}b"), &format!("{subject}\n\nThis reverts commit {}.", &prev[..10])));
+        }
+        commits
+    }
+
+    #[test]
+    fn revert_chains_net_out() {
+        let c = conventional();
+        let last = tag("v1.2.0", "1.2.0");
+        for len in 1..=7 {
+            let commits = chain(len);
+            let d = decide(&commits, Some(&last), &[], &c).unwrap();
+            // an odd number of commits leaves the feature in
+            let want = (len % 2 == 1).then(|| "1.3.0".to_string());
+            assert_eq!(d.next.map(|v| v.to_string()), want, "chain of {len}: {:?}", d.contributions);
+        }
+        assert!(chain(3)[0].message.starts_with("Reapply \"feat: add offline mode\""));
+        assert!(chain(4)[0].message.starts_with("Revert \"Reapply \"feat: add offline mode\"\""));
+    }
+
+    #[test]
+    fn a_reapply_of_a_released_revert_is_the_change_again() {
+        let c = conventional();
+        let last = tag("v1.2.0", "1.2.0");
+        let reapply = commit("c", "Reapply \"feat: add offline mode\"\n\nThis reverts commit 0123456789.");
+        let d = decide(&[reapply], Some(&last), &[], &c).unwrap();
+        assert_eq!(d.next.map(|v| v.to_string()).as_deref(), Some("1.3.0"));
+        assert_eq!(d.contributions[0].reason, "feat (applied again)");
+        // a revert known only by git's line, of a released commit: a patch
+        let revert = commit("d", "chore: back out x\n\nThis reverts commit 0123456789.");
+        let d = decide(&[revert], Some(&last), &[], &c).unwrap();
+        assert_eq!(d.next.map(|v| v.to_string()).as_deref(), Some("1.2.1"));
+        // GitHub's squashed revert of a fix in the same range
+        let fix = commit("e", "fix(x): handle y (#122)");
+        let revert = commit("f", &format!("Revert \"fix(x): handle y\" (#123)\n\nThis reverts commit {}.", fix.id));
+        assert_eq!(decide(&[revert, fix.clone()], Some(&last), &[], &c).unwrap().next, None);
+        // … and its pull request body, which names no hash
+        let revert = commit("f", "Revert \"fix(x): handle y\" (#123)\n\nReverts acme/rocket#122");
+        assert_eq!(decide(&[revert, fix], Some(&last), &[], &c).unwrap().next, None);
     }
 
     #[test]
