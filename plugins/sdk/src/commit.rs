@@ -216,7 +216,7 @@ fn parse_conventional(message: &str) -> Parsed {
     let notes: Vec<Breaking> = footers
         .iter()
         .filter(|f| f.token == "BREAKING CHANGE" || f.token == "BREAKING-CHANGE")
-        .map(|f| Breaking { text: f.value.clone(), source: BreakingSource::Note })
+        .map(|f| Breaking { text: end_of_note(&f.value).to_string(), source: BreakingSource::Note })
         .collect();
     if !notes.is_empty() {
         // A footer describes the change better than the `!` header does.
@@ -287,6 +287,63 @@ fn footer_start(line: &str) -> Option<Footer> {
     let (token, rest) = line.split_at(token_end);
     let value = rest.strip_prefix(": ").or_else(|| rest.strip_prefix(" #").map(|_| &rest[1..]))?;
     Some(Footer { token: token.to_string(), value: value.trim().to_string() })
+}
+
+/// The types of `@commitlint/config-conventional`: a list item that starts
+/// with one of them is the summary of another commit.
+const COMMIT_TYPES: &[&str] =
+    &["build", "chore", "ci", "docs", "feat", "fix", "perf", "refactor", "revert", "style", "test"];
+
+/// A breaking-change note, cut where the text stops describing it.
+///
+/// Both parsers let a note run on: the Conventional Commits grammar until the
+/// next footer token, the angular parser until a line with an issue
+/// reference. In GitHub's default squash message (each squashed commit a
+/// `* type: summary` item, then a `---------` line and `Co-authored-by:`
+/// trailers) that swallows the other commits. A note ends at
+/// - a list item that starts another commit's summary (`* fix(x): y`),
+/// - a thematic break (CommonMark: three or more `-`, `*` or `_`),
+/// - the trailer block (git interpret-trailers: a last paragraph of
+///   `Token: value` lines), or any `…-by:` trailer such as `Co-authored-by:`.
+pub fn end_of_note(text: &str) -> &str {
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    let mut at = 0;
+    for (i, line) in lines.iter().enumerate() {
+        let starts_paragraph = i > 0 && lines[i - 1].trim().is_empty();
+        let ends = i > 0
+            && (starts_commit_summary(line)
+                || is_thematic_break(line)
+                || trailer_token(line).is_some_and(|t| t.to_ascii_lowercase().ends_with("-by"))
+                || (starts_paragraph && lines[i..].iter().all(|l| l.trim().is_empty() || trailer_token(l).is_some())));
+        if ends {
+            break;
+        }
+        at += line.len();
+    }
+    text[..at].trim_end()
+}
+
+fn starts_commit_summary(line: &str) -> bool {
+    let item = line.trim_start();
+    let Some(summary) = item.strip_prefix("* ").or_else(|| item.strip_prefix("- ")).or_else(|| item.strip_prefix("+ "))
+    else {
+        return false;
+    };
+    git_conventional::Commit::parse(summary.trim())
+        .is_ok_and(|c| COMMIT_TYPES.iter().any(|t| t.eq_ignore_ascii_case(c.type_().as_str())))
+}
+
+fn is_thematic_break(line: &str) -> bool {
+    let marks: Vec<char> = line.chars().filter(|c| !c.is_whitespace()).collect();
+    marks.len() >= 3 && matches!(marks[0], '-' | '*' | '_') && marks.iter().all(|c| *c == marks[0])
+}
+
+/// The token of a git trailer line, `Token: value` (letters, digits, `-`).
+fn trailer_token(line: &str) -> Option<&str> {
+    let (token, _) = line.split_once(": ")?;
+    let ok = token.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && token.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+    ok.then_some(token)
 }
 
 fn conventional_revert(header: Option<&Header>, raw_header: &str, body: &str) -> Option<RevertOf> {
@@ -440,7 +497,7 @@ fn parse_angular(message: &str) -> Parsed {
         }
     }
     for note in &mut breaking {
-        note.text = note.text.trim_matches(|c| c == '\n' || c == '\r').trim().to_string();
+        note.text = end_of_note(note.text.trim_matches(|c| c == '\n' || c == '\r').trim()).to_string();
     }
     let revert = angular_revert(message);
     Parsed { header, conventional, body, breaking, footers, revert }
@@ -685,6 +742,66 @@ mod tests {
         assert_eq!(without_pull_request("fix: y (#a)"), "fix: y (#a)");
         assert_eq!(without_pull_request("fix: y"), "fix: y");
         assert_eq!(without_pull_request("fix: (#)"), "fix: (#)");
+    }
+
+    const SQUASH: &str = "feat(search): fuzzy matching (#51)
+
+* feat(search)!: add trigram index
+
+BREAKING CHANGE: the index format changed;
+rebuild it with `relkit reindex`.
+
+* fix(search): ignore case
+
+* chore: tidy
+
+---------
+
+Co-authored-by: Kim Park <kim@example.com>";
+
+    #[test]
+    fn breaking_notes_end_at_the_next_squashed_commit() {
+        for preset in [Preset::Conventional, Preset::SemanticRelease] {
+            let c = parse(SQUASH, preset);
+            let notes: Vec<&str> = c.breaking.iter().map(|b| b.text.as_str()).collect();
+            assert_eq!(notes, ["the index format changed;\nrebuild it with `relkit reindex`."], "{preset:?}");
+        }
+    }
+
+    #[test]
+    fn breaking_notes_end_at_a_rule_and_at_the_trailers() {
+        let layouts = [
+            // no blank lines between the items
+            "feat: x (#1)\n\n* feat!: a\nBREAKING CHANGE: old API gone\n* fix: b\n---------\nCo-authored-by: K <k@x>",
+            // the note is the last commit's: the rule ends it
+            "feat: x (#1)\n\n* fix: b\n\n* feat!: a\n\nBREAKING CHANGE: old API gone\n\n---------\n\nCo-authored-by: K <k@x>",
+            // `- ` items, and a rule written with spaces
+            "feat: x (#1)\n\n- feat!: a\n\nBREAKING CHANGE: old API gone\n\n- docs(readme): b\n\n- - -",
+            // trailers straight after the note
+            "feat: x\n\nBREAKING CHANGE: old API gone\nSigned-off-by: K <k@x>\nCo-authored-by: L <l@x>",
+            "Big change\n\nBREAKING CHANGE: old API gone\n\nReviewed-by: K <k@x>\nChange-Id: I123",
+        ];
+        for m in layouts {
+            for preset in [Preset::Conventional, Preset::SemanticRelease] {
+                let c = parse(m, preset);
+                assert_eq!(c.breaking.first().map(|b| b.text.as_str()), Some("old API gone"), "{preset:?}: {m:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_note_keeps_its_own_lists_and_paragraphs() {
+        let m = "feat!: move config\n\nBREAKING CHANGE: the config moved:\n- Before: .relkit.toml\n- After: relkit.toml\n\nRename the file.";
+        let want = "the config moved:\n- Before: .relkit.toml\n- After: relkit.toml\n\nRename the file.";
+        assert_eq!(parse(m, Preset::SemanticRelease).breaking[0].text, want);
+        assert_eq!(end_of_note(want), want);
+        assert_eq!(end_of_note("a\n* feat: b"), "a");
+        assert_eq!(end_of_note("a\n* feature flags are gone"), "a\n* feature flags are gone");
+        assert_eq!(
+            end_of_note("a\n\nNote: run the migration\nthen restart"),
+            "a\n\nNote: run the migration\nthen restart"
+        );
+        assert_eq!(end_of_note("* feat: only line"), "* feat: only line");
     }
 
     #[test]
