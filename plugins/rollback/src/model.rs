@@ -10,6 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use relkit_plugin_sdk::Settings;
 use relkit_plugin_sdk::commit::{self, Parsed, Preset};
 use relkit_plugin_sdk::forge::Links;
+use relkit_plugin_sdk::markdown::escape_html;
 use relkit_plugin_sdk::model::forge_name;
 use relkit_plugin_sdk::revert;
 use relkit_plugin_sdk::short_id;
@@ -230,7 +231,7 @@ pub fn build(release: &Release, repository: &Repository, config: &Config, classi
             breaking_changes.push(Item {
                 short_id: short_id(&c.id).to_string(),
                 commit_url: links.commit(&c.id),
-                text: b.text.lines().next().unwrap_or("").to_string(),
+                text: escape_html(b.text.lines().next().unwrap_or("")),
             });
         }
         if let Some(of) = &p.revert {
@@ -248,7 +249,7 @@ pub fn build(release: &Release, repository: &Repository, config: &Config, classi
             reverted_releases.push(Item {
                 short_id: short_id(&c.id).to_string(),
                 commit_url: links.commit(&c.id),
-                text,
+                text: escape_html(&text),
             });
         }
     }
@@ -624,7 +625,53 @@ fn risk(
 
 #[cfg(test)]
 mod tests {
-    use super::sh;
+    use relkit_plugin_sdk::Settings;
+    use relkit_plugin_sdk::types::{Commit, ForgeKind, Person, Release, Repository};
+
+    use super::{Classifier, Config, build, sh};
+
+    fn commit(key: &str, message: &str) -> Commit {
+        Commit {
+            id: key.repeat(40 / key.len()),
+            message: message.to_string(),
+            author: Person { name: "Ada".into(), email: "ada@example.com".into() },
+            time: 0,
+            parents: vec![],
+            changed_paths: vec![],
+        }
+    }
+
+    fn items(commits: Vec<Commit>) -> (Vec<String>, Vec<String>) {
+        let release = Release {
+            version: "2.0.0".into(),
+            tag: "v2.0.0".into(),
+            commit_id: "f".repeat(40),
+            date: "2026-11-29".into(),
+            previous: None,
+            commits,
+        };
+        let repository = Repository { remote_url: None, forge: ForgeKind::Unknown, web_url: None };
+        let settings = Settings::new(&[]);
+        let classifier = Classifier::from_settings(&settings).unwrap_or_else(|e| panic!("{e}"));
+        let config = Config::from_settings(&settings).unwrap_or_else(|e| panic!("{e}"));
+        let d = build(&release, &repository, &config, &classifier);
+        let texts = |items: &[super::Item]| items.iter().map(|i| i.text.clone()).collect();
+        (texts(&d.breaking_changes), texts(&d.reverted_releases))
+    }
+
+    #[test]
+    fn commit_text_is_escaped_and_reverts_read_git_s_wording() {
+        let (breaking, reverted) = items(vec![
+            commit("c", "Reapply \"feat: x\"\n\nThis reverts commit 0123456789."),
+            commit("b", "Revert \"fix(ui): keep <details> open\" (#123)\n\nThis reverts commit 9876543210."),
+            commit("a", "feat!: drop <T> & `Vec<T>`"),
+        ]);
+        assert_eq!(breaking, ["drop &lt;T&gt; & `Vec<T>`"]);
+        assert_eq!(
+            reverted,
+            ["fix(ui): keep &lt;details&gt; open (#123) (reverts 9876543)", "Reapply \"feat: x\" (reverts 0123456)"]
+        );
+    }
 
     #[test]
     fn shell_words_are_quoted_when_needed() {

@@ -8,7 +8,8 @@
 //!   with `git-conventional`, and `semantic-release`'s angular rules);
 //! - [`revert`]: which commits of a range cancel each other;
 //! - with the `render` feature, what the markdown plugins share: [`forge`]
-//!   links, [`model`] (sections, entries, contributors) and [`render`]
+//!   links, [`markdown`] (commit text made safe for markdown), [`model`]
+//!   (sections, entries, contributors) and [`render`]
 //!   (handlebars with relkit's error messages).
 //!
 //! Everything here is plain Rust and is tested on the host target; only the
@@ -21,6 +22,8 @@ pub mod settings;
 
 #[cfg(feature = "render")]
 pub mod forge;
+#[cfg(feature = "render")]
+pub mod markdown;
 #[cfg(feature = "render")]
 pub mod model;
 #[cfg(feature = "render")]

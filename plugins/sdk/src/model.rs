@@ -637,8 +637,28 @@ mod tests {
             ]
         );
         let (md, refs) = references("fix: escape &#39; in titles\n\nSee &#x27; and &#39;");
-        assert_eq!(md, "escape &#39; in titles");
+        assert_eq!(md, "escape &amp;#39; in titles");
         assert!(refs.is_empty());
+    }
+
+    #[test]
+    fn html_in_commit_text_is_escaped_in_the_markdown_fields() {
+        let r = release(vec![
+            commit("1", "fix(ui): keep <details> open after reload (#7)"),
+            commit("2", "feat: parse `Vec<u8>` <b>\n\nBREAKING CHANGE: <T> is gone, see #8:\n```\nlet x: Vec<T>;\n```"),
+        ]);
+        let d = build(&r, &github(), &NotesConfig::default());
+        let fix = &d.sections[1].entries[0];
+        assert_eq!(fix.description, "keep <details> open after reload (#7)");
+        assert_eq!(
+            fix.description_md,
+            "keep &lt;details&gt; open after reload ([#7](https://github.com/acme/rocket/issues/7))"
+        );
+        assert_eq!(d.sections[0].entries[0].description_md, "parse `Vec<u8>` &lt;b&gt;");
+        assert_eq!(
+            d.breaking_changes[0].text_md,
+            "&lt;T&gt; is gone, see [#8](https://github.com/acme/rocket/issues/8):\n```\nlet x: Vec<T>;\n```"
+        );
     }
 
     #[test]

@@ -10,6 +10,7 @@
 //! `issue`/`issues`). An HTML character reference (`&#39;`) is not an issue.
 
 use crate::forge::Links;
+use crate::markdown;
 use crate::types::ForgeKind;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -146,18 +147,23 @@ fn is_list_separator(gap: &str) -> bool {
     gap.is_empty() || gap == "&" || gap.eq_ignore_ascii_case("and")
 }
 
-/// `text` with each reference that has a URL turned into a markdown link.
+/// `text` as markdown: each reference that has a URL a link, HTML escaped
+/// outside code (see [`crate::markdown`]). A reference inside code stays text.
 pub fn linkify(text: &str, refs: &[Reference], links: &Links<'_>) -> String {
+    let code = markdown::code_ranges(text);
     let mut out = String::with_capacity(text.len());
     let mut at = 0;
     for r in refs {
+        if r.start < at || code.iter().any(|c| c.contains(&r.start)) {
+            continue;
+        }
         if let Some(url) = r.url(links) {
-            out.push_str(&text[at..r.start]);
+            markdown::escape_into(&mut out, text, at..r.start, &code);
             out.push_str(&format!("[{}]({url})", r.text));
             at = r.end;
         }
     }
-    out.push_str(&text[at..]);
+    markdown::escape_into(&mut out, text, at..text.len(), &code);
     out
 }
 
