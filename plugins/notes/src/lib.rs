@@ -62,3 +62,52 @@ mod export {
 
     export!(Plugin);
 }
+
+#[cfg(test)]
+mod tests {
+    use relkit_plugin_sdk::types::{Commit, ForgeKind, Person, Release, Repository};
+
+    fn commit(key: &str, message: &str, name: &str, email: &str) -> Commit {
+        Commit {
+            id: key.repeat(40),
+            message: message.to_string(),
+            author: Person { name: name.into(), email: email.into() },
+            time: 0,
+            parents: vec![],
+            changed_paths: vec![],
+        }
+    }
+
+    fn notes(commits: Vec<Commit>) -> String {
+        let release = Release {
+            version: "1.1.0".into(),
+            tag: "v1.1.0".into(),
+            commit_id: "f".repeat(40),
+            date: "2026-11-29".into(),
+            previous: None,
+            commits,
+        };
+        let repository = Repository {
+            remote_url: None,
+            forge: ForgeKind::Github,
+            web_url: Some("https://github.com/acme/rocket".into()),
+        };
+        super::render(&release, &repository, &[], None).unwrap_or_else(|e| panic!("{e}")).0
+    }
+
+    #[test]
+    fn contributors_link_people_to_their_page_and_bots_to_their_app() {
+        let md = notes(vec![
+            commit("c", "fix: <b> & co", "Linus T", "linus@example.org"),
+            commit("b", "fix(deps): bump x", "dependabot[bot]", "49699333+dependabot[bot]@users.noreply.github.com"),
+            commit("a", "feat: y", "Ada", "1+ada@users.noreply.github.com"),
+            commit("9", "chore(deps): lock file", "renovate[bot]", "29139614+renovate[bot]@users.noreply.github.com"),
+        ]);
+        let thanks = md.split("### Contributors\n\n").nth(1).unwrap_or_default();
+        assert_eq!(
+            thanks,
+            "- Ada ([@ada](https://github.com/ada))\n- [dependabot[bot]](https://github.com/apps/dependabot)\n- Linus T\n"
+        );
+        assert!(md.contains("- &lt;b&gt; & co ("), "{md}");
+    }
+}

@@ -101,6 +101,15 @@ impl<'a> Links<'a> {
         }
     }
 
+    /// A GitHub App's page (`dependabot` for the account `dependabot[bot]`);
+    /// other forges have no such page.
+    pub fn app(&self, slug: &str) -> Option<String> {
+        match self.forge {
+            ForgeKind::Github if !slug.is_empty() => Some(format!("{}/apps/{}", self.base()?, encode(slug))),
+            _ => None,
+        }
+    }
+
     /// A user's profile page.
     pub fn user(&self, username: &str) -> Option<String> {
         match self.forge {

@@ -5,7 +5,7 @@
 //! changes first, then the configured sections in order, architecture
 //! documents, contributors. Reverted-in-range pairs are left out.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
@@ -207,8 +207,12 @@ pub struct ArchitectureDoc {
 #[derive(Debug, Clone, Serialize)]
 pub struct Contributor {
     pub name: String,
+    /// The forge login, from a no-reply address; never set for a bot.
     pub username: Option<String>,
+    /// The user's page, or a bot's app page (GitHub).
     pub url: Option<String>,
+    /// A GitHub App's account (`dependabot[bot]`), which has no user page.
+    pub bot: bool,
 }
 
 /// Everything a notes or changelog template receives for one release.
@@ -248,6 +252,8 @@ pub fn build(release: &Release, repository: &Repository, config: &NotesConfig) -
     let mut buckets: Vec<Vec<Entry>> = vec![Vec::new(); config.sections.len()];
     let mut other = Vec::new();
     let mut kept: Vec<&Commit> = Vec::new();
+    // The commits behind what the notes list: only their authors are thanked.
+    let mut shown: HashSet<&str> = HashSet::new();
 
     // Oldest first: entries read in the order the work happened.
     for (c, p) in release.commits.iter().zip(&parsed).rev() {
@@ -257,6 +263,7 @@ pub fn build(release: &Release, repository: &Repository, config: &NotesConfig) -
         kept.push(c);
         let kind = if p.is_revert() { Some("revert".to_string()) } else { p.kind().map(str::to_string) };
         for b in &p.breaking {
+            shown.insert(&c.id);
             breaking_changes.push(BreakingEntry {
                 id: c.id.clone(),
                 short_id: short_id(&c.id).to_string(),
@@ -270,13 +277,20 @@ pub fn build(release: &Release, repository: &Repository, config: &NotesConfig) -
         }
         let entry = entry_for(c, p, kind.clone(), &links);
         match kind.as_deref().and_then(|k| section_of(&config.sections, k)) {
-            Some(i) => buckets[i].push(entry),
-            None if p.conventional.is_none() && !p.is_revert() && config.include_non_conventional => other.push(entry),
+            Some(i) => {
+                shown.insert(&c.id);
+                buckets[i].push(entry)
+            }
+            None if p.conventional.is_none() && !p.is_revert() && config.include_non_conventional => {
+                shown.insert(&c.id);
+                other.push(entry)
+            }
             None => {}
         }
         if config.split_squash {
             for listed in squash_entries(c, p, &links, config.preset) {
                 if let Some(i) = listed.kind.as_deref().and_then(|k| section_of(&config.sections, k)) {
+                    shown.insert(&c.id);
                     buckets[i].push(listed);
                 }
             }
@@ -295,7 +309,16 @@ pub fn build(release: &Release, repository: &Repository, config: &NotesConfig) -
     }
 
     let architecture = architecture_docs(&kept, &config.architecture_paths, &links, &release.tag);
-    let contributors = if config.contributors { contributors(&kept, &links) } else { Vec::new() };
+    // A listed architecture document shows the commits that changed it.
+    let documents: HashSet<&str> = architecture.iter().map(|a| a.path.as_str()).collect();
+    let thanked: Vec<&Commit> = kept
+        .iter()
+        .copied()
+        .filter(|c| {
+            shown.contains(c.id.as_str()) || c.changed_paths.iter().any(|p| documents.contains(p.path.as_str()))
+        })
+        .collect();
+    let contributors = if config.contributors { contributors(&thanked, &links) } else { Vec::new() };
     let has_changes = !breaking_changes.is_empty() || !sections.is_empty() || !architecture.is_empty();
     let previous_tag = release.previous.as_ref().map(|t| t.name.clone());
     NotesData {
@@ -443,36 +466,123 @@ fn author(name: &str, email: &str, links: &Links<'_>) -> Author {
     Author { name: name.to_string(), username: noreply_username(email, links) }
 }
 
+/// The people (and bots) to thank: the authors and `Co-authored-by:`
+/// co-authors of `commits`, each once.
+///
+/// Two records are one person when they share a name (any case), an e-mail
+/// address (any case), or a forge's no-reply id: GitHub writes
+/// `<id>+<login>@users.noreply.github.com`, GitLab `<id>-<login>@users.noreply.<host>`,
+/// and the id stays when the login is renamed. The first name seen is shown,
+/// with the newest login. A GitHub App's account (`dependabot[bot]`) has no
+/// user page: it links to the app's page (`/apps/dependabot`) on GitHub and
+/// to nothing elsewhere.
 fn contributors(commits: &[&Commit], links: &Links<'_>) -> Vec<Contributor> {
-    let mut people: BTreeMap<String, Contributor> = BTreeMap::new();
+    struct Person {
+        name: String,
+        username: Option<String>,
+    }
+    let mut people: Vec<Person> = Vec::new();
+    // identity key → index in `people`; merged people point at the survivor
+    let mut index: HashMap<String, usize> = HashMap::new();
+    let mut merged_into: Vec<usize> = Vec::new();
+    let root = |merged_into: &[usize], mut i: usize| {
+        while merged_into[i] != i {
+            i = merged_into[i];
+        }
+        i
+    };
     let mut add = |name: &str, email: &str| {
         let name = name.trim();
+        let email = email.trim();
         if name.is_empty() {
             return;
         }
+        let mut keys = vec![format!("name:{}", name.to_lowercase())];
+        if !email.is_empty() {
+            keys.push(format!("email:{}", email.to_lowercase()));
+        }
+        if let Some(id) = noreply_id(email) {
+            keys.push(format!("noreply:{id}"));
+        }
         let username = noreply_username(email, links);
-        let key = name.to_lowercase();
-        let entry =
-            people.entry(key).or_insert_with(|| Contributor { name: name.to_string(), username: None, url: None });
-        if entry.username.is_none() {
-            entry.url = username.as_deref().and_then(|u| links.user(u));
-            entry.username = username;
+        let found: Vec<usize> = keys.iter().filter_map(|k| index.get(k)).map(|i| root(&merged_into, *i)).collect();
+        let at = match found.iter().min() {
+            Some(&first) => {
+                for &other in &found {
+                    merged_into[other] = first;
+                    if other != first && people[first].username.is_none() {
+                        people[first].username = people[other].username.take();
+                    }
+                }
+                if username.is_some() {
+                    people[first].username = username;
+                }
+                first
+            }
+            None => {
+                people.push(Person { name: name.to_string(), username });
+                merged_into.push(people.len() - 1);
+                people.len() - 1
+            }
+        };
+        for k in keys {
+            index.insert(k, at);
         }
     };
     for c in commits {
         add(&c.author.name, &c.author.email);
-        for line in c.message.lines() {
-            if let Some(rest) = line.trim().strip_prefix("Co-authored-by:") {
-                let rest = rest.trim();
-                let (name, email) = match rest.split_once('<') {
-                    Some((n, e)) => (n.trim(), e.trim_end_matches('>').trim()),
-                    None => (rest, ""),
-                };
-                add(name, email);
-            }
+        for (name, email) in co_authors(&c.message) {
+            add(name, email);
         }
     }
-    people.into_values().collect()
+    let mut out: Vec<Contributor> = people
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| merged_into[*i] == *i)
+        .map(|(_, p)| {
+            let account = [p.username.as_deref(), Some(p.name.as_str())].into_iter().flatten().find(|n| is_bot(n));
+            match account {
+                Some(account) => {
+                    let app = account.get(..account.len() - "[bot]".len()).unwrap_or(account);
+                    Contributor { url: links.app(app), name: p.name, username: None, bot: true }
+                }
+                None => {
+                    let url = p.username.as_deref().and_then(|u| links.user(u));
+                    Contributor { name: p.name, username: p.username, url, bot: false }
+                }
+            }
+        })
+        .collect();
+    out.sort_by_cached_key(|c| c.name.to_lowercase());
+    out
+}
+
+/// GitHub names an App's account `<app>[bot]`.
+fn is_bot(name: &str) -> bool {
+    name.len() > "[bot]".len() && name.to_ascii_lowercase().ends_with("[bot]")
+}
+
+/// The numeric account id of a forge no-reply address, with its domain:
+/// `1234+ada@users.noreply.github.com` → `users.noreply.github.com:1234`.
+fn noreply_id(email: &str) -> Option<String> {
+    let (local, domain) = email.rsplit_once('@')?;
+    let domain = domain.to_ascii_lowercase();
+    if !domain.starts_with("users.noreply.") {
+        return None;
+    }
+    let (id, _) = local.split_once(['+', '-'])?;
+    (!id.is_empty() && id.bytes().all(|b| b.is_ascii_digit())).then(|| format!("{domain}:{id}"))
+}
+
+/// The `Co-authored-by: Name <email>` trailers of a message.
+fn co_authors(message: &str) -> impl Iterator<Item = (&str, &str)> {
+    message.lines().filter_map(|line| {
+        let rest = line.trim().strip_prefix("Co-authored-by:")?.trim();
+        Some(match rest.split_once('<') {
+            Some((n, e)) => (n.trim(), e.trim_end_matches('>').trim()),
+            None => (rest, ""),
+        })
+    })
 }
 
 #[cfg(test)]
@@ -659,6 +769,135 @@ mod tests {
             d.breaking_changes[0].text_md,
             "&lt;T&gt; is gone, see [#8](https://github.com/acme/rocket/issues/8):\n```\nlet x: Vec<T>;\n```"
         );
+    }
+
+    fn by(key: &str, message: &str, name: &str, email: &str) -> Commit {
+        let mut c = commit(key, message);
+        c.author = Person { name: name.into(), email: email.into() };
+        c
+    }
+
+    type Thanked = (String, Option<String>, Option<String>, bool);
+
+    fn thanked(commits: Vec<Commit>, repository: &Repository) -> Vec<Thanked> {
+        let d = build(&release(commits), repository, &NotesConfig::default());
+        d.contributors.into_iter().map(|c| (c.name, c.username, c.url, c.bot)).collect()
+    }
+
+    fn person(name: &str, user: Option<&str>) -> Thanked {
+        (name.into(), user.map(str::to_string), user.map(|u| format!("https://github.com/{u}")), false)
+    }
+
+    #[test]
+    fn bots_link_to_their_app_not_a_user() {
+        let got = thanked(
+            vec![
+                by("1", "fix(deps): bump a", "dependabot[bot]", "49699333+dependabot[bot]@users.noreply.github.com"),
+                by("2", "fix(deps): bump b", "renovate[bot]", "29139614+renovate[bot]@users.noreply.github.com"),
+                by(
+                    "3",
+                    "fix: c\n\nCo-authored-by: github-actions[bot] <41898282+github-actions[bot]@users.noreply.github.com>",
+                    "Ada Lovelace",
+                    "1+ada@users.noreply.github.com",
+                ),
+            ],
+            &github(),
+        );
+        let app =
+            |name: &str, slug: &str| (name.to_string(), None, Some(format!("https://github.com/apps/{slug}")), true);
+        assert_eq!(
+            got,
+            [
+                person("Ada Lovelace", Some("ada")),
+                app("dependabot[bot]", "dependabot"),
+                app("github-actions[bot]", "github-actions"),
+                app("renovate[bot]", "renovate"),
+            ]
+        );
+        // elsewhere a bot has no link at all
+        let gl =
+            Repository { remote_url: None, forge: ForgeKind::Gitlab, web_url: Some("https://gitlab.com/g/p".into()) };
+        let got = thanked(vec![by("1", "fix: a", "dependabot[bot]", "support@dependabot.com")], &gl);
+        assert_eq!(got, [("dependabot[bot]".to_string(), None, None, true)]);
+    }
+
+    #[test]
+    fn one_person_under_two_names_is_thanked_once() {
+        // the same e-mail address
+        let got = thanked(
+            vec![
+                by("1", "fix: a", "Grace Hopper", "Grace@Example.com"),
+                by("2", "fix: b", "ghopper", "grace@example.com"),
+            ],
+            &github(),
+        );
+        assert_eq!(got, [person("ghopper", None)]);
+        // the same no-reply id, after a rename of the login: the newest login is linked
+        let got = thanked(
+            vec![
+                by("2", "fix: b", "G. Hopper", "98+grace-h@users.noreply.github.com"),
+                by("1", "fix: a", "Grace Hopper", "98+grace@users.noreply.github.com"),
+            ],
+            &github(),
+        );
+        assert_eq!(got, [person("Grace Hopper", Some("grace-h"))]);
+        // a chain: name ~ e-mail ~ no-reply id
+        let got = thanked(
+            vec![
+                by("3", "fix: c", "grace", "98+grace@users.noreply.github.com"),
+                by("2", "fix: b", "Grace Hopper", "grace@work.example"),
+                by("1", "fix: a", "grace", "grace@work.example"),
+            ],
+            &github(),
+        );
+        assert_eq!(got, [person("grace", Some("grace"))]);
+        // as a co-author too; different ids stay different people
+        let got = thanked(
+            vec![
+                by(
+                    "2",
+                    "fix: b\n\nCo-authored-by: Grace H <98+grace@users.noreply.github.com>",
+                    "Kim",
+                    "7+kim@users.noreply.github.com",
+                ),
+                by("1", "fix: a", "Grace Hopper", "98+grace@users.noreply.github.com"),
+            ],
+            &github(),
+        );
+        assert_eq!(got, [person("Grace Hopper", Some("grace")), person("Kim", Some("kim"))]);
+    }
+
+    #[test]
+    fn only_authors_of_shown_entries_are_thanked() {
+        let got = thanked(
+            vec![
+                by(
+                    "6",
+                    &format!("Revert \"feat: z\"\n\nThis reverts commit {}.", "5".repeat(40)),
+                    "Bo",
+                    "bo@example.com",
+                ),
+                by("5", "feat: z", "Ann", "ann@example.com"),
+                by("4", "feat: y", "Grace Hopper", "98+grace@users.noreply.github.com"),
+                by("3", "Merge branch 'x'", "Lin", "lin@example.com"),
+                by("2", "docs: typo", "Kim", "kim@example.com"),
+                by("1", "chore(deps): update x", "renovate[bot]", "29139614+renovate[bot]@users.noreply.github.com"),
+            ],
+            &github(),
+        );
+        assert_eq!(got, [person("Grace Hopper", Some("grace"))]);
+        // a breaking change, an architecture document and a listed squashed commit are shown
+        let mut adr = by("7", "docs: record a decision", "Kim", "kim@example.com");
+        adr.changed_paths = vec![ChangedPath { path: "docs/adr/0001-a.md".into(), change: ChangeKind::Added }];
+        let got = thanked(vec![adr, by("8", "chore!: drop node 18", "Lin", "lin@example.com")], &github());
+        assert_eq!(got, [person("Kim", None), person("Lin", None)]);
+        let squash =
+            by("9", "chore: merge (#5)\n\n* feat: a\n\nCo-authored-by: Ann <ann@example.com>", "Bo", "bo@example.com");
+        let config = NotesConfig { split_squash: true, ..NotesConfig::default() };
+        let d = build(&release(vec![squash.clone()]), &github(), &config);
+        let names: Vec<&str> = d.contributors.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["Ann", "Bo"]);
+        assert!(build(&release(vec![squash]), &github(), &NotesConfig::default()).contributors.is_empty());
     }
 
     #[test]
