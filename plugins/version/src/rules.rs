@@ -177,6 +177,12 @@ pub fn decide(commits: &[Commit], last: Option<&Tag>, tags: &[Tag], config: &Con
         .map(|((c, p), _)| (c.id.as_str(), p))
         .collect();
     let cancelled = revert::pair(&pairs, config.preset);
+    // semantic-release knows no Release-As footer: only `conventional` reads
+    // it, and `--release-as` overrides it.
+    let footer = match (&config.release_as, config.preset) {
+        (None, Preset::Conventional) => release_as_footer(commits, &parsed, &cancelled),
+        _ => ReleaseAs::default(),
+    };
 
     let contributions: Vec<Contribution> = commits
         .iter()
@@ -192,17 +198,23 @@ pub fn decide(commits: &[Commit], last: Option<&Tag>, tags: &[Tag], config: &Con
             } else {
                 classify(p, config)
             };
+            // The contract has no warnings channel: the commit's own line of
+            // the explanation says that its footer was ignored.
+            let reason = match footer.ignored.iter().find(|(id, _)| *id == c.id) {
+                Some((_, value)) => {
+                    format!("{reason}; its Release-As footer {value:?} is ignored: not a semantic version (X.Y.Z)")
+                }
+                None => reason,
+            };
             Contribution { commit_id: c.id.clone(), bump, reason }
         })
         .collect();
     let bump = contributions.iter().map(|c| c.bump).max().unwrap_or(Bump::None);
 
     let since = last.map_or_else(|| "the start of history".to_string(), |t| t.name.clone());
-    // semantic-release knows no Release-As footer: only `conventional` reads it.
-    let forced = match (&config.release_as, config.preset) {
-        (Some(v), _) => Some((v.clone(), "--release-as".to_string())),
-        (None, Preset::Conventional) => release_as_footer(commits, &parsed, &cancelled)?,
-        (None, Preset::SemanticRelease) => None,
+    let forced = match &config.release_as {
+        Some(v) => Some((v.clone(), "--release-as".to_string())),
+        None => footer.forced,
     };
 
     let (stable, mut rule) = if let Some((version, source)) = forced {
@@ -313,28 +325,37 @@ fn is_prerelease_of(version: &str, base: &Version, label: &str) -> bool {
     })
 }
 
-/// The newest `Release-As: X.Y.Z` footer of a commit that still counts.
-fn release_as_footer(
-    commits: &[Commit],
-    parsed: &[Parsed],
-    cancelled: &revert::Cancelled,
-) -> Result<Option<(Version, String)>, String> {
+/// What the `Release-As:` footers of a range ask for.
+#[derive(Debug, Default)]
+struct ReleaseAs<'a> {
+    /// The version and where it comes from.
+    forced: Option<(Version, String)>,
+    /// Newer footers that hold no version, by commit id, with their value.
+    ignored: Vec<(&'a str, &'a str)>,
+}
+
+/// The newest `Release-As: X.Y.Z` footer of a commit that still counts
+/// (release-please's footer). A footer that holds no single version — empty,
+/// followed by another line, or not X.Y.Z — is ignored: one bad commit
+/// message must not stop every later release until someone passes
+/// `--release-as`.
+fn release_as_footer<'a>(commits: &'a [Commit], parsed: &'a [Parsed], cancelled: &revert::Cancelled) -> ReleaseAs<'a> {
+    let mut found = ReleaseAs::default();
     for (c, p) in commits.iter().zip(parsed) {
         if cancelled.contains(&c.id) {
             continue;
         }
         if let Some(value) = p.footer("Release-As") {
-            let text = value.trim().trim_start_matches('v');
-            let v = Version::parse(text).map_err(|e| {
-                format!(
-                    "commit {}: the Release-As footer `{value}` is not a semantic version (X.Y.Z): {e}",
-                    short_id(&c.id)
-                )
-            })?;
-            return Ok(Some((v, format!("the Release-As footer of {}", short_id(&c.id)))));
+            match Version::parse(value.trim().trim_start_matches('v')) {
+                Ok(v) => {
+                    found.forced = Some((v, format!("the Release-As footer of {}", short_id(&c.id))));
+                    return found;
+                }
+                Err(_) => found.ignored.push((c.id.as_str(), value)),
+            }
         }
     }
-    Ok(None)
+    found
 }
 
 /// The bump of one commit and why.
@@ -559,6 +580,41 @@ mod tests {
         let c = conventional();
         assert_eq!(next(&["chore: release\n\nRelease-As: 2.0.0"], Some("1.4.0"), &c).as_deref(), Some("2.0.0"));
         assert_eq!(next(&["chore: release\n\nRelease-As: 2.0.0"], Some("1.4.0"), &semrel()), None);
+    }
+
+    #[test]
+    fn a_malformed_release_as_footer_is_ignored() {
+        let c = conventional();
+        let last = tag("v1.4.0", "1.4.0");
+        let bad = [
+            "feat: x\n\nRelease-As: 2.0.0\nplease",
+            "feat: x\n\nRelease-As:\nSigned-off-by: A <a@example.com>",
+            "feat: x\n\nRelease-As: soon",
+            "feat: x\n\nRelease-As: 2.0",
+            "feat: x\n\nRelease-As: 2.0.0 please",
+        ];
+        for message in bad {
+            let d =
+                decide(&[commit("b", message)], Some(&last), &[], &c).unwrap_or_else(|e| panic!("{message:?}: {e}"));
+            assert_eq!(d.next.map(|v| v.to_string()).as_deref(), Some("1.5.0"), "{message:?}");
+            let reason = &d.contributions[0].reason;
+            assert!(reason.starts_with("feat; its Release-As footer \""), "{reason}");
+            assert!(reason.ends_with("is ignored: not a semantic version (X.Y.Z)"), "{reason}");
+        }
+        // an older good footer still counts; a newer bad one does not hide it
+        let commits = [commit("b", bad[0]), commit("a", "chore: release\n\nRelease-As: 3.0.0")];
+        let d = decide(&commits, Some(&last), &[], &c).unwrap();
+        assert_eq!(d.next.map(|v| v.to_string()).as_deref(), Some("3.0.0"));
+        assert!(d.contributions[0].reason.contains("ignored"));
+        assert_eq!(d.contributions[1].reason, "type chore releases nothing");
+        // without a releasing commit there is no release
+        let d = decide(&[commit("b", "chore: x\n\nRelease-As: next")], Some(&last), &[], &c).unwrap();
+        assert_eq!(d.next, None);
+        // --release-as does not read footers at all
+        let mut forced = conventional();
+        forced.release_as = Some(Version::new(5, 0, 0));
+        let d = decide(&[commit("b", bad[0])], Some(&last), &[], &forced).unwrap();
+        assert_eq!((d.next.map(|v| v.to_string()), d.contributions[0].reason.as_str()), (Some("5.0.0".into()), "feat"));
     }
 
     #[test]
