@@ -60,7 +60,16 @@ pub fn resolve_inside(root: &Path, base: &Path, path: &Path) -> Result<PathBuf, 
     let joined = if path.is_absolute() { path.to_path_buf() } else { base.join(path) };
     let root = std::fs::canonicalize(root).map_err(|e| format!("cannot read {}: {e}", root.display()))?;
     let real = real_path(&lexical(&joined), 0)?;
-    if real.starts_with(&root) {
+    if let Ok(inside) = real.strip_prefix(&root) {
+        // The git directory is not the repository's content: a path there
+        // could overwrite a hook or relkit's own journal.
+        if inside.components().any(|c| c.as_os_str() == ".git") {
+            return Err(format!(
+                "{} leads into the git directory ({}); use a path in the work tree",
+                path.display(),
+                real.display()
+            ));
+        }
         Ok(real)
     } else {
         let via = if std::fs::symlink_metadata(&joined).is_ok_and(|m| m.file_type().is_symlink()) {
@@ -103,7 +112,9 @@ fn real_path(path: &Path, depth: u32) -> Result<PathBuf, String> {
                 return Err(format!("{}: too many levels of symlinks", path.display()));
             }
             let target = std::fs::read_link(&existing).map_err(|e| format!("{}: {e}", existing.display()))?;
-            let mut next = existing.parent().map(Path::to_path_buf).unwrap_or_default().join(target);
+            // Relative to where the link really is.
+            let parent = existing.parent().map(|p| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf()));
+            let mut next = parent.unwrap_or_default().join(target);
             for part in rest.iter().rev() {
                 next.push(part);
             }
@@ -181,6 +192,8 @@ mod tests {
         assert!(err.contains("outside the repository"), "{err}");
         assert!(resolve_inside(root, root, Path::new("missing/../../x.md")).is_err());
         assert!(resolve_inside(root, root, Path::new("/etc/passwd")).is_err());
+        let err = resolve_inside(root, root, Path::new(".git/hooks/post-checkout")).unwrap_err();
+        assert!(err.contains("git directory"), "{err}");
     }
 
     #[test]

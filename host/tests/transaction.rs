@@ -460,3 +460,25 @@ fn a_runner_without_git_identity_releases_as_the_forge_bot() {
         "Release Bot <bot@example.com>"
     );
 }
+
+#[test]
+fn commits_the_remote_lacks_go_in_the_same_atomic_push() {
+    // The release workflow's way: a commit made on the runner (the checksums
+    // of the binaries) goes out with the release commit and the tag, in one push.
+    let (repo, remote) = fixture("");
+    repo.commit_files("chore(release): checksums", &[("dist/checksums.txt", "abc  relkit-1.3.0\n")]);
+    repo.relkit(&["release", "--push"]).ok();
+    assert_one_complete_release(&repo, remote.path(), true, "unpushed commit");
+    assert_eq!(git_in(remote.path(), &["show", "v1.3.0:dist/checksums.txt"]), "abc  relkit-1.3.0");
+
+    // A branch that diverged from what this clone saw of the remote is
+    // refused before anything is pushed.
+    let (repo, remote) = fixture("");
+    let side = repo.git(&["commit-tree", "HEAD^{tree}", "-p", "HEAD~1", "-m", "fix: made elsewhere"]);
+    repo.git(&["update-ref", "refs/remotes/origin/main", &side]);
+    let before = repo.state();
+    let err = repo.relkit(&["release", "--push"]).fails().to_string();
+    assert!(err.contains("origin/main") && err.contains("is not part of HEAD"), "{err}");
+    assert_eq!(repo.state(), before);
+    assert_eq!(git_in(remote.path(), &["tag"]), "v1.2.3");
+}

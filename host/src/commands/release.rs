@@ -33,7 +33,15 @@ pub fn run(app: &App, args: &ReleaseArgs, io: &mut Io<'_>) -> Result<()> {
         let lock = begin(app, io, changelog_path.as_deref())?;
         if let Some(made) = release::recover::resume(app)? {
             io.print(&format!("relkit: completed {} from an interrupted run\n", made.journal.tag))?;
-            return report_made(app, io, kind, &made);
+            if !(args.push && made.journal.remote.is_none()) {
+                return report_made(app, io, kind, &made);
+            }
+            // It was made without --push: finished here, it goes on to be
+            // pushed below, as a release tag the remote lacks.
+            for warning in &made.warnings {
+                io.warn(warning)?;
+            }
+            made.done(app);
         }
         Some(lock)
     };
@@ -159,11 +167,17 @@ pub fn run(app: &App, args: &ReleaseArgs, io: &mut Io<'_>) -> Result<()> {
         sign,
         files,
         commit_message,
-        push: args.push.then(|| Push {
-            remote: remote.clone(),
-            branch,
-            unpublished_tags: unpublished.iter().map(|t| t.name.clone()).collect(),
-        }),
+        push: if args.push {
+            let lease = branch.as_deref().map(|b| release::lease(app, &remote, b, &release.commit)).transpose()?;
+            Some(Push {
+                remote: remote.clone(),
+                branch,
+                lease,
+                unpublished_tags: unpublished.iter().map(|t| t.name.clone()).collect(),
+            })
+        } else {
+            None
+        },
         outputs,
     };
     let made = release::execute(app, &request)?;
@@ -256,6 +270,7 @@ pub fn report_made(app: &App, io: &mut Io<'_>, kind: CiKind, made: &Made) -> Res
     }
     let written = write_outputs(app, kind, &j.outputs)
         .map_err(|e| Error::Refused(format!("{} was released, but writing the CI outputs failed: {e}", j.tag)))?;
+    made.done(app);
     for path in written.paths() {
         io.detail(&format!("relkit: wrote {}", path.display()))?;
     }
@@ -276,8 +291,8 @@ fn print_section(app: &App, io: &mut Io<'_>, kind: CiKind, id: &str, title: &str
 
 fn write_outputs(app: &App, kind: CiKind, outputs: &Outputs) -> Result<ci::Written> {
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
-    let place = ci::Place { cwd: &cwd, root: app.repo.root(), tmp: &release::tmp_dir(app) };
-    ci::write_outputs(kind, &app.env, &app.config.config.ci, &place, outputs)
+    let place = ci::Place { env: &app.env, cwd: &cwd, root: app.repo.root(), tmp: &release::tmp_dir(app) };
+    ci::write_outputs(kind, &app.config.config.ci, &place, outputs)
 }
 
 /// Writes the outputs of a run that changes nothing else.

@@ -33,6 +33,7 @@ pub fn run(app: &App, args: &TagArgs, io: &mut Io<'_>) -> Result<()> {
             for warning in &made.warnings {
                 io.warn(warning)?;
             }
+            made.done(app);
             return Ok(());
         }
         Some(lock)
@@ -66,7 +67,12 @@ pub fn run(app: &App, args: &TagArgs, io: &mut Io<'_>) -> Result<()> {
             sign,
             files: Vec::new(),
             commit_message: None,
-            push: args.push.then(|| Push { remote: remote.clone(), branch: None, unpublished_tags: Vec::new() }),
+            push: args.push.then(|| Push {
+                remote: remote.clone(),
+                branch: None,
+                lease: None,
+                unpublished_tags: Vec::new(),
+            }),
             outputs: Outputs::default(),
         };
         let made = release::execute(app, &request)?;
@@ -77,6 +83,7 @@ pub fn run(app: &App, args: &TagArgs, io: &mut Io<'_>) -> Result<()> {
         for warning in &made.warnings {
             io.warn(warning)?;
         }
+        made.done(app);
         Ok(())
     })
 }

@@ -93,6 +93,11 @@ impl Repo {
             use std::os::unix::process::CommandExt as _;
             c.process_group(0);
         }
+        if shielded && let Some(lock) = crate::release::lock::inherit() {
+            // Keeps the release lock held while this git runs (see
+            // `lock::inherit`); commands that read stdin replace it.
+            c.stdin(lock);
+        }
         #[cfg(not(unix))]
         let _ = shielded;
         c
@@ -120,8 +125,10 @@ impl Repo {
     /// Whether `path` (relative to the root) has changes not committed, or is
     /// untracked.
     pub fn is_dirty(&self, path: &Path) -> Result<bool> {
-        let out =
-            self.capture([OsStr::new("status"), OsStr::new("--porcelain"), OsStr::new("--"), path.as_os_str()])?;
+        let mut c = self.command(false);
+        c.env("GIT_LITERAL_PATHSPECS", "1").args([OsStr::new("status"), OsStr::new("--porcelain"), OsStr::new("--")]);
+        c.arg(path);
+        let out = Self::checked("status", c.output().map_err(|e| GitError::Missing(e.to_string()))?)?;
         Ok(!out.is_empty())
     }
 
@@ -171,7 +178,10 @@ impl Repo {
 
     /// The mode and blob of `path` in this work tree's index; `None` when absent.
     pub fn index_entry(&self, path: &str) -> Result<Option<(String, String)>> {
-        let out = self.capture(["ls-files", "-s", "-z", "--", path])?;
+        let mut c = self.command(false);
+        // A path, not a pattern: `CHANGELOG[1].md` must not match another file.
+        c.env("GIT_LITERAL_PATHSPECS", "1").args(["ls-files", "-s", "-z", "--", path]);
+        let out = Self::checked("ls-files", c.output().map_err(|e| GitError::Missing(e.to_string()))?)?;
         Ok(parse_entry(&out, 1))
     }
 
@@ -248,7 +258,15 @@ impl Repo {
         std::fs::write(side_dir.join("HEAD"), "ref: refs/heads/relkit\n").map_err(failed)?;
         let include = self.common_dir.join("config");
         let include = include.to_string_lossy().replace('\\', "\\\\").replace('"', "\\\"");
-        std::fs::write(side_dir.join("config"), format!("[include]\n\tpath = \"{include}\"\n")).map_err(failed)?;
+        // git takes the object format from the directory's own config, never
+        // from an include: a SHA-256 repository's must be written here.
+        let format = if target.len() == 64 {
+            "[core]\n\trepositoryformatversion = 1\n[extensions]\n\tobjectformat = sha256\n"
+        } else {
+            ""
+        };
+        std::fs::write(side_dir.join("config"), format!("{format}[include]\n\tpath = \"{include}\"\n"))
+            .map_err(failed)?;
 
         let mut c = self.command(false);
         c.env("GIT_DIR", side_dir)

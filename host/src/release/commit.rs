@@ -2,9 +2,10 @@
 //! after it, the release exists and only local bookkeeping is left.
 //!
 //! - With `--push`: one `git push --atomic`: the release commit to the branch
-//!   (`--force-with-lease=<branch>:<HEAD as read>`, so only if the remote
-//!   branch is still where relkit read it) and the tag (created only if the
-//!   remote has no such tag). The remote takes all or nothing.
+//!   (`--force-with-lease=<branch>:<where relkit last saw it>`, so only if
+//!   the remote branch is still there; see `release::lease`) and the tag
+//!   (created only if the remote has no such tag). The remote takes all or
+//!   nothing.
 //! - Without: one `git update-ref --stdin` transaction, each ref with its
 //!   expected old value.
 
@@ -65,26 +66,61 @@ fn push(app: &App, j: &Journal, remote: &str) -> Result<(), Failure> {
             )));
         };
         refspecs.push(format!("{}:{branch}", j.target));
-        leases.push((branch.clone(), j.head.clone()));
+        leases.push((branch.clone(), lease_of(j).to_string()));
     }
     refspecs.push(format!("{}:refs/tags/{}", j.tag_object, j.tag));
     refspecs.extend(j.unpublished_tags.iter().map(|t| format!("refs/tags/{t}:refs/tags/{t}")));
     match app.repo.push_atomic(remote, &refspecs, &leases) {
         Ok(()) => Ok(()),
-        Err(PushFailure::Interrupted) => match remote_has_tag(app, remote, &j.tag, &j.tag_object) {
+        // The remote answered no, refused the credentials, or was never
+        // reached: no ref could change, nothing was made.
+        Err(e @ (PushFailure::Rejected { .. } | PushFailure::Permission(_))) => {
+            Err(Failure::NotMade(Error::Refused(push_message(&e, remote, lease_of(j)))))
+        }
+        Err(PushFailure::Unreachable(text)) if never_reached(&text) => {
+            Err(Failure::NotMade(Error::Refused(push_message(&PushFailure::Unreachable(text), remote, lease_of(j)))))
+        }
+        // The connection broke, or git was stopped: the remote may have taken
+        // the push before that. Ask it.
+        Err(e) => match remote_has_tag(app, remote, &j.tag, &j.tag_object) {
             Ok(true) => Ok(()),
-            Ok(false) => Err(Failure::NotMade(Error::Refused(format!(
-                "git push was stopped by a signal before {remote} took the release; nothing was changed"
-            )))),
-            Err(e) => Err(Failure::Unknown(Error::Refused(format!(
-                "git push was stopped by a signal and {remote} cannot be asked whether it took {} ({}); run \
-                 `relkit release --push` again: it finishes the release if {remote} has it, and starts over if not",
-                j.tag,
-                push_message(&e, remote, &j.head)
+            Ok(false) if !matches!(e, PushFailure::Interrupted) => {
+                Err(Failure::NotMade(Error::Refused(push_message(&e, remote, lease_of(j)))))
+            }
+            // A stopped git's remote may still be applying the push: only the
+            // next run can tell, so the journal stays.
+            _ => Err(Failure::Unknown(Error::Refused(format!(
+                "{}; relkit cannot tell whether {remote} took {}: run `relkit release --push` again: it finishes \
+                 the release if {remote} has it, and starts over if not",
+                push_message(&e, remote, lease_of(j)),
+                j.tag
             )))),
         },
-        Err(e) => Err(Failure::NotMade(Error::Refused(push_message(&e, remote, &j.head)))),
     }
+}
+
+/// Whether git's message says the remote was never reached (no connection,
+/// no repository there), as opposed to a connection that broke mid-push.
+fn never_reached(text: &str) -> bool {
+    let lower = text.to_ascii_lowercase();
+    [
+        "does not appear to be a git repository",
+        "could not resolve host",
+        "connection refused",
+        "no such file or directory",
+        "repository not found",
+        "not found",
+        "failed to connect",
+        "couldn't connect",
+        "connection timed out",
+    ]
+    .iter()
+    .any(|m| lower.contains(m))
+}
+
+/// Where the remote branch must be: the journal's lease, else HEAD as read.
+fn lease_of(j: &Journal) -> &str {
+    j.remote_lease.as_deref().unwrap_or(&j.head)
 }
 
 /// Whether `remote` has `refs/tags/<tag>` pointing at `object`.

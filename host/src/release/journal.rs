@@ -33,6 +33,9 @@ pub struct Journal {
     /// `--push`: the remote, and the branch there that moves with the release commit.
     pub remote: Option<String>,
     pub remote_branch: Option<String>,
+    /// Where the remote branch must be for the push (see `release::lease`).
+    #[serde(default)]
+    pub remote_lease: Option<String>,
     /// Release tags made earlier and pushed along (see `Push::unpublished_tags`).
     #[serde(default)]
     pub unpublished_tags: Vec<String>,

@@ -12,6 +12,25 @@
 use std::fs::{File, OpenOptions};
 use std::io::{Read as _, Seek as _, SeekFrom, Write as _};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// The held lock's file, for [`inherit`].
+static HELD: Mutex<Option<File>> = Mutex::new(None);
+
+/// The lock file as a child's standard input: the git commands of the commit
+/// point and after it get it, so the kernel keeps the lock (which belongs to
+/// the open file, shared by every copy) while they run, even if relkit is
+/// killed meanwhile. The next run then waits for them instead of racing them.
+/// `None` when no lock is held.
+pub fn inherit() -> Option<std::process::Stdio> {
+    let held = HELD.lock().ok()?;
+    held.as_ref()?.try_clone().ok().map(std::process::Stdio::from)
+}
+
+/// How long a run waits for a lock whose relkit is gone but whose git
+/// commands are still finishing (a push over a slow network).
+const ORPHAN_WAIT: Duration = Duration::from_secs(120);
 
 use crate::error::{Error, Result};
 
@@ -36,26 +55,40 @@ impl ReleaseLock {
             .truncate(false)
             .open(&path)
             .map_err(|e| Error::file(&path, e))?;
-        match file.try_lock() {
-            Ok(()) => {}
-            Err(std::fs::TryLockError::WouldBlock) => {
-                let mut holder = String::new();
-                let _ = file.read_to_string(&mut holder);
-                let holder = holder.trim();
-                let who = if holder.is_empty() { String::new() } else { format!(" (PID {holder})") };
-                return Err(Error::Refused(format!(
-                    "another relkit release is running in this repository{who}; wait for it to finish, then run \
-                     again (lock: {})",
-                    path.display()
-                )));
+        let started = Instant::now();
+        loop {
+            match file.try_lock() {
+                Ok(()) => break,
+                Err(std::fs::TryLockError::WouldBlock) => {
+                    let mut holder = String::new();
+                    let _ = file.seek(SeekFrom::Start(0));
+                    let _ = file.read_to_string(&mut holder);
+                    let holder = holder.trim().to_string();
+                    // The relkit that took it is gone: a git command it started
+                    // (a push) still holds it. Wait for that one to end.
+                    if process_gone(&holder) && started.elapsed() < ORPHAN_WAIT {
+                        std::thread::sleep(Duration::from_millis(200));
+                        continue;
+                    }
+                    let who = if holder.is_empty() { String::new() } else { format!(" (PID {holder})") };
+                    return Err(Error::Refused(format!(
+                        "another relkit release is running in this repository{who}; wait for it to finish, then \
+                         run again (lock: {})",
+                        path.display()
+                    )));
+                }
+                Err(std::fs::TryLockError::Error(e)) => return Err(Error::file(&path, e)),
             }
-            Err(std::fs::TryLockError::Error(e)) => return Err(Error::file(&path, e)),
         }
+        let _ = file.seek(SeekFrom::Start(0));
         let mut previous = String::new();
         let _ = file.read_to_string(&mut previous);
         let stale = Some(previous.trim().to_string()).filter(|p| !p.is_empty());
         let mut lock = ReleaseLock { file, path };
         lock.write_pid().map_err(|e| Error::file(&lock.path, e))?;
+        if let (Ok(mut held), Ok(copy)) = (HELD.lock(), lock.file.try_clone()) {
+            *held = Some(copy);
+        }
         Ok((lock, stale))
     }
 
@@ -67,8 +100,20 @@ impl ReleaseLock {
     }
 }
 
+/// Whether `pid` names no running process (Linux: no `/proc/<pid>`); `false`
+/// when that cannot be told.
+fn process_gone(pid: &str) -> bool {
+    !pid.is_empty()
+        && pid.chars().all(|c| c.is_ascii_digit())
+        && Path::new("/proc/self").exists()
+        && !Path::new("/proc").join(pid).exists()
+}
+
 impl Drop for ReleaseLock {
     fn drop(&mut self) {
+        if let Ok(mut held) = HELD.lock() {
+            *held = None;
+        }
         // Empty means "released normally"; the kernel drops the lock itself
         // when the file closes.
         let _ = self.file.set_len(0);

@@ -74,9 +74,34 @@ pub struct Push {
     /// The branch the release commit goes to (`refs/heads/main`); `None` when
     /// there is no release commit (only the tag is pushed).
     pub branch: Option<String>,
+    /// Where the remote's branch must still be for the push to happen (the
+    /// lease): see [`lease`].
+    pub lease: Option<String>,
     /// Release tags made here earlier but never pushed (an earlier run
     /// without `--push`, or an older relkit): they go in the same push.
     pub unpublished_tags: Vec<String>,
+}
+
+/// The lease of a push to `branch` (`refs/heads/main`) on `remote`: where
+/// relkit last saw that branch — the remote-tracking ref
+/// (`refs/remotes/origin/main`) when this clone has one, else HEAD. Commits
+/// of HEAD the remote lacks then go in the same atomic push; a remote branch
+/// that moved on since makes the push fail. A tracking ref that is not part
+/// of HEAD is refused here: pushing would replace commits, never what a
+/// release does.
+pub fn lease(app: &App, remote: &str, branch: &str, head: &str) -> Result<String> {
+    let short = branch.strip_prefix("refs/heads/").unwrap_or(branch);
+    let tracking = format!("refs/remotes/{remote}/{short}");
+    let Some(seen) = app.repo.object_id(&tracking)? else { return Ok(head.to_string()) };
+    if seen == head || app.repo.is_ancestor(&seen, head)? {
+        return Ok(seen);
+    }
+    Err(Error::Refused(format!(
+        "{remote}/{short} ({}) is not part of HEAD ({}): the branch moved on since this commit, or the two have \
+         diverged. Pull (or run the release on the branch's new head); nothing was changed",
+        crate::git::short_id(&seen),
+        crate::git::short_id(head)
+    )))
 }
 
 /// What [`execute`] did, for the command to print.
@@ -86,6 +111,20 @@ pub struct Made {
     /// Problems finishing after the commit point (the release is made; the
     /// next run finishes what is named here).
     pub warnings: Vec<String>,
+    /// Whether everything after the commit point is done: the journal can go
+    /// once the CI outputs are written ([`Made::done`]).
+    pub complete: bool,
+}
+
+impl Made {
+    /// Call when the CI outputs are written: the journal goes if nothing is
+    /// left to finish (a kill before this point makes the next run finish
+    /// again, outputs included).
+    pub fn done(&self, app: &App) {
+        if self.complete {
+            self.journal.discard(app);
+        }
+    }
 }
 
 /// relkit's own directory in the common git directory: the lock, temporary
@@ -131,6 +170,6 @@ pub fn execute(app: &App, request: &Request) -> Result<Made> {
         // the next run, which asks the remote.
         Err(commit::Failure::Unknown(e)) => return Err(e),
     }
-    let warnings = recover::finish(app, &journal);
-    Ok(Made { journal, warnings })
+    let (warnings, complete) = recover::finish(app, &journal);
+    Ok(Made { journal, warnings, complete })
 }

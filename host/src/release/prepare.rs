@@ -83,6 +83,7 @@ pub fn prepare(app: &App, request: &Request) -> Result<Journal> {
         head_ref,
         remote: push.map(|p| p.remote.clone()),
         remote_branch: push.and_then(|p| p.branch.clone()),
+        remote_lease: push.and_then(|p| p.lease.clone()),
         unpublished_tags: push.map(|p| p.unpublished_tags.clone()).unwrap_or_default(),
         files,
         outputs: Outputs { sha: Some(target.clone()), ..request.outputs.clone() },

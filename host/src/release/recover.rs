@@ -39,15 +39,16 @@ pub fn resume(app: &App) -> Result<Option<Made>> {
         journal.discard(app);
         return Ok(None);
     }
-    let warnings = finish(app, &journal);
-    Ok(Some(Made { journal, warnings }))
+    let (warnings, complete) = finish(app, &journal);
+    Ok(Some(Made { journal, warnings, complete }))
 }
 
 /// Everything after the commit point: local refs in one transaction, then the
 /// index and the work tree. Returns what it left alone or could not do (the
-/// release is made either way). The journal goes when nothing failed; after a
+/// release is made either way), and whether everything is done: then the
+/// caller discards the journal once the CI outputs are written; after a
 /// failure it stays, so the next run tries again.
-pub fn finish(app: &App, j: &Journal) -> Vec<String> {
+pub fn finish(app: &App, j: &Journal) -> (Vec<String>, bool) {
     let mut warnings = Vec::new();
     let mut failed = false;
     if let Err(e) = local_refs(app, j, &mut warnings) {
@@ -69,10 +70,7 @@ pub fn finish(app: &App, j: &Journal) -> Vec<String> {
             failed = true;
         }
     }
-    if !failed {
-        j.discard(app);
-    }
-    warnings
+    (warnings, !failed)
 }
 
 /// The tag, and the branch when there is a release commit, each only from
@@ -122,8 +120,10 @@ fn update_file(app: &App, file: &JournalFile, warnings: &mut Vec<String>) -> Res
         crate::fsutil::write_atomic_in(&path, &new, &tmp_dir(app)).map_err(|e| Error::file(&path, e))?;
     } else {
         warnings.push(format!("{} changed since relkit read it, so it was left alone", file.path));
-        return Ok(());
     }
+    // The index entry moves from HEAD's old blob to the release's even when
+    // the file was edited meanwhile: that loses no edit, and keeps the index
+    // in step with the branch, which already moved.
     if file.committed {
         match app.repo.index_entry(&file.path)? {
             Some((_, blob)) if blob == file.new_blob => {}
