@@ -210,6 +210,7 @@ impl Cli {
             quiet: self.quiet,
             verbose: self.verbose,
             ci: CiKind::detect(env),
+            stdout_is_file: crate::stdout_is_file(),
         };
         let command = match self.command {
             Commands::Version { json, explain, version: v } => {

@@ -40,6 +40,24 @@ fn main() -> ExitCode {
     }
 }
 
+/// Whether stdout is a regular file (a `>` redirection), not a pipe or a terminal.
+fn stdout_is_file() -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsFd as _;
+        std::io::stdout()
+            .as_fd()
+            .try_clone_to_owned()
+            .ok()
+            .and_then(|fd| std::fs::File::from(fd).metadata().ok())
+            .is_some_and(|m| m.is_file())
+    }
+    #[cfg(not(unix))]
+    {
+        false
+    }
+}
+
 /// `--color auto`: color when stderr is a terminal and NO_COLOR is unset.
 fn use_color(choice: cli::ColorChoice, env: &relkit::app::Env) -> bool {
     match choice {

@@ -21,6 +21,9 @@ pub struct Style {
     pub quiet: bool,
     pub verbose: bool,
     pub ci: CiKind,
+    /// stdout is a regular file (`relkit notes > notes.md`): the runner never
+    /// reads it, so it gets the text as it is, with no stop-commands lines.
+    pub stdout_is_file: bool,
 }
 
 /// stdout for results, stderr for progress and warnings.
@@ -81,13 +84,30 @@ impl<'a> Io<'a> {
 
     /// Text that may hold commit or plugin text, on stdout.
     pub fn print(&mut self, text: &str) -> Result<()> {
-        if self.style.ci == CiKind::GitHub && self.stopped.is_none() && !text.is_empty() {
+        let guard = self.style.ci == CiKind::GitHub && !self.style.stdout_is_file;
+        if guard && self.stopped.is_none() && !text.is_empty() {
             let token = ci::stop_token();
             let line = format!("::stop-commands::{token}\n");
             self.out.write_all(line.as_bytes()).or_else(tolerate_closed)?;
             self.stopped = Some(token);
         }
         let text = ci::sanitize(text, CiKind::Local);
+        if !text.is_empty() {
+            self.at_line_start = text.ends_with('\n');
+        }
+        self.out.write_all(text.as_bytes()).or_else(tolerate_closed)
+    }
+
+    /// Machine-readable output that no line of can be a workflow command (a
+    /// bare version, JSON, whose strings cannot break a line): printed without
+    /// stop-commands lines, so that `$(relkit version)` and `relkit notes --json | jq` get
+    /// exactly the value in GitHub Actions too.
+    pub fn print_data(&mut self, text: &str) -> Result<()> {
+        self.close()?;
+        // `##[` (the runner's older command syntax, matched anywhere in a
+        // line) can only stand inside a JSON string here; `\u005b` is the
+        // same `[` to a JSON reader.
+        let text = &text.replace("##[", "##\\u005b");
         if !text.is_empty() {
             self.at_line_start = text.ends_with('\n');
         }

@@ -31,7 +31,7 @@ pub fn run(app: &App, args: &NotesArgs, io: &mut Io<'_>) -> Result<()> {
             let value: serde_json::Value = serde_json::from_str(&rendered.data)
                 .map_err(|e| Error::Refused(format!("plugin notes: returned data that is not JSON: {e}")))?;
             let text = serde_json::to_string_pretty(&value).unwrap_or_default();
-            return io.print(&format!("{text}\n"));
+            return io.print_data(&format!("{text}\n"));
         }
         io.print(&rendered.markdown)
     })

@@ -42,13 +42,13 @@ pub fn run(app: &App, args: &VersionArgs, io: &mut Io<'_>) -> Result<()> {
         let plan = app.plan_version(&args.overrides, false)?;
         if args.json {
             let text = serde_json::to_string_pretty(&to_json(app, &plan)).unwrap_or_default();
-            return io.print(&format!("{text}\n"));
+            return io.print_data(&format!("{text}\n"));
         }
         if args.explain {
             return io.print(&explain(app, &plan));
         }
         if let Some(next) = &plan.decision.next {
-            io.print(&format!("{next}\n"))?;
+            io.print_data(&format!("{next}\n"))?;
         } else {
             io.note(&format!("relkit: {}", plan.decision.rule))?;
         }
