@@ -27,6 +27,10 @@ trap 'rm -rf "$work"' EXIT
 export GIT_AUTHOR_NAME="Ada Lovelace" GIT_AUTHOR_EMAIL="ada@example.com"
 export GIT_COMMITTER_NAME="Ada Lovelace" GIT_COMMITTER_EMAIL="ada@example.com"
 export GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL="$work/gitconfig"
+# glab needs GitLab's API; this one records what it was asked to do.
+mkdir -p "$work/bin"
+printf '#!/bin/sh\necho "$*" >> "%s/glab-calls"\n' "$work" > "$work/bin/glab"
+chmod +x "$work/bin/glab"
 
 # A repository on main, with a fake GitLab origin for the links and
 # CI_PROJECT_PATH, and a local bare repository receiving the pushes.
@@ -64,10 +68,17 @@ YAML
 run_pipeline() {
   local dir="$1" released="$2" tag="$3"
   # gitlab-ci-local sets GITLAB_CI=false; GitLab sets it to true, which is
-  # how relkit knows to write its dotenv report and files.
-  (cd "$dir" && "$gcl" --force-shell-executor --no-color --variable GITLAB_CI=true \
-    --variable "RELKIT_BIN=$relkit" --variable "EXPECT_RELEASED=$released" --variable "EXPECT_TAG=$tag") \
+  # how relkit knows to write its dotenv report and files. The runner has no
+  # git identity (as GitLab's runners): relkit uses the pipeline's user.
+  (cd "$dir" && env -u GIT_AUTHOR_NAME -u GIT_AUTHOR_EMAIL -u GIT_COMMITTER_NAME -u GIT_COMMITTER_EMAIL \
+    GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0=user.useConfigOnly GIT_CONFIG_VALUE_0=true \
+    "$gcl" --force-shell-executor --no-color --variable GITLAB_CI=true \
+    --variable "GITLAB_USER_NAME=Grace Hopper" --variable "GITLAB_USER_EMAIL=grace@example.com" \
+    --variable "RELKIT_BIN=$relkit" --variable "RELKIT_GLAB=$work/bin/glab" \
+    --variable "EXPECT_RELEASED=$released" --variable "EXPECT_TAG=$tag") \
     > "$dir.log" 2>&1 || { cat "$dir.log"; echo "gitlab-ci-local failed" >&2; exit 1; }
+  # Green, not "passed with warnings": no job may end with an allowed failure.
+  if grep -qiE "warning|allowed to fail" "$dir.log"; then cat "$dir.log"; echo "a job ended with a warning" >&2; exit 1; fi
 }
 
 echo "-- a release is due"
@@ -86,6 +97,8 @@ grep -qx 'RELKIT_VERSION=1.3.0' "$env_report" && grep -qx 'RELKIT_TAG=v1.3.0' "$
 test -s "$repo/.gitlab-ci-local/artifacts/relkit/relkit-notes.md"
 test -s "$repo/.gitlab-ci-local/artifacts/relkit/relkit-rollback.md"
 test "$(git -C "$repo.remote.git" tag -l)" = "$(printf 'v1.2.3\nv1.3.0')"
+test "$(git -C "$repo.remote.git" for-each-ref --format='%(taggername)' refs/tags/v1.3.0)" = "Grace Hopper"
+test "$(cat "$work/glab-calls")" = "release create v1.3.0 --name v1.3.0 --notes-file relkit-notes.md --repo acme/rocket"
 # With push, the CHANGELOG is in the release commit the tag points at.
 test "$(git -C "$repo.remote.git" rev-parse main)" = "$(git -C "$repo.remote.git" rev-parse 'v1.3.0^{commit}')"
 echo "ok: tagged v1.3.0 and pushed it with the CHANGELOG commit; dotenv reached the next jobs"
@@ -97,5 +110,6 @@ git -C "$repo" commit -q --allow-empty -m "docs: typo"
 run_pipeline "$repo" false ""
 grep -q "relkit: no release due" "$repo.log" || { cat "$repo.log"; exit 1; }
 grep -q "no release was made; nothing to publish" "$repo.log" || { cat "$repo.log"; exit 1; }
+test "$(wc -l < "$work/glab-calls")" = 1
 test "$(git -C "$repo.remote.git" tag -l)" = v1.2.3
 echo "ok: nothing released, the release job stopped before its release: step"

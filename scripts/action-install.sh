@@ -23,6 +23,7 @@ esac
 exe=""
 if [ "$os" = Windows ]; then exe=".exe"; fi
 version="${RELKIT_VERSION_INPUT:-}"
+requested="$version"
 if [ -z "$version" ] && [ -n "$target" ]; then
   # Lines are "<sha256>  relkit-<version>-<target>[.exe]".
   version="$(awk -v suffix="-$target$exe" 'substr($2, length($2) - length(suffix) + 1) == suffix { v = substr($2, 8, length($2) - 7 - length(suffix)); print v }' \
@@ -38,6 +39,23 @@ if [ -n "$target" ]; then
 fi
 dir="${RUNNER_TOOL_CACHE:-${HOME:-/tmp}/.cache}/relkit/$version/$target"
 out="${GITHUB_OUTPUT:-/dev/stdout}"
+# An explicit version must be a release with an asset for this runner:
+# building the action's own source would give another version silently.
+if [ -n "$requested" ] && [ -z "$expected" ]; then
+  listed="$(awk -v suffix="-$target$exe" 'substr($2, length($2) - length(suffix) + 1) == suffix { print substr($2, 8, length($2) - 7 - length(suffix)) }' "$action/dist/checksums.txt" | sort -V | tr '\n' ' ')"
+  echo "::error title=relkit::relkit-version $requested has no release asset for ${target:-$os-$arch} in dist/checksums.txt (released: ${listed:-none}); use one of those, or leave relkit-version empty"
+  exit 1
+fi
+# The source a build from source would use, as a cache key: the files that
+# make the binary (the action is a tarball on the runner, not a git checkout).
+source_key() {
+  (cd "$action" && find Cargo.toml Cargo.lock rust-toolchain.toml host plugins templates -type f \
+    -not -path '*/target/*' -print0 | LC_ALL=C sort -z | xargs -0 cat | sha256_stream)
+}
+sha256_stream() {
+  if command -v sha256sum >/dev/null 2>&1; then sha256sum | cut -d ' ' -f 1; else shasum -a 256 | cut -d ' ' -f 1; fi
+}
+source_dir="$dir/source"
 
 sha256() {
   if command -v sha256sum >/dev/null 2>&1; then sha256sum "$1" | cut -d ' ' -f 1; else shasum -a 256 "$1" | cut -d ' ' -f 1; fi
@@ -47,7 +65,7 @@ if [ "$mode" = locate ]; then
   if [ -n "$expected" ]; then
     { echo "asset=$asset"; echo "sha256=$expected"; echo "dir=$dir"; } >> "$out"
   else
-    echo "asset=" >> "$out"
+    { echo "asset="; echo "source-key=${os}-${arch}-$(source_key)"; echo "source-dir=$source_dir"; } >> "$out"
   fi
   exit 0
 fi
@@ -71,14 +89,21 @@ if [ -n "$expected" ]; then
     mv "$bin.download" "$bin"
   fi
 else
-  echo "relkit $version: no release asset for ${target:-$os-$arch}; building from the action's source"
-  "$action/scripts/setup.sh"
-  root="$dir/source"
-  profile=()
-  # Tests set RELKIT_INSTALL_DEBUG to reuse their dev-profile build.
-  if [ -n "${RELKIT_INSTALL_DEBUG:-}" ]; then profile=(--debug); fi
-  (cd "$action" && cargo install --quiet --locked --force "${profile[@]}" --path host --root "$root")
-  bin="$root/bin/relkit$exe"
+  bin="$source_dir/bin/relkit$exe"
+  key="$(source_key)"
+  if [ -x "$bin" ] && [ "$(cat "$source_dir/source-key" 2>/dev/null)" = "$key" ]; then
+    echo "relkit $version: no release asset for ${target:-$os-$arch}; using the build of this source from the cache"
+  else
+    echo "relkit $version: no release asset for ${target:-$os-$arch}; building from the action's source"
+    echo "relkit: the first build takes about 15 minutes on 2 cores (wasmtime); later runs use the cache"
+    "$action/scripts/setup.sh"
+    profile=()
+    # Tests set RELKIT_INSTALL_DEBUG to reuse their dev-profile build.
+    if [ -n "${RELKIT_INSTALL_DEBUG:-}" ]; then profile=(--debug); fi
+    # Not --quiet: cargo's progress shows the build is alive.
+    (cd "$action" && cargo install --locked --force "${profile[@]}" --path host --root "$source_dir")
+    echo "$key" > "$source_dir/source-key"
+  fi
 fi
 "$bin" --version
 echo "path=$bin" >> "$out"

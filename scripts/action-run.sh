@@ -20,7 +20,13 @@ fi
 if [ "${INPUT_PUSH:-false}" = true ]; then
   case "$command" in release | tag) args+=(--push) ;; esac
 fi
-if [ -n "${INPUT_PRERELEASE:-}" ]; then args+=(--prerelease "$INPUT_PRERELEASE"); fi
+case "$command" in
+  release | version | tag | notes | changelog | rollback)
+    if [ -n "${INPUT_PRERELEASE:-}" ]; then args+=(--prerelease "$INPUT_PRERELEASE"); fi
+    if [ -n "${INPUT_PRESET:-}" ]; then args+=(--preset "$INPUT_PRESET"); fi
+    if [ -n "${INPUT_RELEASE_AS:-}" ]; then args+=(--release-as "$INPUT_RELEASE_AS"); fi
+    ;;
+esac
 
 token="${INPUT_TOKEN:-}"
 unset INPUT_TOKEN

@@ -125,22 +125,17 @@ impl Written {
 /// inside the repository at `root`; temporary files go to `tmp` (in `.git`).
 #[derive(Debug, Clone, Copy)]
 pub struct Place<'a> {
+    pub env: &'a Env,
     pub cwd: &'a Path,
     pub root: &'a Path,
     pub tmp: &'a Path,
 }
 
 /// Writes the outputs where the CI expects them; nothing happens locally.
-pub fn write_outputs(
-    kind: CiKind,
-    env: &Env,
-    config: &CiConfig,
-    place: &Place<'_>,
-    outputs: &Outputs,
-) -> Result<Written> {
+pub fn write_outputs(kind: CiKind, config: &CiConfig, place: &Place<'_>, outputs: &Outputs) -> Result<Written> {
     let mut written = Written::default();
     let result = match kind {
-        CiKind::GitHub => write_github(env, outputs, &mut written),
+        CiKind::GitHub => write_github(place.env, outputs, &mut written),
         CiKind::GitLab => write_gitlab(config, place, outputs, &mut written),
         CiKind::Local => Ok(()),
     };
@@ -238,10 +233,15 @@ fn write_gitlab(config: &CiConfig, place: &Place<'_>, o: &Outputs, written: &mut
         }
         env_text.push_str(&format!("RELKIT_{}={value}\n", name.to_ascii_uppercase().replace('-', "_")));
     }
+    // The GitLab template names its artifact paths in its inputs and passes
+    // them as RELKIT_ENV_FILE, RELKIT_NOTES_FILE and RELKIT_ROLLBACK_FILE, which
+    // win over `[ci]`: the files must be where the template's artifacts are.
+    let chosen =
+        |var: &str, configured: &Path| place.env.get(var).map_or_else(|| configured.to_path_buf(), PathBuf::from);
     let files = [
-        (resolve(&config.env_file, "env-file")?, env_text),
-        (resolve(&config.notes_file, "notes-file")?, o.notes.clone()),
-        (resolve(&config.rollback_file, "rollback-file")?, o.rollback.clone()),
+        (resolve(&chosen("RELKIT_ENV_FILE", &config.env_file), "env-file")?, env_text),
+        (resolve(&chosen("RELKIT_NOTES_FILE", &config.notes_file), "notes-file")?, o.notes.clone()),
+        (resolve(&chosen("RELKIT_ROLLBACK_FILE", &config.rollback_file), "rollback-file")?, o.rollback.clone()),
     ];
     for (path, text) in files {
         let before = match std::fs::read(&path) {
@@ -273,16 +273,25 @@ pub fn sanitize(text: &str, kind: CiKind) -> String {
         match c {
             '\u{1b}' => match chars.next() {
                 Some('[') => {
-                    // Parameters and intermediates up to the final byte.
+                    // Parameters and intermediates up to the final byte; an
+                    // unterminated one ends at the line break, which stays.
                     for c in chars.by_ref() {
+                        if c == '\n' {
+                            out.push(c);
+                            break;
+                        }
                         if ('\u{40}'..='\u{7e}').contains(&c) {
                             break;
                         }
                     }
                 }
                 Some(']' | 'P' | '_' | '^') => {
-                    // A string up to BEL or ST (`ESC \\`).
+                    // A string up to BEL or ST (`ESC \\`), or the line break.
                     while let Some(c) = chars.next() {
+                        if c == '\n' {
+                            out.push(c);
+                            break;
+                        }
                         if c == '\u{7}' || (c == '\u{1b}' && chars.next_if_eq(&'\\').is_some()) {
                             break;
                         }
@@ -375,6 +384,8 @@ mod tests {
             safe,
             "fix: red okover\n:\u{200b}:add-mask::x\n  :\u{200b}:set-output name=v::9\nsee ##\u{200b}[error]x\n"
         );
+        // Unterminated sequences end at the line: the next lines are kept.
+        assert_eq!(sanitize("a\x1b]0;open title\nnext\n\x1b[31\nlast", CiKind::Local), "a\nnext\n\nlast");
         assert_ne!(stop_token(), stop_token());
         assert_eq!(stop_token().len(), 32);
     }

@@ -65,6 +65,10 @@ struct ActionRun {
     outputs: HashMap<String, String>,
     summary: String,
     logs: String,
+    /// What the action asked `gh` to do, one call a line.
+    gh_calls: String,
+    /// The notes file `gh release create` was given.
+    gh_notes: String,
 }
 
 fn run_action(repo: &TestRepo, with: &[(&str, &str)]) -> ActionRun {
@@ -86,14 +90,14 @@ fn run_action(repo: &TestRepo, with: &[(&str, &str)]) -> ActionRun {
     let mut logs = String::new();
     for (n, step) in action["runs"]["steps"].as_sequence().unwrap().iter().enumerate() {
         if let Some(uses) = step["uses"].as_str() {
-            // actions/cache cannot run here; it only runs when a release asset exists.
+            // actions/cache cannot run here (it needs the runner's cache
+            // service); the install step works with or without it.
             assert!(uses.starts_with("actions/cache@") && uses.len() > "actions/cache@".len() + 39, "unpinned: {uses}");
-            let condition = expand(
-                &format!("${{{{ {} }}}}", step["if"].as_str().unwrap().split(" != ").next().unwrap()),
-                &inputs,
-                &steps,
-            );
-            assert_eq!(condition, "", "the cache step would run, but this test cannot run it");
+            continue;
+        }
+        if let Some(condition) = step["if"].as_str()
+            && !holds(condition, &inputs, &steps)
+        {
             continue;
         }
         assert_eq!(step["shell"].as_str(), Some("bash"), "step {n} needs shell: bash");
@@ -111,7 +115,16 @@ fn run_action(repo: &TestRepo, with: &[(&str, &str)]) -> ActionRun {
         let cargo_home = std::env::var_os("CARGO_HOME").map_or_else(|| real_home.join(".cargo"), PathBuf::from);
         let rustup_home = std::env::var_os("RUSTUP_HOME").map_or_else(|| real_home.join(".rustup"), PathBuf::from);
         let mut command = repo.command("bash");
+        // A runner has no git identity: relkit must bring its own.
+        for var in ["GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL"] {
+            command.env_remove(var);
+        }
+        let path = format!("{}:{}", fake_gh(runner.path()).display(), std::env::var("PATH").unwrap());
         command
+            .env("PATH", path)
+            .env("GIT_CONFIG_COUNT", "1")
+            .env("GIT_CONFIG_KEY_0", "user.useConfigOnly")
+            .env("GIT_CONFIG_VALUE_0", "true")
             .env("CARGO_HOME", cargo_home)
             .env("RUSTUP_HOME", rustup_home)
             .args(["--noprofile", "--norc", "-eo", "pipefail", "-c", script])
@@ -144,7 +157,44 @@ fn run_action(repo: &TestRepo, with: &[(&str, &str)]) -> ActionRun {
     for (name, spec) in action["outputs"].as_mapping().unwrap() {
         outputs.insert(name.as_str().unwrap().to_string(), expand(spec["value"].as_str().unwrap(), &inputs, &steps));
     }
-    ActionRun { outputs, summary: std::fs::read_to_string(&summary).unwrap_or_default(), logs }
+    let gh_calls = std::fs::read_to_string(runner.path().join("gh-calls")).unwrap_or_default();
+    let gh_notes = std::fs::read_to_string(runner.path().join("gh-notes")).unwrap_or_default();
+    ActionRun { outputs, summary: std::fs::read_to_string(&summary).unwrap_or_default(), logs, gh_calls, gh_notes }
+}
+
+/// A `gh` that records its arguments (and the notes file it is given) in
+/// `dir`, and knows no release yet: the GitHub API is not reachable here.
+fn fake_gh(dir: &Path) -> PathBuf {
+    let bin = dir.join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let script = format!(
+        "#!/bin/sh\necho \"$*\" >> '{calls}'\n[ \"$1 $2\" = 'release view' ] && exit 1\n\
+         while [ $# -gt 0 ]; do [ \"$1\" = --notes-file ] && cat \"$2\" > '{notes}'; shift; done\nexit 0\n",
+        calls = dir.join("gh-calls").display(),
+        notes = dir.join("gh-notes").display()
+    );
+    std::fs::write(bin.join("gh"), script).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(bin.join("gh"), std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    bin
+}
+
+/// A step's `if:` as the runner reads the forms action.yml uses:
+/// `<expr> == 'x'` and `<expr> != 'x'` joined by `&&`.
+fn holds(condition: &str, inputs: &HashMap<String, String>, steps: &HashMap<String, HashMap<String, String>>) -> bool {
+    condition.split("&&").all(|part| {
+        let part = part.trim();
+        let (lhs, rhs, equal) = match (part.split_once(" == "), part.split_once(" != ")) {
+            (Some((l, r)), _) => (l, r, true),
+            (None, Some((l, r))) => (l, r, false),
+            _ => panic!("the test runner does not know the condition `{part}`"),
+        };
+        let value = expand(&format!("${{{{ {} }}}}", lhs.trim()), inputs, steps);
+        (value == rhs.trim().trim_matches('\'')) == equal
+    })
 }
 
 fn releasable_with_remote() -> (TestRepo, tempfile::TempDir) {
@@ -186,6 +236,42 @@ fn release_through_the_action() {
     assert!(run.summary.starts_with("## relkit: released v1.3.0\n\nRelease v1.3.0\nEOF\n"), "{}", run.summary);
     let tags = std::process::Command::new("git").arg("-C").arg(remote.path()).args(["tag", "-l"]).output().unwrap();
     assert_eq!(String::from_utf8_lossy(&tags.stdout), "v1.2.3\nv1.3.0\n");
+    // The runner had no git identity: the release is the bot's.
+    assert_eq!(repo.git(&["for-each-ref", "--format=%(taggername)", "refs/tags/v1.3.0"]), "github-actions[bot]");
+    assert_eq!((o["previous-tag"].as_str(), o["bump"].as_str()), ("v1.2.3", "minor"));
+    assert_eq!((o["major"].as_str(), o["minor"].as_str(), o["patch"].as_str()), ("1", "3", "0"));
+    assert_eq!(o["sha"], repo.git(&["rev-parse", "v1.3.0^{commit}"]));
+    // The GitHub Release, with the notes.
+    let calls: Vec<&str> = run.gh_calls.lines().collect();
+    assert_eq!(calls.len(), 2, "{}", run.gh_calls);
+    assert_eq!(calls[0], "release view v1.3.0");
+    assert!(calls[1].starts_with("release create v1.3.0 --verify-tag --title v1.3.0 --notes-file "), "{}", calls[1]);
+    assert!(calls[1].ends_with(" --latest"), "{}", calls[1]);
+    assert_eq!(run.gh_notes, "Release v1.3.0\nEOF\n- add pagination\n");
+}
+
+#[test]
+fn a_pre_release_through_the_action_is_marked_so_and_inputs_reach_relkit() {
+    let (repo, _remote) = releasable_with_remote();
+    let path = repo.path().to_str().unwrap().to_string();
+    let run = run_action(&repo, &[("prerelease", "rc"), ("preset", "semantic-release"), ("working-directory", &path)]);
+    assert_eq!(run.outputs["version"], "1.3.0-rc.1");
+    assert!(run.gh_calls.lines().nth(1).unwrap().ends_with(" --prerelease"), "{}", run.gh_calls);
+    let run = run_action(&repo, &[("release-as", "2.0.0"), ("github-release", "false"), ("working-directory", &path)]);
+    assert_eq!(run.outputs["version"], "2.0.0");
+    assert_eq!(run.gh_calls, "", "github-release: false still created one");
+}
+
+#[test]
+fn an_unknown_relkit_version_is_an_error() {
+    let (repo, _remote) = releasable_with_remote();
+    let path = repo.path().to_str().unwrap().to_string();
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        run_action(&repo, &[("relkit-version", "9.9.9"), ("working-directory", &path)])
+    }));
+    let Err(panic) = result else { panic!("an unknown version was installed") };
+    let message = *panic.downcast::<String>().unwrap();
+    assert!(message.contains("relkit-version 9.9.9 has no release asset for"), "{message}");
 }
 
 #[test]
@@ -218,4 +304,64 @@ fn inputs_are_never_code() {
     assert!(
         action["runs"]["steps"].as_sequence().unwrap().iter().all(|s| !s["run"].as_str().unwrap_or("").contains("${{"))
     );
+}
+
+#[test]
+fn the_release_workflow_tags_a_commit_that_lists_its_own_checksums() {
+    // scripts/release-relkit.sh, the release job of .github/workflows/release.yml,
+    // with the binaries of two targets in dist/out/ and a runner without git identity.
+    let repo = TestRepo::github();
+    repo.commit_files("chore: init", &[("dist/checksums.txt", "# sha256 of relkit's release binaries\n")]);
+    repo.tag("v1.2.3");
+    repo.commit("feat: pagination");
+    let remote = tempfile::tempdir().unwrap();
+    repo.git(&["init", "-q", "--bare", remote.path().to_str().unwrap()]);
+    repo.git(&["remote", "set-url", "origin", remote.path().to_str().unwrap()]);
+    repo.git(&["push", "-q", "origin", "main", "--tags"]);
+    let out = repo.path().join("dist/out");
+    std::fs::create_dir_all(&out).unwrap();
+    std::fs::copy(crate::support::relkit_bin(), out.join("relkit-1.3.0-x86_64-unknown-linux-gnu")).unwrap();
+    std::fs::write(out.join("relkit-1.3.0-aarch64-apple-darwin"), "a mac binary").unwrap();
+    let runner = tempfile::tempdir().unwrap();
+    let path = format!("{}:{}", fake_gh(runner.path()).display(), std::env::var("PATH").unwrap());
+    let mut command = repo.command("bash");
+    for var in ["GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL"] {
+        command.env_remove(var);
+    }
+    let output = command
+        .arg(workspace().join("scripts/release-relkit.sh"))
+        .env("PATH", path)
+        .env("GIT_CONFIG_COUNT", "1")
+        .env("GIT_CONFIG_KEY_0", "user.useConfigOnly")
+        .env("GIT_CONFIG_VALUE_0", "true")
+        .env("GITHUB_ACTIONS", "true")
+        .env("VERSION", "1.3.0")
+        .env("RELKIT_BIN", crate::support::relkit_bin())
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let remote_git = |args: &[&str]| {
+        let o = std::process::Command::new("git").arg("-C").arg(remote.path()).args(args).output().unwrap();
+        String::from_utf8_lossy(&o.stdout).trim().to_string()
+    };
+    // The tagged commit lists the hashes of its own binaries.
+    let listed = remote_git(&["show", "v1.3.0:dist/checksums.txt"]);
+    for asset in ["relkit-1.3.0-x86_64-unknown-linux-gnu", "relkit-1.3.0-aarch64-apple-darwin"] {
+        let line = format!("{}  {asset}", crate::support::sha256_of(&out.join(asset)));
+        assert!(listed.lines().any(|l| l == line), "{asset} missing:\n{listed}");
+    }
+    assert!(remote_git(&["show", "v1.3.0:CHANGELOG.md"]).contains("## [1.3.0]"));
+    assert_eq!(remote_git(&["rev-parse", "main"]), remote_git(&["rev-parse", "v1.3.0^{commit}"]));
+    assert_eq!(remote_git(&["rev-parse", "v1^{commit}"]), remote_git(&["rev-parse", "v1.3.0^{commit}"]));
+    assert_eq!(
+        remote_git(&["log", "-2", "--format=%s", "main"]),
+        "chore(release): 1.3.0\nchore(release): checksums of the 1.3.0 binaries"
+    );
+    let gh = std::fs::read_to_string(runner.path().join("gh-calls")).unwrap();
+    assert!(gh.starts_with("release create v1.3.0 dist/out/relkit-1.3.0-aarch64-apple-darwin dist/out/relkit-1.3.0-x86_64-unknown-linux-gnu dist/out/SHA256SUMS --verify-tag"), "{gh}");
 }
