@@ -367,8 +367,16 @@ impl Repo {
         remote: &str,
         patterns: &[String],
     ) -> std::result::Result<Vec<(String, String)>, PushFailure> {
+        // Ask where pushes go (`remote.<name>.pushurl`, which CI templates set
+        // with their token), not where fetches come from.
+        let push_url = self
+            .run(["remote", "get-url", "--push", "--", remote])
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| lossy(&o.stdout).trim().to_string())
+            .filter(|u| !u.is_empty());
         let mut c = self.command(false);
-        c.args(["ls-remote", "--end-of-options", remote]).args(patterns);
+        c.args(["ls-remote", "--end-of-options", push_url.as_deref().unwrap_or(remote)]).args(patterns);
         let output = c.output().map_err(|e| PushFailure::Unreachable(format!("cannot run git: {e}")))?;
         if !output.status.success() {
             if output.status.code().is_none() {
