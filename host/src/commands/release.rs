@@ -48,7 +48,7 @@ pub fn run(app: &App, args: &ReleaseArgs, io: &mut Io<'_>) -> Result<()> {
     let remote = app.config.config.release.remote.clone();
     // Two git reads that do not depend on the version run beside it, and
     // the plugins load meanwhile.
-    let (plan, dirty, remote_url) = app.with_preload(&Capability::ALL, || {
+    let (plan, dirty, remote_url, remote_tags) = app.with_preload(&Capability::ALL, || {
         std::thread::scope(|scope| {
             let repo = &app.repo;
             let dirty = scope.spawn(|| match &changelog_path {
@@ -57,17 +57,19 @@ pub fn run(app: &App, args: &ReleaseArgs, io: &mut Io<'_>) -> Result<()> {
             });
             let preferred = app.config.config.repository.remote.as_deref();
             let remote_url = scope.spawn(move || repo.remote_url(preferred));
+            // With --push, the remote's release tags (a network round trip).
+            let remote_tags = (args.push && !args.dry_run)
+                .then(|| scope.spawn(|| release::recover::remote_release_tags(app, &remote)));
             let plan = app.plan_version(&args.overrides, true);
-            (plan, dirty.join(), remote_url.join())
+            (plan, dirty.join(), remote_url.join(), remote_tags.map(|t| rejoin(t.join())))
         })
     });
     let plan = plan?;
     let dirty = joined(dirty)?;
     app.set_remote(joined(remote_url)?);
-    let unpublished = if args.push && !args.dry_run {
-        release::recover::unpublished(app, &plan.tags, &plan.head, &remote)?
-    } else {
-        Vec::new()
+    let unpublished = match remote_tags {
+        Some(refs) => release::recover::unpublished(app, &plan.tags, &plan.head, &refs?)?,
+        None => Vec::new(),
     };
     let Some(release) = app.pending_release(&plan)? else {
         if !unpublished.is_empty() {

@@ -132,13 +132,6 @@ impl Repo {
         Ok(!out.is_empty())
     }
 
-    /// Whether git knows who commits here (`user.name`/`user.email` or the
-    /// `GIT_COMMITTER_*` variables): `git var GIT_COMMITTER_IDENT` fails with
-    /// git's "Please tell me who you are" otherwise.
-    pub fn identity_configured(&self) -> Result<bool> {
-        Ok(self.run(["var", "GIT_COMMITTER_IDENT"])?.status.success())
-    }
-
     /// The object a ref (or `HEAD`) names, not peeled; `None` when it does not exist.
     pub fn object_id(&self, name: &str) -> Result<Option<String>> {
         let output = self.run(["rev-parse", "-q", "--verify", "--end-of-options", name])?;
@@ -146,7 +139,20 @@ impl Repo {
     }
 
     /// The branch HEAD is on (`refs/heads/main`); `None` when HEAD is detached.
+    /// Read from the HEAD file (a process less per release); reftable
+    /// repositories, whose HEAD file is a placeholder, ask git.
     pub fn head_branch(&self) -> Result<Option<String>> {
+        if let Ok(text) = std::fs::read_to_string(self.git_dir.join("HEAD")) {
+            match text.trim().strip_prefix("ref: ") {
+                Some(name) if !name.ends_with(".invalid") => return Ok(Some(name.to_string())),
+                None if text.trim().len() >= 40 => return Ok(None),
+                _ => {}
+            }
+        }
+        self.head_branch_from_git()
+    }
+
+    fn head_branch_from_git(&self) -> Result<Option<String>> {
         let output = self.run(["symbolic-ref", "-q", "HEAD"])?;
         Ok(output.status.success().then(|| lossy(&output.stdout).trim().to_string()).filter(|s| !s.is_empty()))
     }
@@ -165,15 +171,23 @@ impl Repo {
         Ok(lossy(&out).trim().to_string())
     }
 
+    /// The values of full ref names (not `HEAD`) in one `for-each-ref`;
+    /// missing refs are absent from the map.
+    pub fn ref_values(&self, names: &[&str]) -> Result<std::collections::HashMap<String, String>> {
+        let mut args = vec!["for-each-ref", "--format=%(refname) %(objectname)"];
+        args.extend_from_slice(names);
+        let out = self.capture(args)?;
+        Ok(lossy(&out)
+            .lines()
+            .filter_map(|l| l.split_once(' '))
+            .filter(|(name, _)| names.contains(name))
+            .map(|(name, id)| (name.to_string(), id.to_string()))
+            .collect())
+    }
+
     /// A blob's content.
     pub fn read_blob(&self, id: &str) -> Result<Vec<u8>> {
         self.capture(["cat-file", "blob", id])
-    }
-
-    /// The mode and blob of `path` in `commit`'s tree; `None` when absent.
-    pub fn tree_entry(&self, commit: &str, path: &str) -> Result<Option<(String, String)>> {
-        let out = self.capture(["ls-tree", "-z", "--full-tree", "--end-of-options", commit, "--", path])?;
-        Ok(parse_entry(&out, 0))
     }
 
     /// The mode and blob of `path` in this work tree's index; `None` when absent.
@@ -193,31 +207,76 @@ impl Repo {
         Self::checked("update-index", c.output().map_err(|e| GitError::Missing(e.to_string()))?).map(|_| ())
     }
 
-    /// The tree of `base` with `files` (mode, blob, path) put in, built in a
-    /// temporary index file: the real index and the work tree are untouched.
-    pub fn tree_with(&self, base: &str, files: &[(String, String, String)], index_file: &Path) -> Result<String> {
-        let with_index = |args: &[&str]| {
-            let mut c = self.command(false);
-            c.env("GIT_INDEX_FILE", index_file).args(args);
-            c
-        };
-        let read = with_index(&["read-tree", "--end-of-options", base]).output();
-        Self::checked("read-tree", read.map_err(|e| GitError::Missing(e.to_string()))?)?;
-        let mut info = Vec::new();
-        for (mode, blob, path) in files {
-            // --index-info lines: "<mode> SP <sha1> TAB <path>", NUL-terminated with -z.
-            info.extend_from_slice(format!("{mode} {blob}\t{path}\0").as_bytes());
+    /// The tree of commit `base` with `files` (path, blob) put in, and each
+    /// file's `(mode, blob)` in `base` (`None`: new). Built with `ls-tree` and
+    /// `mktree` for the directories on the files' paths only: the real index
+    /// and the work tree are untouched, and the cost follows the size of those
+    /// directories, not of the repository. A file keeps its mode; a new one is
+    /// `100644`.
+    pub fn tree_with(&self, base: &str, files: &[(String, String)]) -> Result<(String, Vec<Option<(String, String)>>)> {
+        use std::collections::BTreeMap;
+        // Every directory on the way to a file, deepest first.
+        let mut dirs: Vec<String> = vec![String::new()];
+        for (path, _) in files {
+            let mut dir = String::new();
+            for part in path.split('/').collect::<Vec<_>>().iter().rev().skip(1).rev() {
+                dir = if dir.is_empty() { (*part).to_string() } else { format!("{dir}/{part}") };
+                if !dirs.contains(&dir) {
+                    dirs.push(dir.clone());
+                }
+            }
         }
-        Self::checked(
-            "update-index",
-            Self::run_with_input(with_index(&["update-index", "-z", "--index-info"]), &info)?,
-        )?;
-        let tree = Self::checked(
-            "write-tree",
-            with_index(&["write-tree"]).output().map_err(|e| GitError::Missing(e.to_string()))?,
-        )?;
-        let _ = std::fs::remove_file(index_file);
-        Ok(lossy(&tree).trim().to_string())
+        dirs.sort_by_key(|d| std::cmp::Reverse(if d.is_empty() { 0 } else { d.matches('/').count() + 1 }));
+        let mut old = vec![None; files.len()];
+        let mut built: BTreeMap<String, String> = BTreeMap::new();
+        for dir in &dirs {
+            // name -> (mode, type, id)
+            let mut entries: BTreeMap<String, (String, String, String)> = BTreeMap::new();
+            let spec = if dir.is_empty() { format!("{base}^{{tree}}") } else { format!("{base}:{dir}") };
+            let listing = self.run(["ls-tree", "-z", "--end-of-options", &spec])?;
+            if listing.status.success() {
+                for record in listing.stdout.split(|&b| b == 0).filter(|r| !r.is_empty()) {
+                    let text = lossy(record);
+                    let Some((meta, name)) = text.split_once('\t') else { continue };
+                    let mut f = meta.split(' ');
+                    let (Some(mode), Some(kind), Some(id)) = (f.next(), f.next(), f.next()) else { continue };
+                    entries.insert(name.to_string(), (mode.to_string(), kind.to_string(), id.to_string()));
+                }
+            }
+            let prefix = if dir.is_empty() { String::new() } else { format!("{dir}/") };
+            for (n, (path, blob)) in files.iter().enumerate() {
+                let Some(name) = path.strip_prefix(&prefix).filter(|rest| !rest.contains('/')) else { continue };
+                let mode = match entries.get(name) {
+                    Some((mode, kind, id)) if kind == "blob" && mode.starts_with("100") => {
+                        old[n] = Some((mode.clone(), id.clone()));
+                        mode.clone()
+                    }
+                    Some((mode, _, _)) => {
+                        return Err(GitError::Failed {
+                            command: "mktree".into(),
+                            stderr: format!("{path} is not a regular file in {base} (mode {mode})"),
+                        });
+                    }
+                    None => "100644".to_string(),
+                };
+                entries.insert(name.to_string(), (mode, "blob".into(), blob.clone()));
+            }
+            for (sub, id) in &built {
+                if let Some(name) = sub.strip_prefix(&prefix).filter(|rest| !rest.is_empty() && !rest.contains('/')) {
+                    entries.insert(name.to_string(), ("040000".into(), "tree".into(), id.clone()));
+                }
+            }
+            let mut input = Vec::new();
+            for (name, (mode, kind, id)) in &entries {
+                input.extend_from_slice(format!("{mode} {kind} {id}\t{name}\0").as_bytes());
+            }
+            let mut c = self.command(false);
+            c.args(["mktree", "-z"]);
+            let tree = lossy(&Self::checked("mktree", Self::run_with_input(c, &input)?)?).trim().to_string();
+            built.insert(dir.clone(), tree);
+        }
+        let root = built.remove("").unwrap_or_default();
+        Ok((root, old))
     }
 
     /// A commit object of `tree` with parent `parent` and `message`; no ref moves.

@@ -58,6 +58,13 @@ pub struct JournalFile {
     pub new_blob: String,
     /// The new content as the work tree holds it (exact bytes).
     pub new_raw_blob: String,
+    /// sha256 (hex) of the new work-tree bytes: a file that has them is done.
+    #[serde(default)]
+    pub new_sha256: Option<String>,
+    /// The new content itself, for a file not in the release commit (there is
+    /// no blob of it then): the CHANGELOG is UTF-8 text.
+    #[serde(default)]
+    pub new_text: Option<String>,
     /// Whether it is part of the release commit (else work tree only).
     pub committed: bool,
 }
@@ -67,11 +74,15 @@ impl Journal {
         app.repo.git_dir().join("relkit-release.json")
     }
 
-    /// Writes the journal atomically (a kill leaves the old state or the new).
+    /// Writes the journal atomically: a kill leaves no journal or the whole
+    /// one. Not synced to disk: the threat is a killed process, whose writes
+    /// the kernel keeps; a machine that loses power loses the runner's clone
+    /// with it.
     pub fn save(&self, app: &App) -> Result<()> {
         let path = Self::path(app);
-        let text = serde_json::to_vec_pretty(self).map_err(|e| Error::file(&path, e))?;
-        crate::fsutil::write_atomic_in(&path, &text, &super::tmp_dir(app)).map_err(|e| Error::file(&path, e))
+        let text = serde_json::to_vec(self).map_err(|e| Error::file(&path, e))?;
+        let tmp = super::tmp_dir(app).join(format!("journal-{}", std::process::id()));
+        std::fs::write(&tmp, &text).and_then(|()| std::fs::rename(&tmp, &path)).map_err(|e| Error::file(&path, e))
     }
 
     /// The journal a killed run left, if any.

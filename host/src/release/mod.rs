@@ -170,6 +170,7 @@ pub fn execute(app: &App, request: &Request) -> Result<Made> {
         // the next run, which asks the remote.
         Err(commit::Failure::Unknown(e)) => return Err(e),
     }
-    let (warnings, complete) = recover::finish(app, &journal);
+    let new_bytes: Vec<Vec<u8>> = request.files.iter().map(|f| f.new.clone()).collect();
+    let (warnings, complete) = recover::finish(app, &journal, &new_bytes);
     Ok(Made { journal, warnings, complete })
 }

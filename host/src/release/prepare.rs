@@ -20,7 +20,7 @@ const GITHUB_BOT: (&str, &str) = ("github-actions[bot]", "41898282+github-action
 /// Builds every object of the release; returns the journal that names them.
 pub fn prepare(app: &App, request: &Request) -> Result<Journal> {
     let repo = &app.repo;
-    let identity = identity(app)?;
+    let mut identity = configured_identity(app);
     let head_ref = repo.head_branch()?.unwrap_or_else(|| "HEAD".to_string());
     let root = std::fs::canonicalize(repo.root()).map_err(|e| Error::file(repo.root(), e))?;
     let committed = request.commit_message.is_some();
@@ -30,47 +30,53 @@ pub fn prepare(app: &App, request: &Request) -> Result<Journal> {
     let mut files = Vec::new();
     for change in &request.files {
         let relative = relative_path(&root, &change.path)?;
-        let new_raw_blob = repo.write_blob(&change.new, None)?;
-        let (mode, old_blob, new_blob) = if committed {
-            let (mode, old_blob) = match repo.tree_entry(&request.head, &relative)? {
-                Some((mode, _)) if !mode.starts_with("100") => {
-                    return Err(Error::Refused(format!(
-                        "{relative} is not a regular file in HEAD (mode {mode}); relkit can only commit a file there"
-                    )));
-                }
-                Some((mode, blob)) => (mode, Some(blob)),
-                None => ("100644".to_string(), None),
-            };
-            (mode, old_blob, repo.write_blob(&change.new, Some(&relative))?)
+        // A committed file is stored as `git add` would (clean filters); the
+        // work tree keeps the bytes relkit wrote. One blob serves both when no
+        // filter applies, and a recovery writes the stored form, which a
+        // clean filter maps to the same blob.
+        // A file the work tree alone gets needs no blob: its text rides in
+        // the journal, for a recovery to write.
+        let (blob, new_text) = if committed {
+            (repo.write_blob(&change.new, Some(&relative))?, None)
         } else {
-            ("100644".to_string(), None, new_raw_blob.clone())
+            (String::new(), Some(String::from_utf8_lossy(&change.new).into_owned()))
         };
         files.push(JournalFile {
             path: relative,
-            mode,
+            mode: "100644".to_string(),
             old_sha256: change.old.as_deref().map(sha256_hex),
-            old_blob,
-            new_blob,
-            new_raw_blob,
+            old_blob: None,
+            new_blob: blob.clone(),
+            new_raw_blob: blob,
+            new_sha256: Some(sha256_hex(&change.new)),
+            new_text,
             committed,
         });
     }
 
     let target = match &request.commit_message {
         Some(message) if !files.is_empty() => {
-            let entries: Vec<_> = files.iter().map(|f| (f.mode.clone(), f.new_blob.clone(), f.path.clone())).collect();
-            let index = tmp.join(format!("index-{}", std::process::id()));
-            let tree = repo.tree_with(&request.head, &entries, &index)?;
-            repo.commit_tree(&tree, &request.head, message, identity.as_ref())?
+            let entries: Vec<_> = files.iter().map(|f| (f.path.clone(), f.new_blob.clone())).collect();
+            let (tree, old) = repo.tree_with(&request.head, &entries)?;
+            for (file, old) in files.iter_mut().zip(old) {
+                if let Some((mode, blob)) = old {
+                    file.mode = mode;
+                    file.old_blob = Some(blob);
+                }
+            }
+            with_identity(app, &mut identity, |id| repo.commit_tree(&tree, &request.head, message, id))?
         }
         _ => request.head.clone(),
     };
     let message =
         if request.message.trim().is_empty() { format!("Release {}\n", request.tag) } else { request.message.clone() };
     let side = tmp.join(format!("tag-{}", std::process::id()));
-    let tag_object = repo
-        .make_tag(&side, &request.tag, &target, &message, request.sign, identity.as_ref())
-        .map_err(|e| tag_error(e, request.sign))?;
+    let tag_object =
+        with_identity(app, &mut identity, |id| repo.make_tag(&side, &request.tag, &target, &message, request.sign, id))
+            .map_err(|e| match e {
+                Error::Git(g) => tag_error(g, request.sign),
+                other => other,
+            })?;
     let push = request.push.as_ref();
     Ok(Journal {
         version: request.version.clone(),
@@ -90,28 +96,50 @@ pub fn prepare(app: &App, request: &Request) -> Result<Journal> {
     })
 }
 
-/// Who makes the release commit and tag:
-/// 1. `[release] identity` when set;
-/// 2. else git's own (`user.name`/`user.email`, `GIT_COMMITTER_*`);
-/// 3. else, in GitHub Actions, `github-actions[bot]`; in GitLab CI, the user
-///    who started the pipeline (`GITLAB_USER_NAME`, `GITLAB_USER_EMAIL`);
-/// 4. else an error with the fix.
-///
-/// `None` means "git's own"; a `Some` is passed to those two git calls only.
-pub fn identity(app: &App) -> Result<Option<Identity>> {
-    if let Some(id) = app.config.config.release.identity.as_deref().and_then(Identity::parse) {
-        return Ok(Some(id));
+/// Runs a git call that records an identity; when git has none ("Please
+/// tell me who you are"), runs it again with the CI's bot identity
+/// ([`fallback_identity`]), which later calls then use too. Asking git
+/// first costs nothing when it has one, which is the common case.
+fn with_identity<T>(
+    app: &App,
+    identity: &mut Option<Identity>,
+    call: impl Fn(Option<&Identity>) -> crate::git::Result<T>,
+) -> Result<T> {
+    match call(identity.as_ref()) {
+        Err(e) if identity.is_none() && is_missing_identity(&e) => {
+            *identity = Some(fallback_identity(app)?);
+            Ok(call(identity.as_ref())?)
+        }
+        other => Ok(other?),
     }
-    if app.repo.identity_configured()? {
-        return Ok(None);
-    }
+}
+
+/// git's refusal for want of a name or e-mail address.
+fn is_missing_identity(e: &crate::git::GitError) -> bool {
+    let text = e.to_string();
+    ["tell me who you are", "unable to auto-detect email", "empty ident name", "no email was given"]
+        .iter()
+        .any(|m| text.contains(m))
+}
+
+/// `[release] identity`, when set: it wins over git's own.
+fn configured_identity(app: &App) -> Option<Identity> {
+    app.config.config.release.identity.as_deref().and_then(Identity::parse)
+}
+
+/// Who makes the release commit and tag when git has no identity (after
+/// `[release] identity` and git's own `user.name`/`user.email`, which win):
+/// in GitHub Actions `github-actions[bot]`; in GitLab CI the user who started
+/// the pipeline (`GITLAB_USER_NAME`, `GITLAB_USER_EMAIL`); elsewhere an error
+/// with the fix. Given to those two git calls only.
+pub fn fallback_identity(app: &App) -> Result<Identity> {
     if app.env.is_true("GITHUB_ACTIONS") {
-        return Ok(Some(Identity { name: GITHUB_BOT.0.to_string(), email: GITHUB_BOT.1.to_string() }));
+        return Ok(Identity { name: GITHUB_BOT.0.to_string(), email: GITHUB_BOT.1.to_string() });
     }
     if app.env.is_true("GITLAB_CI")
         && let (Some(name), Some(email)) = (app.env.get("GITLAB_USER_NAME"), app.env.get("GITLAB_USER_EMAIL"))
     {
-        return Ok(Some(Identity { name, email }));
+        return Ok(Identity { name, email });
     }
     Err(Error::Refused(
         "git does not know who makes the release commit and tag (no user.name/user.email); set them with \

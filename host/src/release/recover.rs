@@ -39,7 +39,7 @@ pub fn resume(app: &App) -> Result<Option<Made>> {
         journal.discard(app);
         return Ok(None);
     }
-    let (warnings, complete) = finish(app, &journal);
+    let (warnings, complete) = finish(app, &journal, &[]);
     Ok(Some(Made { journal, warnings, complete }))
 }
 
@@ -48,15 +48,18 @@ pub fn resume(app: &App) -> Result<Option<Made>> {
 /// release is made either way), and whether everything is done: then the
 /// caller discards the journal once the CI outputs are written; after a
 /// failure it stays, so the next run tries again.
-pub fn finish(app: &App, j: &Journal) -> (Vec<String>, bool) {
+pub fn finish(app: &App, j: &Journal, new_bytes: &[Vec<u8>]) -> (Vec<String>, bool) {
     let mut warnings = Vec::new();
     let mut failed = false;
-    if let Err(e) = local_refs(app, j, &mut warnings) {
-        warnings.push(format!("updating the local refs failed ({e}); run relkit release again to finish"));
-        failed = true;
-    }
-    let head_now = app.repo.object_id("HEAD").ok().flatten();
-    for file in &j.files {
+    let head_now = match local_refs(app, j, &mut warnings) {
+        Ok(head) => head,
+        Err(e) => {
+            warnings.push(format!("updating the local refs failed ({e}); run relkit release again to finish"));
+            failed = true;
+            app.repo.object_id("HEAD").ok().flatten()
+        }
+    };
+    for (n, file) in j.files.iter().enumerate() {
         if file.committed && head_now.as_deref() != Some(j.target.as_str()) {
             warnings.push(format!(
                 "{} was left as it is: HEAD is no longer the release commit {}",
@@ -65,7 +68,7 @@ pub fn finish(app: &App, j: &Journal) -> (Vec<String>, bool) {
             ));
             continue;
         }
-        if let Err(e) = update_file(app, file, &mut warnings) {
+        if let Err(e) = update_file(app, file, new_bytes.get(n), &mut warnings) {
             warnings.push(format!("updating {} failed ({e}); run relkit release again to finish", file.path));
             failed = true;
         }
@@ -74,19 +77,40 @@ pub fn finish(app: &App, j: &Journal) -> (Vec<String>, bool) {
 }
 
 /// The tag, and the branch when there is a release commit, each only from
-/// the value relkit read (a push already made them on the remote).
-fn local_refs(app: &App, j: &Journal, warnings: &mut Vec<String>) -> Result<()> {
-    let mut updates = Vec::new();
+/// the value relkit read (a push already made them on the remote). Reads
+/// both refs in one git call; returns what HEAD holds afterwards.
+fn local_refs(app: &App, j: &Journal, warnings: &mut Vec<String>) -> Result<Option<String>> {
     let tag_ref = format!("refs/tags/{}", j.tag);
-    match app.repo.object_id(&tag_ref)? {
-        None => updates.push(RefUpdate { name: tag_ref, new: j.tag_object.clone(), old: None }),
-        Some(id) if id == j.tag_object => {}
+    // The common case first, as one compare-and-swap: the tag does not exist
+    // here yet and the branch is where relkit read it.
+    if j.remote.is_some() && j.head_ref != "HEAD" {
+        let mut updates = vec![RefUpdate { name: tag_ref.clone(), new: j.tag_object.clone(), old: None }];
+        if j.release_commit {
+            updates.push(RefUpdate { name: j.head_ref.clone(), new: j.target.clone(), old: Some(j.head.clone()) });
+        }
+        if app.repo.update_refs(&updates).is_ok() && app.repo.head_branch()?.as_deref() == Some(j.head_ref.as_str()) {
+            return Ok(Some(if j.release_commit { j.target.clone() } else { j.head.clone() }));
+        }
+    }
+    let detached = j.head_ref == "HEAD";
+    let mut names = vec![tag_ref.as_str()];
+    if !detached {
+        names.push(&j.head_ref);
+    }
+    let values = app.repo.ref_values(&names)?;
+    let head_value = if detached { app.repo.object_id("HEAD")? } else { values.get(j.head_ref.as_str()).cloned() };
+    let mut updates = Vec::new();
+    match values.get(&tag_ref) {
+        None => updates.push(RefUpdate { name: tag_ref.clone(), new: j.tag_object.clone(), old: None }),
+        Some(id) if *id == j.tag_object => {}
         Some(_) => warnings.push(format!("the local tag {} points elsewhere; it was left alone", j.tag)),
     }
+    let mut head_after = head_value.clone();
     if j.release_commit {
-        match app.repo.object_id(&j.head_ref)? {
+        match head_value.as_deref() {
             Some(id) if id == j.head => {
                 updates.push(RefUpdate { name: j.head_ref.clone(), new: j.target.clone(), old: Some(j.head.clone()) });
+                head_after = Some(j.target.clone());
             }
             Some(id) if id == j.target => {}
             _ => warnings.push(format!(
@@ -98,12 +122,18 @@ fn local_refs(app: &App, j: &Journal, warnings: &mut Vec<String>) -> Result<()> 
         }
     }
     app.repo.update_refs(&updates)?;
-    Ok(())
+    // HEAD is on that branch still, unless someone switched meanwhile.
+    if !detached && app.repo.head_branch()?.as_deref() != Some(j.head_ref.as_str()) {
+        return app.repo.object_id("HEAD").map_err(Error::from);
+    }
+    Ok(head_after)
 }
 
 /// One file: the work tree while it holds what relkit read, then (for a
 /// committed file) the index entry while it holds HEAD's old blob.
-fn update_file(app: &App, file: &JournalFile, warnings: &mut Vec<String>) -> Result<()> {
+/// `new_bytes` is the new content when this run has it in memory (a
+/// recovery reads it from the object store).
+fn update_file(app: &App, file: &JournalFile, new_bytes: Option<&Vec<u8>>, warnings: &mut Vec<String>) -> Result<()> {
     let root = std::fs::canonicalize(app.repo.root()).map_err(|e| Error::file(app.repo.root(), e))?;
     let path = crate::fsutil::resolve_inside(&root, &root, std::path::Path::new(&file.path))
         .map_err(|m| Error::Refused(format!("{}: {m}", file.path)))?;
@@ -112,11 +142,15 @@ fn update_file(app: &App, file: &JournalFile, warnings: &mut Vec<String>) -> Res
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
         Err(e) => return Err(Error::file(&path, e)),
     };
-    let new = app.repo.read_blob(&file.new_raw_blob)?;
     let current_sha = current.as_deref().map(sha256_hex);
-    if current.as_deref() == Some(new.as_slice()) {
+    if current_sha.is_some() && current_sha == file.new_sha256 {
         // Done already (an earlier finish got this far).
     } else if current_sha == file.old_sha256 {
+        let new = match (new_bytes, &file.new_text) {
+            (Some(bytes), _) => bytes.clone(),
+            (None, Some(text)) => text.clone().into_bytes(),
+            (None, None) => app.repo.read_blob(&file.new_raw_blob)?,
+        };
         crate::fsutil::write_atomic_in(&path, &new, &tmp_dir(app)).map_err(|e| Error::file(&path, e))?;
     } else {
         warnings.push(format!("{} changed since relkit read it, so it was left alone", file.path));
@@ -141,19 +175,13 @@ fn update_file(app: &App, file: &JournalFile, warnings: &mut Vec<String>) -> Res
 /// run without `--push` (or by a relkit before the transaction, killed after
 /// tagging). `relkit release --push` pushes them instead of reporting "no
 /// release due".
-pub fn unpublished(app: &App, tags: &[VersionTag], head: &str, remote: &str) -> Result<Vec<VersionTag>> {
+pub fn unpublished(
+    app: &App,
+    tags: &[VersionTag],
+    head: &str,
+    remote_refs: &[(String, String)],
+) -> Result<Vec<VersionTag>> {
     let prefix = app.tag_prefix();
-    let pattern = format!("refs/tags/{prefix}*");
-    let remote_refs = app.repo.ls_remote(remote, &[pattern]).map_err(|e| {
-        let message = match &e {
-            crate::git::PushFailure::Permission(t) | crate::git::PushFailure::Unreachable(t) => t.clone(),
-            other => format!("{other:?}"),
-        };
-        Error::Refused(format!(
-            "{message}. relkit could not read the tags of {remote} (check its URL with `git remote -v`, the network \
-             and the token); nothing was changed"
-        ))
-    })?;
     let remote_names: std::collections::HashSet<&str> =
         remote_refs.iter().filter_map(|(name, _)| name.strip_prefix("refs/tags/")).collect();
     let newest_remote =
@@ -170,4 +198,22 @@ pub fn unpublished(app: &App, tags: &[VersionTag], head: &str, remote: &str) -> 
     }
     missing.sort_by(|a, b| a.version.cmp(&b.version));
     Ok(missing)
+}
+
+/// The release tags `remote` has (`git ls-remote`), for [`unpublished`]: one
+/// network round trip, which `relkit release --push` makes beside its other
+/// reads.
+pub fn remote_release_tags(app: &App, remote: &str) -> Result<Vec<(String, String)>> {
+    let pattern = format!("refs/tags/{}*", app.tag_prefix());
+    app.repo.ls_remote(remote, &[pattern]).map_err(|e| {
+        let message = match &e {
+            crate::git::PushFailure::Permission(t) | crate::git::PushFailure::Unreachable(t) => t.clone(),
+            other => format!("{other:?}"),
+        };
+        Error::Refused(format!(
+            "{}. relkit could not read the tags of {remote} (check its URL with `git remote -v`, the network and \
+             the token); nothing was changed",
+            message.trim_end_matches('.')
+        ))
+    })
 }
