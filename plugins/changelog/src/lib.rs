@@ -6,6 +6,9 @@
 //! running it twice changes nothing. `full` regenerates every section and
 //! keeps the existing header. [`update`] is plain Rust; the wasm glue is below.
 
+pub mod headings;
+pub mod unreleased;
+
 use std::fmt::Write as _;
 
 use relkit_plugin_sdk::Settings;
@@ -64,33 +67,69 @@ pub fn update(input: &Input<'_>) -> Result<String, String> {
     match (input.mode, input.existing) {
         (Mode::Update, Some(existing)) => {
             let mut text = existing.to_string();
+            let mut newest: Option<&Release> = None;
             for release in input.releases {
                 if has_release(&text, &release.version, &release.tag) {
                     continue;
                 }
-                let at = insertion_point(&text);
                 let mut inserted = section(release)?;
                 inserted.push_str(newline);
-                if at == text.len() && !text.is_empty() {
-                    // No release yet: separate the section from the header.
-                    if !text.ends_with('\n') {
-                        text.push_str(newline);
+                match headings::first_release(&text) {
+                    Some(heading) => text.insert_str(heading.start, &inserted),
+                    None => {
+                        if let Some(previous) = &release.previous
+                            && headings::mentions(&text, &previous.version, &previous.name)
+                        {
+                            return Err(unrecognised(&text, &previous.version));
+                        }
+                        // No release yet: the section goes below the header.
+                        if !text.is_empty() {
+                            if !text.ends_with('\n') {
+                                text.push_str(newline);
+                            }
+                            if !text.ends_with("\n\n") && !text.ends_with("\r\n\r\n") {
+                                text.push_str(newline);
+                            }
+                            inserted.truncate(inserted.len() - newline.len());
+                        }
+                        text.push_str(&inserted);
                     }
-                    if !text.ends_with("\n\n") && !text.ends_with("\r\n\r\n") {
-                        text.push_str(newline);
-                    }
-                    inserted.truncate(inserted.len() - newline.len());
-                    text.push_str(&inserted);
-                } else {
-                    text.insert_str(at, &inserted);
                 }
+                newest = Some(release);
+            }
+            if let Some(release) = newest
+                && let Ok(version) = semver::Version::parse(&release.version)
+            {
+                unreleased::advance(&mut text, &release.tag, &version);
             }
             Ok(text)
         }
         (mode, existing) => {
-            let prefix = match (mode, existing) {
-                (Mode::Full, Some(existing)) => existing[..insertion_point(existing)].to_string(),
-                _ => header.unwrap_or_else(|| DEFAULT_HEADER.to_string()),
+            let (prefix, unreleased_link) = match (mode, existing) {
+                (Mode::Full, Some(existing)) => {
+                    let at = match headings::first_release(existing) {
+                        Some(heading) => heading.start,
+                        None => {
+                            if let Some(r) =
+                                input.releases.iter().rev().find(|r| headings::mentions(existing, &r.version, &r.tag))
+                            {
+                                return Err(unrecognised(existing, &r.version));
+                            }
+                            existing.len()
+                        }
+                    };
+                    let prefix = &existing[..at];
+                    // The Unreleased heading stays, so its link definition
+                    // (usually at the end of the file) stays too.
+                    let link = match unreleased::definition(existing) {
+                        Some((line, _)) if line.start >= at && unreleased::has_heading(prefix) => {
+                            Some(existing[line].trim_end().to_string())
+                        }
+                        _ => None,
+                    };
+                    (prefix.to_string(), link)
+                }
+                _ => (header.unwrap_or_else(|| DEFAULT_HEADER.to_string()), None),
             };
             let prefix = if crlf && !prefix.contains("\r\n") { prefix.replace('\n', "\r\n") } else { prefix };
             let mut text = prefix.trim_end().to_string();
@@ -99,9 +138,37 @@ pub fn update(input: &Input<'_>) -> Result<String, String> {
                 text.push_str(newline);
                 text.push_str(&section(release)?);
             }
+            if let Some(link) = unreleased_link {
+                text.push_str(newline);
+                text.push_str(&link);
+                text.push_str(newline);
+            }
+            if let Some(release) = input.releases.last()
+                && let Ok(version) = semver::Version::parse(&release.version)
+            {
+                unreleased::advance(&mut text, &release.tag, &version);
+            }
             Ok(text)
         }
     }
+}
+
+/// The refusal when the file holds earlier releases under headings relkit
+/// does not recognise: appending would put the new section at the end.
+fn unrecognised(text: &str, previous: &str) -> String {
+    let found = headings::first_heading_lines(text, 5);
+    let found = if found.is_empty() {
+        "it has no headings".to_string()
+    } else {
+        format!("its first headings are {}", found.iter().map(|h| format!("`{h}`")).collect::<Vec<_>>().join(", "))
+    };
+    format!(
+        "the CHANGELOG mentions the previous release {previous} but no heading names a release, so relkit cannot \
+         tell where the new section goes ({found}). relkit looks for a heading (`#` to `######`, or underlined) \
+         whose text holds a version among its first words, after an optional prefix: `## [1.2.0] - 2026-01-01`, \
+         `## Version 1.2.0`, `# v1.2.0 (2026-01-01)`, `## 🚀 1.2.0`. Give the release headings that form, or \
+         set `[changelog] path` to a new file."
+    )
 }
 
 /// `templates/changelog.md.hbs`, rendered by hand: the same text, without
@@ -171,45 +238,17 @@ pub fn default_section(d: &NotesData) -> String {
     tidy_markdown(&s)
 }
 
-/// The first word of a markdown heading (any level), brackets dropped:
-/// `## [1.3.0] - 2026-11-29` → `1.3.0`, `# v1.3.0` → `v1.3.0`.
-fn heading_word(line: &str) -> Option<&str> {
-    let line = line.trim_end_matches(['\r', '\n']);
-    let text = line.trim_start_matches('#');
-    let level = line.len() - text.len();
-    if level == 0 || level > 6 {
-        return None;
-    }
-    let text = text.strip_prefix(' ')?.trim_start().trim_start_matches('[');
-    let end = text.find(|c: char| c == ']' || c == '(' || c.is_whitespace()).unwrap_or(text.len());
-    Some(&text[..end])
-}
-
-/// A heading that names a release: its first word is a version, possibly
-/// after a tag prefix (`v1.3.0`, `api-v2.0.0`).
-fn is_release_heading(line: &str) -> bool {
-    heading_word(line).is_some_and(|word| {
-        word.find(|c: char| c.is_ascii_digit()).is_some_and(|i| semver::Version::parse(&word[i..]).is_ok())
-    })
-}
-
-/// Whether a heading names this release (`## [1.3.0] - …`, `## 1.3.0 (…)`,
+/// Whether a heading names this release (`## [1.3.0] - …`, `## Version 1.3.0`,
 /// `# [v1.3.0](…)`), at any level: custom templates choose their own.
 pub fn has_release(text: &str, version: &str, tag: &str) -> bool {
-    text.lines().filter_map(heading_word).any(|word| word == version || word == tag)
+    headings::has_release(text, version, tag)
 }
 
-/// Where a new release goes: the start of the first heading that names a
-/// release (an Unreleased section stays above); the end when there is none.
+/// Where a new release goes: above the first heading that names a release
+/// (and its anchor line), so an Unreleased section stays on top; the end of
+/// the text when there is none.
 pub fn insertion_point(text: &str) -> usize {
-    let mut offset = 0;
-    for line in text.split_inclusive('\n') {
-        if is_release_heading(line) {
-            return offset;
-        }
-        offset += line.len();
-    }
-    text.len()
+    headings::first_release(text).map_or(text.len(), |h| h.start)
 }
 
 // The generated export glue is `unsafe` by nature (raw ABI functions).
@@ -393,6 +432,122 @@ mod tests {
         assert!(!has_release("## [1.3.0-rc.1] - x\n", "1.3.0", "v1.3.0"));
         assert!(!has_release("## [11.3.0] - x\n", "1.3.0", "v1.3.0"));
         assert!(!has_release("##1.3.0\n", "1.3.0", "v1.3.0"));
+    }
+
+    fn run_err(mode: Mode, existing: &str, releases: &[Release]) -> String {
+        let settings = vec![("contributors".to_string(), "false".to_string())];
+        let input = Input {
+            mode,
+            existing: Some(existing),
+            releases,
+            repository: &repo(),
+            settings: &settings,
+            template: None,
+        };
+        update(&input).err().unwrap_or_else(|| panic!("no error for {existing:?}"))
+    }
+
+    #[test]
+    fn the_new_section_goes_above_headings_other_tools_write() {
+        let new = release("1.2.0", Some("1.1.0"), &["feat: shiny"]);
+        for old_heading in [
+            "## Version 1.1.0",
+            "## 🚀 1.1.0",
+            "## [v1.1.0] - 2024-01-01",
+            "# 1.1.0 (2024-01-01)",
+            "## relkit v1.1.0",
+            "## <small>1.1.0 (2024-01-01)</small>",
+            "# [1.1.0](https://github.com/acme/rocket/compare/v1.0.0...v1.1.0) (2024-01-01)",
+            "1.1.0 / 2024-01-01\n==================",
+        ] {
+            let old = format!("# Changes\n\nIntro.\n\n{old_heading}\n\n- old entry\n\n## Version 1.0.0\n\n- older\n");
+            let text = run(Mode::Update, Some(&old), std::slice::from_ref(&new));
+            let at = text.find("## [1.2.0] - 2026-11-29\n").unwrap_or_else(|| panic!("{text}"));
+            assert_eq!(&text[..at], "# Changes\n\nIntro.\n\n", "{old_heading}");
+            assert!(text.ends_with(&old["# Changes\n\nIntro.\n\n".len()..]), "{old_heading}:\n{text}");
+            assert_eq!(
+                run(Mode::Update, Some(&text), std::slice::from_ref(&new)),
+                text,
+                "{old_heading}: not idempotent"
+            );
+        }
+    }
+
+    #[test]
+    fn an_anchor_above_a_heading_stays_with_it() {
+        let old = "# Changelog\n\n<a name=\"1.1.0\"></a>\n# [1.1.0](https://x) (2024-01-01)\n\n* a\n";
+        let text = run(Mode::Update, Some(old), &[release("1.2.0", Some("1.1.0"), &["fix: b"])]);
+        assert!(text.starts_with("# Changelog\n\n## [1.2.0] - 2026-11-29\n"), "{text}");
+        assert!(text.ends_with("\n<a name=\"1.1.0\"></a>\n# [1.1.0](https://x) (2024-01-01)\n\n* a\n"), "{text}");
+    }
+
+    #[test]
+    fn unrecognised_release_headings_are_refused_not_appended_to() {
+        let old = "# Changes\n\n**Release 1.1.0**\n\n- a\n\n### Fixed\n\n- b\n";
+        let err = run_err(Mode::Update, old, &[release("1.2.0", Some("1.1.0"), &["fix: c"])]);
+        assert!(err.contains("previous release 1.1.0"), "{err}");
+        assert!(err.contains("its first headings are `# Changes`, `### Fixed`"), "{err}");
+        assert!(err.contains("`## Version 1.2.0`"), "{err}");
+        // the tag is mentioned, not the bare version
+        let err =
+            run_err(Mode::Update, "# Log\n\nv1.1.0 (2024): first\n", &[release("1.2.0", Some("1.1.0"), &["fix: c"])]);
+        assert!(err.contains("its first headings are `# Log`"), "{err}");
+        let err = run_err(Mode::Update, "Release v1.1.0\n", &[release("1.2.0", Some("1.1.0"), &["fix: c"])]);
+        assert!(err.contains("it has no headings"), "{err}");
+        // --full would keep the old sections as its header: refused too
+        let r1 = release("1.1.0", None, &["feat: a"]);
+        let r2 = release("1.2.0", Some("1.1.0"), &["feat: b"]);
+        let err = run_err(Mode::Full, old, &[r1, r2]);
+        assert!(err.contains("1.1.0"), "{err}");
+        // a header that names no earlier release still gets the first section
+        let header = "# Changes\n\nSee https://semver.org/spec/v2.0.0.html.\n";
+        let text = run(Mode::Update, Some(header), &[release("2.1.0", Some("2.0.0"), &["feat: a"])]);
+        assert!(text.starts_with(&format!("{header}\n## [2.1.0]")), "{text}");
+    }
+
+    const KEEP_A_CHANGELOG: &str = "# Changelog\n\n## [Unreleased]\n\n## [1.1.0] - 2024-01-01\n\n### Added\n\n- a\n\n\
+        [Unreleased]: https://github.com/acme/rocket/compare/v1.1.0...HEAD\n\
+        [1.1.0]: https://github.com/acme/rocket/compare/v1.0.0...v1.1.0\n";
+
+    #[test]
+    fn the_unreleased_link_compares_from_the_new_release() {
+        let text = run(Mode::Update, Some(KEEP_A_CHANGELOG), &[release("1.2.0", Some("1.1.0"), &["feat: b"])]);
+        let expected = KEEP_A_CHANGELOG
+            .replace("compare/v1.1.0...HEAD", "compare/v1.2.0...HEAD")
+            .replace("## [1.1.0]", &format!("{}## [1.1.0]", section_of(&text, "1.2.0")));
+        assert_eq!(text, expected);
+        assert_eq!(run(Mode::Update, Some(&text), &[release("1.2.0", Some("1.1.0"), &["feat: b"])]), text);
+        // GitLab, lower-case label, CRLF
+        let gitlab = KEEP_A_CHANGELOG
+            .replace("https://github.com/acme/rocket/compare", "https://gitlab.com/g/s/p/-/compare")
+            .replace("[Unreleased]: ", "[unreleased]: ")
+            .replace('\n', "\r\n");
+        let text = run(Mode::Update, Some(&gitlab), &[release("1.2.0", Some("1.1.0"), &["feat: b"])]);
+        assert!(text.contains("\r\n[unreleased]: https://gitlab.com/g/s/p/-/compare/v1.2.0...HEAD\r\n"), "{text}");
+        assert!(text.contains("[1.1.0]: https://gitlab.com/g/s/p/-/compare/v1.0.0...v1.1.0\r\n"), "{text}");
+        // nothing inserted: nothing changes, not even a stale link
+        let stale = KEEP_A_CHANGELOG.replace("## [1.1.0]", "## [1.2.0] - x\n\n## [1.1.0]");
+        assert_eq!(run(Mode::Update, Some(&stale), &[release("1.2.0", Some("1.1.0"), &["feat: b"])]), stale);
+    }
+
+    fn section_of(text: &str, version: &str) -> String {
+        let start = text.find(&format!("## [{version}]")).unwrap_or(0);
+        let end = start + 1 + text[start + 1..].find("## [").unwrap_or(0);
+        text[start..end].to_string()
+    }
+
+    #[test]
+    fn full_regeneration_keeps_the_unreleased_heading_and_its_link() {
+        let r1 = release("1.1.0", Some("1.0.0"), &["feat: a"]);
+        let r2 = release("1.2.0", Some("1.1.0"), &["feat: b"]);
+        let full = run(Mode::Full, Some(KEEP_A_CHANGELOG), &[r1, r2]);
+        assert!(full.starts_with("# Changelog\n\n## [Unreleased]\n\n## [1.2.0] - 2026-11-29\n"), "{full}");
+        assert!(full.ends_with("\n\n[Unreleased]: https://github.com/acme/rocket/compare/v1.2.0...HEAD\n"), "{full}");
+        assert_eq!(full.matches("[Unreleased]: ").count(), 1, "{full}");
+        // no Unreleased heading: no definition either
+        let without = KEEP_A_CHANGELOG.replace("## [Unreleased]\n\n", "");
+        let full = run(Mode::Full, Some(&without), &[release("1.2.0", Some("1.1.0"), &["feat: b"])]);
+        assert!(!full.contains("[Unreleased]:"), "{full}");
     }
 
     #[test]
