@@ -193,7 +193,7 @@ pub fn default_section(d: &NotesData) -> String {
         let _ = write!(s, "### {}\n\n", d.breaking_title);
         for b in &d.breaking_changes {
             s.push_str("- ");
-            scope(&mut s, b.scope.as_ref());
+            scope(&mut s, b.scope_md.as_ref());
             for (i, line) in b.text_md.lines().enumerate() {
                 if i > 0 {
                     s.push('\n');
@@ -213,7 +213,7 @@ pub fn default_section(d: &NotesData) -> String {
         let _ = write!(s, "### {}\n\n", section.title);
         for e in &section.entries {
             s.push_str("- ");
-            scope(&mut s, e.scope.as_ref());
+            scope(&mut s, e.scope_md.as_ref());
             s.push_str(&e.description_md);
             s.push_str(" (");
             link(&mut s, &e.short_id, e.commit_url.as_ref());
@@ -390,7 +390,11 @@ mod tests {
             ChangedPath { path: "docs/adr/0002-y.md".into(), change: ChangeKind::Deleted },
         ];
         let cases = [
-            release("1.3.0", Some("1.2.0"), &["feat(api): a (#1)", "fix: b\n\nCloses #2, refs acme/x#3", "perf: c"]),
+            release(
+                "1.3.0",
+                Some("1.2.0"),
+                &["feat(api): a (#1)", "fix: b\n\nCloses #2, refs acme/x#3", "perf: c", "fix(<ui>)!: d <e>"],
+            ),
             release(
                 "2.0.0",
                 Some("1.3.0"),
@@ -419,6 +423,9 @@ mod tests {
                 let data = model::build(rel, r, &NotesConfig::default());
                 let expected = tidy_markdown(&renderer.render(&data).unwrap());
                 assert_eq!(default_section(&data), expected, "case {i} on {:?}", r.forge);
+                if i == 0 {
+                    assert!(expected.contains("- **&lt;ui&gt;:** d &lt;e&gt; ("), "{expected}");
+                }
             }
         }
     }

@@ -110,4 +110,18 @@ mod tests {
         );
         assert!(md.contains("- &lt;b&gt; & co ("), "{md}");
     }
+
+    #[test]
+    fn scopes_and_contributor_names_are_html_escaped() {
+        let md = notes(vec![
+            commit("d", "fix(<ui>): a\n\nCo-authored-by: Eve &amp; Co <x@example.com>", "Kim", "kim@example.com"),
+            commit("c", "feat(a&#39;b)!: b", "Bo <script>", "bo@example.com"),
+            commit("b", "fix: c", "evil<x>[bot]", "1+evil<x>[bot]@users.noreply.github.com"),
+            commit("a", "fix: d", "Mallory", "2+m<b>@users.noreply.github.com"),
+        ]);
+        assert!(md.contains("- **&lt;ui&gt;:** a ("), "{md}");
+        assert!(md.contains("- **a&amp;#39;b:** b ("), "{md}");
+        let thanks = md.split("### Contributors\n\n").nth(1).unwrap_or_default();
+        assert_eq!(thanks, "- Bo &lt;script&gt;\n- Eve &amp;amp; Co\n- evil&lt;x&gt;[bot]\n- Kim\n- Mallory\n", "{md}");
+    }
 }

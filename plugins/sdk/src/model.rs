@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::commit::{self, Parsed, Preset};
 use crate::forge::Links;
 use crate::glob::{self, Glob};
+use crate::markdown::escape_html;
 use crate::refs::{self, Reference};
 use crate::revert;
 use crate::settings::Settings;
@@ -127,6 +128,8 @@ pub struct Entry {
     #[serde(rename = "type")]
     pub kind: Option<String>,
     pub scope: Option<String>,
+    /// The scope with HTML escaped, for markdown.
+    pub scope_md: Option<String>,
     /// The description as written (the whole header for a non-conventional commit).
     pub description: String,
     /// The description with issue and merge-request references linked.
@@ -147,6 +150,8 @@ pub struct BreakingEntry {
     #[serde(rename = "type")]
     pub kind: Option<String>,
     pub scope: Option<String>,
+    /// The scope with HTML escaped, for markdown.
+    pub scope_md: Option<String>,
     /// What breaks: the `BREAKING CHANGE` text, or the description for `!`.
     pub text: String,
     /// `text` with references linked.
@@ -159,6 +164,7 @@ pub struct BreakingEntry {
 #[derive(Debug, Clone, Serialize)]
 pub struct ScopeGroup<'a> {
     pub scope: &'a Option<String>,
+    pub scope_md: &'a Option<String>,
     pub entries: &'a [Entry],
 }
 
@@ -178,7 +184,7 @@ impl SectionData {
     pub fn scopes(&self) -> Vec<ScopeGroup<'_>> {
         self.entries
             .chunk_by(|a, b| a.scope == b.scope)
-            .map(|chunk| ScopeGroup { scope: &chunk[0].scope, entries: chunk })
+            .map(|chunk| ScopeGroup { scope: &chunk[0].scope, scope_md: &chunk[0].scope_md, entries: chunk })
             .collect()
     }
 }
@@ -207,6 +213,8 @@ pub struct ArchitectureDoc {
 #[derive(Debug, Clone, Serialize)]
 pub struct Contributor {
     pub name: String,
+    /// The name with HTML escaped, for markdown.
+    pub name_md: String,
     /// The forge login, from a no-reply address; never set for a bot.
     pub username: Option<String>,
     /// The user's page, or a bot's app page (GitHub).
@@ -270,6 +278,7 @@ pub fn build(release: &Release, repository: &Repository, config: &NotesConfig) -
                 commit_url: links.commit(&c.id),
                 kind: kind.clone(),
                 scope: p.scope().map(str::to_string),
+                scope_md: p.scope().map(escape_html),
                 text_md: linked(&b.text, &links),
                 text: b.text.clone(),
                 description: p.description().to_string(),
@@ -383,6 +392,7 @@ fn entry_for(c: &Commit, p: &Parsed, kind: Option<String>, links: &Links<'_>) ->
         commit_url: links.commit(&c.id),
         kind,
         scope: p.scope().map(str::to_string),
+        scope_md: p.scope().map(escape_html),
         description_md: refs::linkify(&description, &in_description, links),
         references: body_references(&p.body, &in_description, links),
         description,
@@ -459,7 +469,15 @@ pub fn noreply_username(email: &str, links: &Links<'_>) -> Option<String> {
             _ => local,
         },
     };
-    (!name.is_empty()).then(|| name.to_string())
+    is_login(name).then(|| name.to_string())
+}
+
+/// Whether `name` can be a forge login (letters, digits, `-`, `_`, `.`, and a
+/// bot's `[bot]`): a no-reply address is written by whoever makes the
+/// commit, and the login lands in markdown and in a URL.
+fn is_login(name: &str) -> bool {
+    let base = name.strip_suffix("[bot]").unwrap_or(name);
+    !base.is_empty() && base.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
 }
 
 fn author(name: &str, email: &str, links: &Links<'_>) -> Author {
@@ -544,11 +562,17 @@ fn contributors(commits: &[&Commit], links: &Links<'_>) -> Vec<Contributor> {
             match account {
                 Some(account) => {
                     let app = account.get(..account.len() - "[bot]".len()).unwrap_or(account);
-                    Contributor { url: links.app(app), name: p.name, username: None, bot: true }
+                    Contributor {
+                        url: links.app(app).filter(|_| is_login(app)),
+                        name_md: escape_html(&p.name),
+                        name: p.name,
+                        username: None,
+                        bot: true,
+                    }
                 }
                 None => {
                     let url = p.username.as_deref().and_then(|u| links.user(u));
-                    Contributor { name: p.name, username: p.username, url, bot: false }
+                    Contributor { name_md: escape_html(&p.name), name: p.name, username: p.username, url, bot: false }
                 }
             }
         })
@@ -769,6 +793,33 @@ mod tests {
             d.breaking_changes[0].text_md,
             "&lt;T&gt; is gone, see [#8](https://github.com/acme/rocket/issues/8):\n```\nlet x: Vec<T>;\n```"
         );
+    }
+
+    #[test]
+    fn scopes_and_names_have_escaped_markdown_fields() {
+        let mut c = commit("1", "feat(<ui>)!: x\n\nBREAKING CHANGE: y");
+        c.author.name = "Ann <ann>".into();
+        let d = build(&release(vec![c]), &github(), &NotesConfig::default());
+        let e = &d.sections[0].entries[0];
+        assert_eq!((e.scope.as_deref(), e.scope_md.as_deref()), (Some("<ui>"), Some("&lt;ui&gt;")));
+        assert_eq!(d.breaking_changes[0].scope_md.as_deref(), Some("&lt;ui&gt;"));
+        assert_eq!(d.sections[0].scopes()[0].scope_md.as_deref(), Some("&lt;ui&gt;"));
+        assert_eq!(
+            (d.contributors[0].name.as_str(), d.contributors[0].name_md.as_str()),
+            ("Ann <ann>", "Ann &lt;ann&gt;")
+        );
+    }
+
+    #[test]
+    fn a_no_reply_address_gives_a_login_only_when_it_can_be_one() {
+        let gh = github();
+        let gh = Links::new(&gh);
+        assert_eq!(noreply_username("1+a-b_c.d@users.noreply.github.com", &gh).as_deref(), Some("a-b_c.d"));
+        assert_eq!(noreply_username("1+x[bot]@users.noreply.github.com", &gh).as_deref(), Some("x[bot]"));
+        for bad in ["1+<b>@users.noreply.github.com", "1+a)(b@users.noreply.github.com", "1+@users.noreply.github.com"]
+        {
+            assert_eq!(noreply_username(bad, &gh), None, "{bad}");
+        }
     }
 
     fn by(key: &str, message: &str, name: &str, email: &str) -> Commit {
