@@ -20,6 +20,8 @@ pub struct Heading<'a> {
     /// Where a section inserted above this heading goes: the start of the
     /// anchor lines directly above it, else of the heading itself.
     pub start: usize,
+    /// Where `line` starts.
+    pub line_start: usize,
     /// The heading's line as written (its text line for a setext heading).
     pub line: &'a str,
     /// The heading's text, without the `#` marks.
@@ -96,7 +98,7 @@ pub fn headings(text: &str) -> Vec<Heading<'_>> {
         while first > 0 && is_anchor_line(lines[first - 1].1.trim()) {
             first -= 1;
         }
-        out.push(Heading { start: lines.get(first).map_or(start, |l| l.0), line, text });
+        out.push(Heading { start: lines.get(first).map_or(start, |l| l.0), line_start: start, line, text });
     }
     out
 }

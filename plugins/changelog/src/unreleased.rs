@@ -59,8 +59,7 @@ pub fn advance(text: &mut String, tag: &str, version: &semver::Version) {
     if let Some(h) = headings::headings(text).into_iter().find(|h| is_unreleased(h.text))
         && let Some(open) = h.line.find("](")
     {
-        let line_start = h.line.as_ptr() as usize - text.as_ptr() as usize;
-        let start = line_start + open + 2;
+        let start = h.line_start + open + 2;
         if let Some(len) = text[start..].find(')') {
             urls.push(start..start + len);
         }
