@@ -61,6 +61,9 @@ pub struct App {
     /// The plugin serving each capability (`Capability::ALL` order).
     plugins: [OnceLock<Result<Arc<Plugin>, PluginError>>; 4],
     tags: OnceLock<(Vec<VersionTag>, HashSet<String>)>,
+    /// Warnings found while reading (odd tags, ignored footers), shown once
+    /// when the command ends.
+    warnings: std::sync::Mutex<Vec<String>>,
 }
 
 /// The release a command is about, in the contract's terms plus what the
@@ -150,6 +153,7 @@ impl App {
             loaded: OnceLock::new(),
             plugins: Default::default(),
             tags: OnceLock::new(),
+            warnings: std::sync::Mutex::new(Vec::new()),
         })
     }
 
@@ -285,8 +289,29 @@ impl App {
         if let Some(tags) = self.tags.get() {
             return Ok(tags);
         }
-        let tags = self.repo.version_tags(self.tag_prefix())?;
-        Ok(self.tags.get_or_init(|| tags))
+        let (tags, names) = self.repo.version_tags(self.tag_prefix())?;
+        let (tags, skipped) = self.repo.commit_tags(tags)?;
+        for (name, kind) in skipped {
+            let what = if kind.contains(' ') { kind } else { format!("a {kind}") };
+            self.warn(format!(
+                "tag {name} points at {what}, not a commit; relkit skips it (`git tag -d {name}` removes it here)"
+            ));
+        }
+        Ok(self.tags.get_or_init(|| (tags, names)))
+    }
+
+    /// A warning to show the user at the end of the command.
+    pub fn warn(&self, message: String) {
+        if let Ok(mut w) = self.warnings.lock()
+            && !w.contains(&message)
+        {
+            w.push(message);
+        }
+    }
+
+    /// The warnings collected so far (each once).
+    pub fn take_warnings(&self) -> Vec<String> {
+        self.warnings.lock().map(|mut w| std::mem::take(&mut *w)).unwrap_or_default()
     }
 
     /// The release tags (`<prefix><semver>`), read once per run.
@@ -321,8 +346,48 @@ impl App {
             tags: tags.iter().map(contract::Tag::from).collect(),
             settings,
         };
+        if let (Some(wanted), Some(last)) = (overrides.release_as.as_deref(), &last_release)
+            && Version::parse(wanted).is_ok_and(|w| w <= last.version)
+        {
+            return Err(Error::Refused(format!(
+                "--release-as {wanted} is not above the last release {}; give a higher version",
+                last.name
+            )));
+        }
         let decision = self.runtime()?.next_version(&plugin, &input)?;
-        Ok(VersionPlan { head, tags, last_release, commits, with_paths, preset, decision })
+        let plan = VersionPlan { head, tags, last_release, commits, with_paths, preset, decision };
+        self.check_order(&plan)?;
+        Ok(plan)
+    }
+
+    /// A new version must sort above every release tag reachable from HEAD,
+    /// pre-releases included (SemVer 11 orders pre-release identifiers
+    /// alphabetically, so `2.0.0-beta.1` sorts below a published
+    /// `2.0.0-rc.1`); otherwise relkit refuses, saying why. The check also
+    /// covers versions given with `--release-as` or a `Release-As` footer,
+    /// which leave no trace in history.
+    fn check_order(&self, plan: &VersionPlan) -> Result<()> {
+        let Some(next) = plan.next() else { return Ok(()) };
+        let mut above: Vec<&VersionTag> = plan.tags.iter().filter(|t| t.version > next).collect();
+        above.sort_by(|a, b| b.version.cmp(&a.version));
+        for tag in above {
+            if tag.commit == plan.head || self.repo.is_ancestor(&tag.commit, &plan.head)? {
+                let same_core =
+                    (tag.version.major, tag.version.minor, tag.version.patch) == (next.major, next.minor, next.patch);
+                let fix = match channel(&tag.version) {
+                    Some(label) if same_core && !next.pre.is_empty() => format!(
+                        "continue that pre-release line with `--prerelease {label}` (SemVer 11 orders labels \
+                         alphabetically), or make the stable release"
+                    ),
+                    _ => format!("release a version above it with `--release-as` (above {})", tag.version),
+                };
+                return Err(Error::Refused(format!(
+                    "the next version {next} would sort below {}, a release tag reachable from HEAD; {fix}",
+                    tag.name
+                )));
+            }
+        }
+        Ok(())
     }
 
     /// Commits reachable from `to` and not from `from` (the commit of the

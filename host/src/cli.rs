@@ -83,13 +83,9 @@ fn version_value(text: &str) -> Result<String, String> {
 /// `--prerelease`: one identifier of letters, digits and hyphens, not a number
 /// (relkit numbers the releases of the channel itself: `rc` → `rc.1`, `rc.2`).
 fn label_value(text: &str) -> Result<String, String> {
-    let valid = !text.is_empty()
-        && text.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-        && !text.chars().all(|c| c.is_ascii_digit());
-    if valid {
-        Ok(text.to_string())
-    } else {
-        Err(format!("`{text}` is not a pre-release label (letters, digits and hyphens, e.g. `rc`)"))
+    match relkit::config::label_problem(text) {
+        None => Ok(text.to_string()),
+        Some(why) => Err(why),
     }
 }
 

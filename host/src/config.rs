@@ -271,6 +271,9 @@ pub struct PluginsConfig {
 /// Enough for a full CHANGELOG of 100,000 commits; an endless loop still
 /// stops within seconds.
 pub const DEFAULT_FUEL: u64 = 20_000_000_000;
+/// The largest budget accepted: 50 times the default, about a minute of
+/// plugin work on the benchmark machine.
+pub const MAX_FUEL: u64 = 1_000_000_000_000;
 pub const DEFAULT_MEMORY_MIB: u64 = 512;
 
 impl Default for PluginsConfig {
@@ -392,6 +395,21 @@ impl Loaded {
     }
 }
 
+/// Why `text` is not a pre-release label, or `None`: one identifier of
+/// letters, digits and hyphens, not a number (relkit numbers the releases of
+/// the channel itself: `rc` gives `rc.1`, `rc.2`; SemVer 9's identifiers).
+pub fn label_problem(text: &str) -> Option<String> {
+    let valid = !text.is_empty()
+        && text.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        && !text.chars().all(|c| c.is_ascii_digit());
+    (!valid).then(|| {
+        format!(
+            "`{text}` is not a pre-release label (letters, digits and hyphens, e.g. `rc`; relkit adds the number: \
+             rc.1, rc.2)"
+        )
+    })
+}
+
 /// Parses configuration text; the error is `line N: ...` with the key and table.
 pub fn parse(text: &str) -> Result<Config, String> {
     let mut config: Config = toml::from_str(text).map_err(|e| describe(text, &e))?;
@@ -448,6 +466,19 @@ fn validate(config: &Config) -> Result<(), Problem> {
             format!("{remote:?} {why}; set it to the name of a remote of the repository, such as \"origin\""),
         ));
     }
+    if let Some(initial) = &config.version.initial
+        && semver::Version::parse(initial.trim_start_matches('v')).is_err()
+    {
+        return Err((
+            Some(("version", "initial")),
+            format!("{initial:?} is not a semantic version; write the first version like \"0.1.0\""),
+        ));
+    }
+    if let Some(label) = &config.version.prerelease
+        && let Some(why) = label_problem(label)
+    {
+        return Err((Some(("version", "prerelease")), why));
+    }
     if let Some(identity) = &release.identity
         && crate::git::Identity::parse(identity).is_none()
     {
@@ -460,8 +491,11 @@ fn validate(config: &Config) -> Result<(), Problem> {
 }
 
 fn validate_plugins(config: &Config) -> Result<(), String> {
-    if config.plugins.fuel == 0 {
-        return Err("[plugins] fuel must be greater than 0".to_string());
+    if config.plugins.fuel == 0 || config.plugins.fuel > MAX_FUEL {
+        return Err(format!(
+            "[plugins] fuel must be between 1 and {MAX_FUEL} (the default is {DEFAULT_FUEL}): a larger budget \
+             means no limit, and an endless plugin would hang the release"
+        ));
     }
     if config.plugins.memory_mib == 0 || config.plugins.memory_mib > 4096 {
         return Err("[plugins] memory-mib must be between 1 and 4096".to_string());

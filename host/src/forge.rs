@@ -108,22 +108,27 @@ pub struct CiServer {
     pub host: Option<String>,
     pub forge: Option<Forge>,
     pub base_url: Option<String>,
+    /// The job's own project: its path (`group/sub/proj`) and web address
+    /// (`CI_PROJECT_PATH`/`CI_PROJECT_URL`; `GITHUB_REPOSITORY` on GitHub).
+    pub project_path: Option<String>,
+    pub project_url: Option<String>,
 }
 
 impl CiServer {
     /// Reads `GITHUB_SERVER_URL` (GitHub Actions) or `CI_SERVER_URL` (GitLab CI).
     pub fn from_env(get: impl Fn(&str) -> Option<String>) -> Self {
-        let (url, forge) = if get("GITHUB_ACTIONS").as_deref() == Some("true") {
-            (get("GITHUB_SERVER_URL"), Forge::Github)
+        let (url, forge, project_path, project_url) = if get("GITHUB_ACTIONS").as_deref() == Some("true") {
+            (get("GITHUB_SERVER_URL"), Forge::Github, get("GITHUB_REPOSITORY"), None)
         } else if get("GITLAB_CI").as_deref() == Some("true") {
-            (get("CI_SERVER_URL"), Forge::Gitlab)
+            (get("CI_SERVER_URL"), Forge::Gitlab, get("CI_PROJECT_PATH"), get("CI_PROJECT_URL"))
         } else {
             return Self::default();
         };
         let Some(url) = url else { return Self::default() };
         let base = url.trim_end_matches('/').to_string();
         let host = base.split("://").nth(1).map(|h| h.split('/').next().unwrap_or(h).to_string());
-        Self { host, forge: Some(forge), base_url: Some(base) }
+        let project_url = project_url.map(|u| u.trim_end_matches('/').to_string());
+        Self { host, forge: Some(forge), base_url: Some(base), project_path, project_url }
     }
 }
 
@@ -150,7 +155,7 @@ pub fn detect(
         Some(w) => Some(w.trim_end_matches('/').to_string()),
         None if forge == Forge::Unknown => None,
         None => location.as_ref().map(|loc| match (&ci.base_url, on_ci_server) {
-            (Some(base), true) => format!("{base}/{}", loc.path),
+            (Some(base), true) => on_server_url(base, &loc.path, ci),
             _ => {
                 let scheme = if loc.scheme == "http" { "http" } else { "https" };
                 format!("{scheme}://{}/{}", bare_web_host(loc), loc.path)
@@ -158,6 +163,19 @@ pub fn detect(
         }),
     };
     RepositoryInfo { remote_url: remote_url.map(without_credentials), forge, web_url }
+}
+
+/// The web address of `path` on the CI's own server. The job's project is
+/// at `CI_PROJECT_URL`; another project is `base` + its path, where a server
+/// under a path (`https://example.com/gitlab`) already has that path at the
+/// start of the remote's (`gitlab/group/proj`): it is joined once.
+fn on_server_url(base: &str, path: &str, ci: &CiServer) -> String {
+    let base_path = base.split("://").nth(1).and_then(|rest| rest.split_once('/')).map_or("", |(_, p)| p);
+    let path = if base_path.is_empty() { path } else { path.strip_prefix(&format!("{base_path}/")).unwrap_or(path) };
+    match (&ci.project_url, &ci.project_path) {
+        (Some(url), Some(own)) if own == path => url.clone(),
+        _ => format!("{base}/{path}"),
+    }
 }
 
 /// The URL without a `user:password@` part: CI runners put tokens there
@@ -186,6 +204,28 @@ mod tests {
     fn web(url: &str) -> (Forge, Option<String>) {
         let r = detect(Some(url), None, None, &CiServer::default());
         (r.forge, r.web_url)
+    }
+
+    #[test]
+    fn gitlab_under_a_path_is_joined_once() {
+        let vars = [
+            ("GITLAB_CI", "true"),
+            ("CI_SERVER_URL", "https://example.com/gitlab"),
+            ("CI_PROJECT_PATH", "group/sub/proj"),
+            ("CI_PROJECT_URL", "https://example.com/gitlab/group/sub/proj"),
+        ];
+        let ci = CiServer::from_env(|k| vars.iter().find(|(n, _)| *n == k).map(|(_, v)| v.to_string()));
+        for remote in [
+            "https://gitlab-ci-token:secret@example.com/gitlab/group/sub/proj.git",
+            "git@example.com:group/sub/proj.git",
+        ] {
+            let r = detect(Some(remote), None, None, &ci);
+            assert_eq!(r.web_url.as_deref(), Some("https://example.com/gitlab/group/sub/proj"), "{remote}");
+            assert_eq!(r.forge, Forge::Gitlab);
+        }
+        // Another project on the same server: the server's path once too.
+        let r = detect(Some("https://example.com/gitlab/other/lib.git"), None, None, &ci);
+        assert_eq!(r.web_url.as_deref(), Some("https://example.com/gitlab/other/lib"));
     }
 
     #[test]

@@ -80,7 +80,7 @@ fn dispatch(invocation: &Invocation, dir: &std::path::Path, env: Env, io: &mut I
         }
         command => {
             let app = open()?;
-            match command {
+            let result = match command {
                 Command::Version(a) => commands::version::run(&app, a, io),
                 Command::Notes(a) => commands::notes::run(&app, a, io),
                 Command::Changelog(a) => commands::changelog::run(&app, a, io),
@@ -88,7 +88,11 @@ fn dispatch(invocation: &Invocation, dir: &std::path::Path, env: Env, io: &mut I
                 Command::Tag(a) => commands::tag::run(&app, a, io),
                 Command::Release(a) => commands::release::run(&app, a, io),
                 Command::PluginsList | Command::PluginsCheck(_) => Ok(()),
+            };
+            for warning in app.take_warnings() {
+                io.warn(&warning)?;
             }
+            result
         }
     }
 }

@@ -11,6 +11,7 @@ mod action;
 mod changelog;
 mod cli;
 mod config_errors;
+mod correctness;
 mod git_reading;
 mod injection;
 mod notes;

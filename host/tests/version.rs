@@ -150,10 +150,7 @@ fn release_as_flag_and_footer() {
     let repo = after("v1.2.3", &["chore: prepare"]);
     assert_eq!(version(&repo, &["--release-as", "2.0.0"]), "2.0.0");
     let err = repo.relkit(&["version", "--release-as", "1.0.0"]).fails().to_string();
-    assert_eq!(
-        err,
-        "error: plugin version: returned an error: cannot release 1.0.0 (from --release-as): it is not greater than the current version 1.2.3; choose a higher version\n"
-    );
+    assert_eq!(err, "error: --release-as 1.0.0 is not above the last release v1.2.3; give a higher version\n");
     let run = repo.relkit(&["version", "--release-as", "two"]);
     assert_eq!(run.code, 2, "a bad --release-as is a usage error");
     assert!(run.stderr.contains("`two` is not a semantic version (X.Y.Z)"), "{}", run.stderr);
@@ -169,17 +166,19 @@ fn prereleases_count_up_and_promote() {
     assert_eq!(version(&repo, &["--prerelease", "rc"]), "", "nothing new since rc.1");
     repo.commit("fix: two");
     assert_eq!(version(&repo, &["--prerelease", "rc"]), "1.3.0-rc.2");
+    // beta sorts below the published rc.1 (SemVer 11): refused, not offered.
     repo.write("relkit.toml", "[version]\nprerelease = \"beta\"\n");
-    assert_eq!(version(&repo, &[]), "1.3.0-beta.1");
+    let err = repo.relkit(&["version"]).fails().to_string();
+    assert!(err.contains("1.3.0-beta.1 would sort below v1.3.0-rc.1"), "{err}");
     repo.write("relkit.toml", "");
     assert_eq!(version(&repo, &[]), "1.3.0", "the stable release after rc tags");
     let run = repo.relkit(&["version", "--prerelease", "rc.1"]);
     assert_eq!(run.code, 2, "a bad --prerelease is a usage error");
     assert!(run.stderr.contains("`rc.1` is not a pre-release label"), "{}", run.stderr);
-    // The same label from relkit.toml is the plugin's to refuse.
+    // The same label from relkit.toml is refused with its key and line.
     repo.write("relkit.toml", "[version]\nprerelease = \"rc.1\"\n");
     let err = repo.relkit(&["version"]).fails().to_string();
-    assert!(err.contains("`rc.1` is not a pre-release label"), "{err}");
+    assert!(err.contains("line 2: key `prerelease` in [version]: `rc.1` is not a pre-release label"), "{err}");
 }
 
 #[test]

@@ -63,6 +63,18 @@ fn resolve(app: &App, args: &NotesArgs) -> Result<(ReleaseData, crate::config::P
     };
     if let Some(from) = &args.from {
         let from_commit = app.repo.resolve(from)?;
+        // A range the wrong way round is an empty range: say so rather than
+        // print "no notable changes".
+        if from_commit != release.commit
+            && !app.repo.is_ancestor(&from_commit, &release.commit)?
+            && app.repo.is_ancestor(&release.commit, &from_commit)?
+        {
+            let to = args.to.as_deref().unwrap_or("HEAD");
+            return Err(Error::Refused(format!(
+                "--from {from} is newer than --to {to} ({to} is an ancestor of it), so the range holds no commit; \
+                 swap the two"
+            )));
+        }
         let tag = tags.iter().find(|t| t.name == *from);
         release.previous = Some(match tag {
             Some(t) => contract::Tag::from(t),

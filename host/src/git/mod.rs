@@ -74,6 +74,9 @@ impl GitCommit {
     }
 }
 
+/// A release tag that leads to no commit: `(tag name, what it points at)`.
+pub type SkippedTag = (String, String);
+
 /// A tag whose name is `<prefix><semver>`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VersionTag {
@@ -288,6 +291,45 @@ impl Repo {
         Ok((tags, names))
     }
 
+    /// Splits release tags into those that lead to a commit and the others
+    /// (a tag of a tree or a blob, or of a tag of one): `(tag name, object
+    /// type)` for those. One `cat-file --batch-check` for all of them.
+    pub fn commit_tags(&self, tags: Vec<VersionTag>) -> Result<(Vec<VersionTag>, Vec<SkippedTag>)> {
+        if tags.is_empty() {
+            return Ok((tags, Vec::new()));
+        }
+        let mut input = String::new();
+        for tag in &tags {
+            input.push_str(&tag.commit);
+            input.push('\n');
+        }
+        let mut c = git_command(&self.root);
+        c.args(["cat-file", "--batch-check=%(objecttype)"]);
+        c.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+        let mut child = c.spawn().map_err(|e| GitError::Missing(e.to_string()))?;
+        if let Some(mut stdin) = child.stdin.take() {
+            use std::io::Write as _;
+            let _ = stdin.write_all(input.as_bytes());
+        }
+        let output = child.wait_with_output().map_err(|e| GitError::Missing(e.to_string()))?;
+        if !output.status.success() {
+            return Err(GitError::Failed { command: "cat-file".into(), stderr: one_line(&output.stderr) });
+        }
+        let text = lossy(&output.stdout);
+        let kinds: Vec<&str> = text.lines().collect();
+        let mut commits = Vec::new();
+        let mut others = Vec::new();
+        for (n, tag) in tags.into_iter().enumerate() {
+            match kinds.get(n).copied() {
+                Some("commit") => commits.push(tag),
+                // "<id> missing" for an object this clone lacks.
+                Some(kind) if !kind.ends_with("missing") => others.push((tag.name, kind.to_string())),
+                _ => others.push((tag.name, "an object this clone does not have".to_string())),
+            }
+        }
+        Ok((commits, others))
+    }
+
     /// `tag` with the committer time of its commit filled in.
     pub fn with_time(&self, tag: &VersionTag) -> Result<VersionTag> {
         if tag.time != 0 {
@@ -319,7 +361,14 @@ impl Repo {
         let mut sorted: Vec<&VersionTag> = candidates.into_iter().collect();
         sorted.sort_by(|a, b| b.version.cmp(&a.version).then_with(|| a.name.cmp(&b.name)));
         for tag in sorted {
-            if tag.commit == commit || self.is_ancestor(&tag.commit, commit)? {
+            let reachable = tag.commit == commit
+                || self.is_ancestor(&tag.commit, commit).map_err(|e| match e {
+                    GitError::Failed { command, stderr } => {
+                        GitError::Failed { command: format!("{command} (for tag {})", tag.name), stderr }
+                    }
+                    other => other,
+                })?;
+            if reachable {
                 return Ok(Some(tag));
             }
         }

@@ -46,6 +46,9 @@ impl Identity {
     }
 }
 
+/// A file's `(mode, blob id)` in a tree.
+pub type TreeEntry = (String, String);
+
 /// One ref change of an [`Repo::update_refs`] transaction.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RefUpdate {
@@ -213,7 +216,7 @@ impl Repo {
     /// and the work tree are untouched, and the cost follows the size of those
     /// directories, not of the repository. A file keeps its mode; a new one is
     /// `100644`.
-    pub fn tree_with(&self, base: &str, files: &[(String, String)]) -> Result<(String, Vec<Option<(String, String)>>)> {
+    pub fn tree_with(&self, base: &str, files: &[(String, String)]) -> Result<(String, Vec<Option<TreeEntry>>)> {
         use std::collections::BTreeMap;
         // Every directory on the way to a file, deepest first.
         let mut dirs: Vec<String> = vec![String::new()];

@@ -209,8 +209,7 @@ impl Runtime {
     pub fn load_file(&self, path: &Path, expected_sha256: Option<&str>) -> Result<Plugin> {
         let label = path.file_stem().map_or_else(|| path.display().to_string(), |s| s.to_string_lossy().into_owned());
         let fail = |failure| PluginError { plugin: label.clone(), failure };
-        let bytes =
-            std::fs::read(path).map_err(|e| fail(Failure::Load(format!("cannot read {}: {e}", path.display()))))?;
+        let bytes = read_plugin_file(path).map_err(|e| fail(Failure::Load(e)))?;
         let sha = hex(&Sha256::digest(&bytes));
         if let Some(expected) = expected_sha256
             && !expected.eq_ignore_ascii_case(&sha)
@@ -320,7 +319,9 @@ impl Runtime {
         };
         match f(&mut store, &instance) {
             Ok(Ok(value)) => Ok(value),
-            Ok(Err(text)) => Err(PluginError { plugin: plugin.name.clone(), failure: Failure::ReturnedError(text) }),
+            Ok(Err(text)) => {
+                Err(PluginError { plugin: plugin.name.clone(), failure: Failure::ReturnedError(bounded(text)) })
+            }
             Err(e) => Err(fail(&store, e)),
         }
     }
@@ -478,6 +479,45 @@ fn private_dir(dir: &Path) -> bool {
 
 fn private_file(path: &Path) -> bool {
     std::fs::symlink_metadata(path).is_ok_and(|m| m.is_file() && owned_and_private(&m))
+}
+
+/// The most a plugin file may hold: the built-in plugins are well under
+/// 1 MiB; a larger file is not a plugin (or is `/dev/zero`).
+pub const MAX_PLUGIN_BYTES: u64 = 64 * 1024 * 1024;
+
+/// The most of a plugin's error text relkit shows (a plugin cannot flood the
+/// log or the terminal with it).
+pub const MAX_ERROR_CHARS: usize = 4000;
+
+/// Reads a plugin file: a regular file of at most [`MAX_PLUGIN_BYTES`], read
+/// only that far whatever the file claims.
+fn read_plugin_file(path: &Path) -> Result<Vec<u8>, String> {
+    use std::io::Read as _;
+    let file = std::fs::File::open(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let meta = file.metadata().map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    if !meta.is_file() {
+        return Err(format!("{} is not a regular file; a plugin is a .wasm component file", path.display()));
+    }
+    let mut bytes = Vec::new();
+    file.take(MAX_PLUGIN_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    if bytes.len() as u64 > MAX_PLUGIN_BYTES {
+        return Err(format!(
+            "{} is larger than {} MiB; that is no relkit plugin",
+            path.display(),
+            MAX_PLUGIN_BYTES / (1024 * 1024)
+        ));
+    }
+    Ok(bytes)
+}
+
+/// A plugin's error text, cut to [`MAX_ERROR_CHARS`] characters.
+fn bounded(text: String) -> String {
+    match text.char_indices().nth(MAX_ERROR_CHARS) {
+        Some((at, _)) => format!("{}… ({} more bytes)", &text[..at], text.len() - at),
+        None => text,
+    }
 }
 
 #[cfg(test)]

@@ -1,0 +1,120 @@
+//! Fault kinds from public bug reports of release tools (the host's part):
+//! odd tags, pre-release order, errors that name where, ranges the wrong way
+//! round, plugin files and budgets that are no plugin or no limit.
+
+use std::process::Stdio;
+
+use crate::support::TestRepo;
+
+#[test]
+fn tags_that_lead_to_no_commit_are_skipped_with_a_warning() {
+    let repo = TestRepo::github();
+    repo.commit_files("chore: init", &[("README.md", "hi\n")]);
+    repo.tag("v1.0.0");
+    repo.commit("feat: a");
+    // A tag of a tree, a tag of a blob, and an annotated tag of a tree.
+    repo.git(&["tag", "v9.0.0", "HEAD^{tree}"]);
+    repo.git(&["tag", "v8.0.0", "HEAD:README.md"]);
+    repo.git(&["tag", "-a", "-m", "odd", "v7.0.0", "HEAD^{tree}"]);
+    let run = repo.relkit(&["version"]);
+    assert_eq!(run.ok(), "1.1.0\n");
+    for tag in ["v9.0.0", "v8.0.0", "v7.0.0"] {
+        assert!(run.stderr.contains(&format!("warning: tag {tag} points at a ")), "{tag}: {}", run.stderr);
+    }
+    assert!(run.stderr.contains("tag v8.0.0 points at a blob, not a commit; relkit skips it"), "{}", run.stderr);
+    // Every command works, not only version.
+    repo.relkit(&["notes"]).ok();
+    repo.relkit(&["changelog", "--full", "--dry-run"]).ok();
+}
+
+#[test]
+fn a_new_version_must_sort_above_every_reachable_release_tag() {
+    let repo = TestRepo::github();
+    repo.commit("chore: init");
+    repo.tag("v1.0.0");
+    repo.commit("feat!: a new world");
+    repo.tag("v2.0.0-rc.1");
+    repo.commit("fix: polish");
+    // beta sorts below rc (SemVer 11): refused, saying why and what to do.
+    let err = repo.relkit(&["version", "--prerelease", "beta"]).fails().to_string();
+    assert!(err.contains("the next version 2.0.0-beta.1 would sort below v2.0.0-rc.1"), "{err}");
+    assert!(err.contains("--prerelease rc"), "{err}");
+    assert_eq!(repo.relkit(&["tag", "--prerelease", "beta"]).code, 1);
+    assert_eq!(repo.git(&["tag", "-l", "v2*"]), "v2.0.0-rc.1");
+    // The same line goes on; the stable release is above it.
+    assert_eq!(repo.relkit(&["version", "--prerelease", "rc"]).ok(), "2.0.0-rc.2\n");
+    assert_eq!(repo.relkit(&["version"]).ok(), "2.0.0\n");
+    // A label without a dot counts for the ordering too.
+    repo.tag("v2.0.0-rc9");
+    let err = repo.relkit(&["version", "--prerelease", "beta"]).fails().to_string();
+    assert!(err.contains("would sort below v2.0.0-rc9"), "{err}");
+    // --release-as leaves no trace in history; the order is still checked.
+    let err = repo.relkit(&["version", "--release-as", "1.5.0"]).fails().to_string();
+    assert!(err.contains("would sort below v2.0.0-rc9"), "{err}");
+}
+
+#[test]
+fn bad_values_are_reported_where_they_are() {
+    let repo = TestRepo::github();
+    repo.commit("chore: init");
+    repo.tag("v1.2.3");
+    repo.commit("feat: a");
+    for (config, expected) in [
+        ("[version]\ninitial = \"abc\"\n", "line 2: key `initial` in [version]: \"abc\" is not a semantic version"),
+        (
+            "[version]\nprerelease = \"rc.1\"\n",
+            "line 2: key `prerelease` in [version]: `rc.1` is not a pre-release label",
+        ),
+        ("[plugins]\nfuel = 18446744073709551615\n", "[plugins] fuel must be between 1 and"),
+    ] {
+        repo.write("relkit.toml", config);
+        let err = repo.relkit(&["version"]).fails().to_string();
+        assert!(err.contains(expected) && err.contains("relkit.toml"), "{config}: {err}");
+        assert!(!err.contains("plugin version"), "{err}");
+    }
+    std::fs::remove_file(repo.path().join("relkit.toml")).unwrap();
+    let err = repo.relkit(&["version", "--release-as", "1.0.0"]).fails().to_string();
+    assert_eq!(err, "error: --release-as 1.0.0 is not above the last release v1.2.3; give a higher version\n");
+}
+
+#[test]
+fn notes_of_a_range_the_wrong_way_round_is_an_error_naming_both_refs() {
+    let repo = TestRepo::github();
+    repo.commit("chore: init");
+    repo.tag("v1.0.0");
+    repo.commit("feat: a");
+    repo.tag("v1.1.0");
+    let err = repo.relkit(&["notes", "--from", "v1.1.0", "--to", "v1.0.0"]).fails().to_string();
+    assert!(err.contains("--from v1.1.0 is newer than --to v1.0.0") && err.contains("swap"), "{err}");
+    repo.relkit(&["notes", "--from", "v1.0.0", "--to", "v1.1.0"]).ok();
+}
+
+#[cfg(unix)]
+#[test]
+fn a_plugin_file_that_is_no_plugin_is_refused_without_reading_it_all() {
+    let repo = TestRepo::github();
+    repo.commit("chore: init");
+    repo.write(
+        "relkit.toml",
+        "[[plugins.load]]\npath = \"/dev/zero\"\nsha256 = \"0000000000000000000000000000000000000000000000000000000000000000\"\n",
+    );
+    let err = repo.relkit(&["version"]).fails().to_string();
+    assert!(err.contains("/dev/zero is not a regular file"), "{err}");
+}
+
+#[test]
+fn a_closed_pipe_ends_any_command_quietly() {
+    let repo = TestRepo::github();
+    repo.commit("chore: init");
+    repo.tag("v1.0.0");
+    for n in 0..30 {
+        repo.commit(&format!("feat: change {n}"));
+    }
+    for args in [&["changelog", "--full", "--dry-run"][..], &["notes"][..], &["version", "--explain"][..]] {
+        let mut child = repo.relkit_command(args).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{args:?}");
+        assert!(out.stderr.is_empty(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+}
