@@ -64,6 +64,8 @@ pub struct App {
     /// Warnings found while reading (odd tags, ignored footers), shown once
     /// when the command ends.
     warnings: std::sync::Mutex<Vec<String>>,
+    /// Version-like tags under other prefixes (`pkg-v3.4.0`).
+    foreign: OnceLock<Vec<VersionTag>>,
 }
 
 /// The release a command is about, in the contract's terms plus what the
@@ -154,11 +156,32 @@ impl App {
             plugins: Default::default(),
             tags: OnceLock::new(),
             warnings: std::sync::Mutex::new(Vec::new()),
+            foreign: OnceLock::new(),
         })
     }
 
+    /// The prefix of new release tags: `[release] tag-prefix`, else the style
+    /// of the newest release tag (`v1.2.3` or `1.2.3`), else `v`.
     pub fn tag_prefix(&self) -> &str {
-        &self.config.config.release.tag_prefix
+        if let Some(p) = &self.config.config.release.tag_prefix {
+            return p;
+        }
+        match self.tags() {
+            Ok((tags, _)) => match tags.iter().max_by(|a, b| a.version.cmp(&b.version)) {
+                Some(newest) if !newest.name.starts_with('v') => "",
+                _ => "v",
+            },
+            Err(_) => "v",
+        }
+    }
+
+    /// The prefixes release tags are recognised by: `[release] tag-prefix`,
+    /// else both `v` and none (cocogitto's default style and others').
+    pub fn tag_prefixes(&self) -> Vec<&str> {
+        match &self.config.config.release.tag_prefix {
+            Some(p) => vec![p.as_str()],
+            None => vec!["v", ""],
+        }
     }
 
     pub fn runtime(&self) -> Result<&Runtime> {
@@ -289,8 +312,9 @@ impl App {
         if let Some(tags) = self.tags.get() {
             return Ok(tags);
         }
-        let (tags, names) = self.repo.version_tags(self.tag_prefix())?;
+        let (tags, names, foreign) = self.repo.version_tags(&self.tag_prefixes())?;
         let (tags, skipped) = self.repo.commit_tags(tags)?;
+        let _ = self.foreign.set(foreign);
         for (name, kind) in skipped {
             let what = if kind.contains(' ') { kind } else { format!("a {kind}") };
             self.warn(format!(
@@ -330,6 +354,7 @@ impl App {
         let tags = self.version_tags()?;
         let last_release =
             self.repo.highest_reachable(tags.iter().filter(|t| t.version.pre.is_empty()), &head)?.cloned();
+        self.check_foreign_prefixes(last_release.as_ref(), &head)?;
         let what = match &last_release {
             Some(t) => format!("the last release tag {}", t.name),
             None => "any release tag".to_string(),
@@ -358,6 +383,48 @@ impl App {
         let plan = VersionPlan { head, tags, last_release, commits, with_paths, preset, decision };
         self.check_order(&plan)?;
         Ok(plan)
+    }
+
+    /// Says so when version-like tags under another prefix (`pkg-v3.4.0`)
+    /// are newer in history than the release relkit found (or when relkit
+    /// found none): the project probably tags with that prefix, and relkit
+    /// would otherwise start over from an old or a first version in silence.
+    /// One check per other prefix (its highest version).
+    fn check_foreign_prefixes(&self, last: Option<&VersionTag>, head: &str) -> Result<()> {
+        let Some(foreign) = self.foreign.get() else { return Ok(()) };
+        let mut best: BTreeMap<String, &VersionTag> = BTreeMap::new();
+        for tag in foreign {
+            let prefix = tag.name.trim_end_matches(&tag.version.to_string()).to_string();
+            let entry = best.entry(prefix).or_insert(tag);
+            if tag.version > entry.version {
+                *entry = tag;
+            }
+        }
+        for (prefix, tag) in best {
+            let reachable = tag.commit == head || self.repo.is_ancestor(&tag.commit, head)?;
+            let newer = match last {
+                Some(l) => l.commit != tag.commit && self.repo.is_ancestor(&l.commit, &tag.commit)?,
+                None => true,
+            };
+            if reachable && newer {
+                let found = last.map_or_else(
+                    || "relkit found no release tag".to_string(),
+                    |l| format!("the last release tag relkit found is {}", l.name),
+                );
+                self.warn(format!(
+                    "tags like {} are newer than the releases relkit reads ({found}, with the prefix {}); if \
+                     those are this project's releases, set `[release] tag-prefix = \"{prefix}\"` in relkit.toml",
+                    tag.name,
+                    self.config
+                        .config
+                        .release
+                        .tag_prefix
+                        .as_deref()
+                        .map_or("\"v\" or none".to_string(), |p| format!("{p:?}"))
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// A new version must sort above every release tag reachable from HEAD,

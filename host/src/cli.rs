@@ -140,6 +140,9 @@ enum Commands {
         /// Print the result instead of writing it
         #[arg(long)]
         dry_run: bool,
+        /// With --full: write it even when it drops version sections the file has
+        #[arg(long, requires = "full")]
+        force: bool,
         #[command(flatten)]
         version: VersionFlags,
     },
@@ -215,8 +218,8 @@ impl Cli {
             Commands::Notes { from, to, json, version: v } => {
                 Command::Notes(notes::NotesArgs { from, to, json, overrides: v.overrides() })
             }
-            Commands::Changelog { full, output, dry_run, version: v } => {
-                Command::Changelog(changelog::ChangelogArgs { full, output, dry_run, overrides: v.overrides() })
+            Commands::Changelog { full, output, dry_run, force, version: v } => {
+                Command::Changelog(changelog::ChangelogArgs { full, output, dry_run, force, overrides: v.overrides() })
             }
             Commands::Rollback { release, version: v } => {
                 Command::Rollback(rollback::RollbackArgs { release, overrides: v.overrides() })

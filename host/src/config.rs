@@ -46,7 +46,9 @@ pub struct Config {
 #[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
 pub struct ReleaseConfig {
     /// Release tags are `<tag-prefix><version>`; other tags are ignored.
-    pub tag_prefix: String,
+    /// Unset: both `v1.2.3` and `1.2.3` are release tags, and a new tag
+    /// follows the style of the newest one (`v` when there is none).
+    pub tag_prefix: Option<String>,
     /// `relkit release` writes the CHANGELOG.
     pub changelog: bool,
     /// ... and commits it in the release commit, which the tag points at.
@@ -69,7 +71,7 @@ pub struct ReleaseConfig {
 impl Default for ReleaseConfig {
     fn default() -> Self {
         Self {
-            tag_prefix: "v".to_string(),
+            tag_prefix: None,
             changelog: true,
             commit: None,
             commit_message: "chore(release): {version}".to_string(),
@@ -446,10 +448,12 @@ type Problem = (Option<(&'static str, &'static str)>, String);
 
 fn validate(config: &Config) -> Result<(), Problem> {
     let release = &config.release;
-    if let Some(why) = crate::refname::tag_prefix_problem(&release.tag_prefix) {
+    if let Some(prefix) = &release.tag_prefix
+        && let Some(why) = crate::refname::tag_prefix_problem(prefix)
+    {
         return Err((
             Some(("release", "tag-prefix")),
-            format!("{:?} {why}; release tags are `<tag-prefix><version>`, e.g. \"v\" for v1.2.3", release.tag_prefix),
+            format!("{prefix:?} {why}; release tags are `<tag-prefix><version>`, e.g. \"v\" for v1.2.3"),
         ));
     }
     if let Some(why) = crate::refname::remote_problem(&release.remote) {
@@ -574,7 +578,7 @@ mod tests {
     #[test]
     fn empty_file_gives_defaults() {
         let c = parse("").unwrap();
-        assert_eq!(c.release.tag_prefix, "v");
+        assert_eq!(c.release.tag_prefix, None);
         assert_eq!(c.plugins.fuel, DEFAULT_FUEL);
         assert_eq!(c.changelog.path, PathBuf::from("CHANGELOG.md"));
     }

@@ -57,7 +57,10 @@ fn inserting_keeps_every_other_byte() {
 fn full_regeneration() {
     let repo = history();
     repo.write("CHANGELOG.md", "# Project history\n\nKept header.\n\n## [0.0.1] - stale\n\n- stale\n");
-    repo.relkit(&["changelog", "--full"]).ok();
+    // 0.0.1 has no tag: regenerating would drop its section, so only --force does.
+    let err = repo.relkit(&["changelog", "--full"]).fails().to_string();
+    assert!(err.contains("would drop the sections of 0.0.1"), "{err}");
+    repo.relkit(&["changelog", "--full", "--force"]).ok();
     insta::assert_snapshot!(repo.read("CHANGELOG.md"));
 }
 

@@ -118,3 +118,66 @@ fn a_closed_pipe_ends_any_command_quietly() {
         assert!(out.stderr.is_empty(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
     }
 }
+
+#[test]
+fn tags_without_a_v_are_releases_and_new_tags_follow_their_style() {
+    let repo = TestRepo::github();
+    repo.commit("chore: init");
+    repo.tag("1.0.0");
+    repo.commit("feat: a");
+    repo.tag("1.1.0");
+    repo.commit("fix: b");
+    assert_eq!(repo.relkit(&["version"]).ok(), "1.1.1\n");
+    let notes = repo.relkit(&["notes", "--to", "1.1.0"]).ok().to_string();
+    assert!(notes.starts_with("## [1.1.0](https://github.com/acme/rocket/compare/1.0.0...1.1.0)"), "{notes}");
+    let changelog = repo.relkit(&["changelog", "--full", "--dry-run"]).ok().to_string();
+    for section in ["## [1.1.1]", "## [1.1.0]", "## [1.0.0]"] {
+        assert!(changelog.contains(section), "{section}: {changelog}");
+    }
+    repo.relkit(&["tag"]).ok();
+    assert_eq!(repo.git(&["tag", "--points-at", "HEAD"]), "1.1.1");
+    // A configured prefix is the only one.
+    repo.write("relkit.toml", "[release]\ntag-prefix = \"v\"\n");
+    assert_eq!(repo.relkit(&["version"]).ok(), "0.1.0\n");
+}
+
+#[test]
+fn newer_tags_under_another_prefix_are_pointed_out() {
+    let repo = TestRepo::github();
+    repo.commit("chore: init");
+    repo.tag("v1.1.0");
+    for n in 0..3 {
+        repo.commit(&format!("feat: step {n}"));
+        repo.tag(&format!("pkg-v3.{n}.0"));
+    }
+    repo.commit("fix: c");
+    let run = repo.relkit(&["version"]);
+    assert_eq!(run.ok(), "1.2.0\n");
+    assert!(
+        run.stderr.contains("tags like pkg-v3.2.0 are newer than the releases relkit reads (the last release tag relkit found is v1.1.0")
+            && run.stderr.contains("set `[release] tag-prefix = \"pkg-v\"`"),
+        "{}",
+        run.stderr
+    );
+    repo.write("relkit.toml", "[release]\ntag-prefix = \"pkg-v\"\n");
+    let run = repo.relkit(&["version"]);
+    assert_eq!(run.ok(), "3.2.1\n");
+    assert!(!run.stderr.contains("newer than"), "{}", run.stderr);
+}
+
+#[test]
+fn a_full_changelog_refuses_to_drop_sections_unless_forced() {
+    let repo = TestRepo::github();
+    repo.commit_files(
+        "chore: init",
+        &[("CHANGELOG.md", "# Changelog\n\n## [1.0.0] - 2026-01-01\n\n- a\n\n## [0.9.0] - 2025-01-01\n\n- old\n")],
+    );
+    repo.tag("v1.0.0");
+    repo.commit("feat: a");
+    let before = repo.read("CHANGELOG.md");
+    let err = repo.relkit(&["changelog", "--full"]).fails().to_string();
+    assert!(err.contains("would drop the sections of 0.9.0") && err.contains("--force"), "{err}");
+    assert_eq!(repo.read("CHANGELOG.md"), before);
+    repo.relkit(&["changelog", "--full", "--force"]).ok();
+    assert!(!repo.read("CHANGELOG.md").contains("0.9.0"));
+}

@@ -41,8 +41,13 @@ fn tags_with_the_default_prefix() {
     repo.commit("feat: a");
     repo.tag("v1.2.0");
     repo.commit("feat: b");
-    repo.tag("1.9.0"); // not a release tag under prefix `v`
+    repo.tag("1.9.0"); // with no tag-prefix set, `1.9.0` is a release tag too
     repo.commit("fix: c");
+    assert_eq!(repo.relkit(&["version"]).ok(), "1.9.1\n");
+    // New tags follow the newest release tag's style.
+    assert!(repo.relkit(&["version", "--json"]).ok().contains("\"tag\": \"1.9.1\""));
+    // `tag-prefix = "v"` makes `v` the only prefix.
+    repo.write("relkit.toml", "[release]\ntag-prefix = \"v\"\n");
     assert_eq!(repo.relkit(&["version"]).ok(), "1.3.0\n");
 }
 

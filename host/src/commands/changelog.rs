@@ -21,6 +21,8 @@ pub struct ChangelogArgs {
     pub full: bool,
     pub output: Option<PathBuf>,
     pub dry_run: bool,
+    /// `--full` writes even when it drops version sections the file has.
+    pub force: bool,
     pub overrides: VersionOverrides,
 }
 
@@ -42,7 +44,26 @@ pub fn run(app: &App, args: &ChangelogArgs, io: &mut Io<'_>) -> Result<()> {
             let plan = plan?;
             let releases = full_history(app, &plan, history?)?;
             let releases = releases.into_iter().map(ReleaseData::into_contract).collect();
-            app.render_changelog(releases, ChangelogMode::Full, existing.clone(), plan.preset)?
+            let text = app.render_changelog(releases, ChangelogMode::Full, existing.clone(), plan.preset)?;
+            if !args.force
+                && let Some(old) = &existing
+            {
+                let dropped: Vec<String> =
+                    section_versions(old).difference(&section_versions(&text)).map(ToString::to_string).collect();
+                if !dropped.is_empty() {
+                    return Err(Error::Refused(format!(
+                        "{shown}: regenerating it would drop the sections of {} ({} no release tag relkit reads \
+                         produces them; check `[release] tag-prefix`); pass --force to regenerate anyway",
+                        dropped.join(", "),
+                        if dropped.len() == 1 {
+                            "the version is in the file, but"
+                        } else {
+                            "the versions are in the file, but"
+                        }
+                    )));
+                }
+            }
+            text
         } else {
             let plan = app.plan_version(&args.overrides, true)?;
             let Some(release) = app.pending_release(&plan)? else {
@@ -70,6 +91,29 @@ pub fn run(app: &App, args: &ChangelogArgs, io: &mut Io<'_>) -> Result<()> {
             .map_err(|e| Error::file(&path, e))?;
         io.note(&format!("relkit: wrote {shown}"))
     })
+}
+
+/// The versions a CHANGELOG's headings name (`## [1.2.0] - date`,
+/// `## v1.2.0`, `# Version 1.2.0`, `## pkg@1.2.0`): the first word of a
+/// heading that is, or ends in, a semantic version.
+fn section_versions(text: &str) -> std::collections::BTreeSet<semver::Version> {
+    let mut versions = std::collections::BTreeSet::new();
+    let mut fenced = false;
+    for line in text.lines() {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
+            fenced = !fenced;
+        }
+        if fenced || !trimmed.starts_with('#') {
+            continue;
+        }
+        let found = trimmed.trim_start_matches('#').split_whitespace().take(4).find_map(|word| {
+            let word = word.trim_matches(|c: char| "[]()*`:".contains(c));
+            semver::Version::parse(word.strip_prefix('v').unwrap_or(word)).ok().or_else(|| git::foreign_version(word))
+        });
+        versions.extend(found);
+    }
+    versions
 }
 
 pub fn read_existing(path: &Path) -> Result<Option<String>> {

@@ -74,6 +74,16 @@ impl GitCommit {
     }
 }
 
+/// The version of a tag named `<prefix><semver>` for any non-empty prefix
+/// (`pkg-v3.4.0`, `pkg@3.4.0`, `release/1.2.0`), or `None`: the version is the
+/// first place where the rest of the name is a semantic version.
+pub fn foreign_version(name: &str) -> Option<Version> {
+    let bytes = name.as_bytes();
+    (1..bytes.len())
+        .filter(|&i| bytes[i].is_ascii_digit() && !bytes[i - 1].is_ascii_digit() && bytes[i - 1] != b'.')
+        .find_map(|i| Version::parse(&name[i..]).ok())
+}
+
 /// A release tag that leads to no commit: `(tag name, what it points at)`.
 pub type SkippedTag = (String, String);
 
@@ -261,7 +271,7 @@ impl Repo {
     /// [`Repo::with_time`]). `show-ref -d` reads the refs and their peeled
     /// values without opening each tagged commit, which matters with
     /// thousands of tags.
-    pub fn version_tags(&self, prefix: &str) -> Result<(Vec<VersionTag>, HashSet<String>)> {
+    pub fn version_tags(&self, prefixes: &[&str]) -> Result<(Vec<VersionTag>, HashSet<String>, Vec<VersionTag>)> {
         let output = self.run(["show-ref", "--tags", "-d"])?;
         // Exit status 1 with no output and no message: there are no tags.
         let no_tags = output.status.code() == Some(1) && output.stdout.is_empty() && output.stderr.is_empty();
@@ -282,13 +292,22 @@ impl Repo {
             }
         }
         let mut tags = Vec::new();
+        let mut foreign = Vec::new();
         let names: HashSet<String> = by_name.iter().map(|(name, _)| name.clone()).collect();
         for (name, id) in by_name {
-            let Some(version) = name.strip_prefix(prefix).and_then(|v| Version::parse(v).ok()) else { continue };
             let commit = peeled.remove(&name).unwrap_or(id);
-            tags.push(VersionTag { name, version, commit, time: 0 });
+            let ours = prefixes.iter().find_map(|p| name.strip_prefix(p).and_then(|v| Version::parse(v).ok()));
+            match ours {
+                Some(version) => tags.push(VersionTag { name, version, commit, time: 0 }),
+                // `pkg-v3.4.0`, `pkg@3.4.0`: version-like under another prefix.
+                None => {
+                    if let Some(version) = foreign_version(&name) {
+                        foreign.push(VersionTag { name, version, commit, time: 0 });
+                    }
+                }
+            }
         }
-        Ok((tags, names))
+        Ok((tags, names, foreign))
     }
 
     /// Splits release tags into those that lead to a commit and the others

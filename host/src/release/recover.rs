@@ -181,11 +181,14 @@ pub fn unpublished(
     head: &str,
     remote_refs: &[(String, String)],
 ) -> Result<Vec<VersionTag>> {
-    let prefix = app.tag_prefix();
     let remote_names: std::collections::HashSet<&str> =
         remote_refs.iter().filter_map(|(name, _)| name.strip_prefix("refs/tags/")).collect();
-    let newest_remote =
-        remote_names.iter().filter_map(|n| n.strip_prefix(prefix).and_then(|v| semver::Version::parse(v).ok())).max();
+    // The remote's newest release tag, read with relkit's prefixes.
+    let prefixes = app.tag_prefixes();
+    let newest_remote = remote_names
+        .iter()
+        .filter_map(|n| prefixes.iter().find_map(|p| n.strip_prefix(p).and_then(|v| semver::Version::parse(v).ok())))
+        .max();
     let mut missing = Vec::new();
     for tag in tags {
         let newer = newest_remote.as_ref().is_none_or(|n| tag.version > *n);
@@ -204,7 +207,8 @@ pub fn unpublished(
 /// network round trip, which `relkit release --push` makes beside its other
 /// reads.
 pub fn remote_release_tags(app: &App, remote: &str) -> Result<Vec<(String, String)>> {
-    let pattern = format!("refs/tags/{}*", app.tag_prefix());
+    // With no tag-prefix set, both `v1.2.3` and `1.2.3` are release tags.
+    let pattern = format!("refs/tags/{}*", app.config.config.release.tag_prefix.as_deref().unwrap_or(""));
     app.repo.ls_remote(remote, &[pattern]).map_err(|e| {
         let message = match &e {
             crate::git::PushFailure::Permission(t) | crate::git::PushFailure::Unreachable(t) => t.clone(),
