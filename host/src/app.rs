@@ -66,6 +66,9 @@ pub struct App {
     warnings: std::sync::Mutex<Vec<String>>,
     /// Version-like tags under other prefixes (`pkg-v3.4.0`).
     foreign: OnceLock<Vec<VersionTag>>,
+    /// `-v`: collect [`App::detail`] lines.
+    pub verbose: bool,
+    details: std::sync::Mutex<Vec<String>>,
 }
 
 /// The release a command is about, in the contract's terms plus what the
@@ -157,6 +160,8 @@ impl App {
             tags: OnceLock::new(),
             warnings: std::sync::Mutex::new(Vec::new()),
             foreign: OnceLock::new(),
+            verbose: false,
+            details: std::sync::Mutex::new(Vec::new()),
         })
     }
 
@@ -314,6 +319,11 @@ impl App {
         }
         let (tags, names, foreign) = self.repo.version_tags(&self.tag_prefixes())?;
         let (tags, skipped) = self.repo.commit_tags(tags)?;
+        self.detail(format!(
+            "relkit: release tags found: {} (prefix {})",
+            tags.len(),
+            self.tag_prefixes().iter().map(|p| format!("{p:?}")).collect::<Vec<_>>().join(" or ")
+        ));
         let _ = self.foreign.set(foreign);
         for (name, kind) in skipped {
             let what = if kind.contains(' ') { kind } else { format!("a {kind}") };
@@ -322,6 +332,28 @@ impl App {
             ));
         }
         Ok(self.tags.get_or_init(|| (tags, names)))
+    }
+
+    /// A line for `-v`: what relkit read and did (shown when the command ends).
+    pub fn detail(&self, message: String) {
+        if self.verbose
+            && let Ok(mut d) = self.details.lock()
+        {
+            d.push(message);
+        }
+    }
+
+    /// The `-v` lines collected so far.
+    pub fn take_details(&self) -> Vec<String> {
+        self.details.lock().map(|mut d| std::mem::take(&mut *d)).unwrap_or_default()
+    }
+
+    /// Runs a plugin call and, with `-v`, notes how long it took.
+    fn timed<T>(&self, plugin: &Plugin, call: impl FnOnce() -> Result<T>) -> Result<T> {
+        let start = std::time::Instant::now();
+        let result = call();
+        self.detail(format!("relkit: plugin {} ran in {} ms", plugin.name, start.elapsed().as_millis()));
+        result
     }
 
     /// A warning to show the user at the end of the command.
@@ -355,6 +387,10 @@ impl App {
         let last_release =
             self.repo.highest_reachable(tags.iter().filter(|t| t.version.pre.is_empty()), &head)?.cloned();
         self.check_foreign_prefixes(last_release.as_ref(), &head)?;
+        self.detail(match &last_release {
+            Some(t) => format!("relkit: last release {} at {}", t.name, git::short_id(&t.commit)),
+            None => "relkit: no release tag reachable from HEAD".to_string(),
+        });
         let what = match &last_release {
             Some(t) => format!("the last release tag {}", t.name),
             None => "any release tag".to_string(),
@@ -379,7 +415,10 @@ impl App {
                 last.name
             )));
         }
-        let decision = self.runtime()?.next_version(&plugin, &input)?;
+        let (commits_read, since) =
+            (input.commits.len(), last_release.as_ref().map_or("the first commit", |t| t.name.as_str()));
+        self.detail(format!("relkit: commits since {since}: {commits_read} (HEAD {})", git::short_id(&head)));
+        let decision = self.timed(&plugin, || self.runtime()?.next_version(&plugin, &input).map_err(Error::from))?;
         let plan = VersionPlan { head, tags, last_release, commits, with_paths, preset, decision };
         self.check_order(&plan)?;
         Ok(plan)
@@ -548,7 +587,7 @@ impl App {
             settings,
             template: self.template(self.config.config.notes.template.as_ref())?,
         };
-        Ok(self.runtime()?.render_notes(&plugin, &input)?)
+        self.timed(&plugin, || self.runtime()?.render_notes(&plugin, &input).map_err(Error::from))
     }
 
     pub fn render_rollback(&self, release: &ReleaseData, preset: Preset) -> Result<String> {
@@ -562,7 +601,7 @@ impl App {
             settings,
             template: self.template(self.config.config.rollback.template.as_ref())?,
         };
-        Ok(self.runtime()?.render_rollback(&plugin, &input)?)
+        self.timed(&plugin, || self.runtime()?.render_rollback(&plugin, &input).map_err(Error::from))
     }
 
     /// Runs the changelog plugin over `releases` (oldest first).
@@ -584,7 +623,7 @@ impl App {
             settings,
             template: self.template(self.config.config.changelog.template.as_ref())?,
         };
-        Ok(self.runtime()?.update_changelog(&plugin, &input)?)
+        self.timed(&plugin, || self.runtime()?.update_changelog(&plugin, &input).map_err(Error::from))
     }
 
     /// Where the CHANGELOG really is (`[changelog] path`, symlinks followed);

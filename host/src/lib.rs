@@ -79,7 +79,12 @@ fn dispatch(invocation: &Invocation, dir: &std::path::Path, env: Env, io: &mut I
             commands::plugins::check(app.as_ref(), path, io)
         }
         command => {
-            let app = open()?;
+            let mut app = open()?;
+            app.verbose = io.style.verbose;
+            app.detail(match &app.config.path {
+                Some(path) => format!("relkit: configuration {}", path.display()),
+                None => "relkit: no relkit.toml; every setting at its default".to_string(),
+            });
             let result = match command {
                 Command::Version(a) => commands::version::run(&app, a, io),
                 Command::Notes(a) => commands::notes::run(&app, a, io),
@@ -89,6 +94,9 @@ fn dispatch(invocation: &Invocation, dir: &std::path::Path, env: Env, io: &mut I
                 Command::Release(a) => commands::release::run(&app, a, io),
                 Command::PluginsList | Command::PluginsCheck(_) => Ok(()),
             };
+            for line in app.take_details() {
+                io.detail(&line)?;
+            }
             for warning in app.take_warnings() {
                 io.warn(&warning)?;
             }

@@ -154,8 +154,9 @@ fn newer_tags_under_another_prefix_are_pointed_out() {
     let run = repo.relkit(&["version"]);
     assert_eq!(run.ok(), "1.2.0\n");
     assert!(
-        run.stderr.contains("tags like pkg-v3.2.0 are newer than the releases relkit reads (the last release tag relkit found is v1.1.0")
-            && run.stderr.contains("set `[release] tag-prefix = \"pkg-v\"`"),
+        run.stderr.contains(
+            "tags like pkg-v3.2.0 are newer than the releases relkit reads (the last release tag relkit found is v1.1.0"
+        ) && run.stderr.contains("set `[release] tag-prefix = \"pkg-v\"`"),
         "{}",
         run.stderr
     );
@@ -180,4 +181,25 @@ fn a_full_changelog_refuses_to_drop_sections_unless_forced() {
     assert_eq!(repo.read("CHANGELOG.md"), before);
     repo.relkit(&["changelog", "--full", "--force"]).ok();
     assert!(!repo.read("CHANGELOG.md").contains("0.9.0"));
+}
+
+#[test]
+fn verbose_says_what_relkit_read_and_did() {
+    let repo = TestRepo::github();
+    repo.commit("chore: init");
+    repo.tag("v1.0.0");
+    repo.commit("feat: a");
+    repo.commit("fix: b");
+    let run = repo.relkit(&["-v", "notes"]);
+    run.ok();
+    // Plugin times vary from run to run.
+    let stderr: String = run
+        .stderr
+        .lines()
+        .map(|l| match l.find(" ran in ") {
+            Some(at) => format!("{} ran in N ms\n", &l[..at]),
+            None => format!("{l}\n"),
+        })
+        .collect();
+    insta::assert_snapshot!(stderr);
 }
