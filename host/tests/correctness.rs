@@ -203,3 +203,28 @@ fn verbose_says_what_relkit_read_and_did() {
         .collect();
     insta::assert_snapshot!(stderr);
 }
+
+#[test]
+fn a_release_that_changes_50000_paths_stays_within_the_plugins_budget() {
+    let repo = TestRepo::github();
+    repo.commit("chore: init");
+    repo.tag("v1.0.0");
+    let blob = repo.git(&["hash-object", "-w", "--stdin"]);
+    let mut index = String::new();
+    for i in 0..50_000 {
+        let dir = ["src", "k8s", "migrations", "terraform", "docs"][i % 5];
+        index.push_str(&format!("100644 {blob}\t{dir}/dir{}/file{i}.txt\n", i / 500));
+    }
+    let mut child = repo
+        .command("git")
+        .args(["update-index", "--add", "--index-info"])
+        .stdin(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(child.stdin.as_mut().unwrap(), index.as_bytes()).unwrap();
+    assert!(child.wait().unwrap().success());
+    repo.commit("feat: a huge change");
+    let runbook = repo.relkit(&["rollback"]).ok().to_string();
+    assert!(runbook.contains("v1.1.0"), "{}", &runbook[..runbook.len().min(400)]);
+    repo.relkit(&["release", "--dry-run"]).ok();
+}
