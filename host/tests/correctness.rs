@@ -215,12 +215,8 @@ fn a_release_that_changes_50000_paths_stays_within_the_plugins_budget() {
         let dir = ["src", "k8s", "migrations", "terraform", "docs"][i % 5];
         index.push_str(&format!("100644 {blob}\t{dir}/dir{}/file{i}.txt\n", i / 500));
     }
-    let mut child = repo
-        .command("git")
-        .args(["update-index", "--add", "--index-info"])
-        .stdin(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child =
+        repo.command("git").args(["update-index", "--add", "--index-info"]).stdin(Stdio::piped()).spawn().unwrap();
     std::io::Write::write_all(child.stdin.as_mut().unwrap(), index.as_bytes()).unwrap();
     assert!(child.wait().unwrap().success());
     repo.commit("feat: a huge change");

@@ -121,7 +121,7 @@ impl Repo {
         if output.status.success() {
             Ok(output.stdout)
         } else {
-            Err(GitError::Failed { command: command.to_string(), stderr: one_line(&output.stderr) })
+            Err(GitError::Failed { command: command.to_string(), stderr: with_fix(&one_line(&output.stderr)) })
         }
     }
 
@@ -391,7 +391,7 @@ impl Repo {
         {
             return Err(GitError::RefConflict(stderr));
         }
-        Err(GitError::Failed { command: "update-ref".into(), stderr })
+        Err(GitError::Failed { command: "update-ref".into(), stderr: with_fix(&stderr) })
     }
 
     /// Pushes `refspecs` to `remote` in one atomic push: the remote takes all
@@ -467,6 +467,19 @@ fn parse_entry(out: &[u8], id_field: usize) -> Option<(String, String)> {
     Some((fields.first()?.to_string(), id.to_string()))
 }
 
+/// git's message with the fix for the failures a user can fix: a lock file
+/// left by a killed git (`index.lock`, `refs/heads/main.lock`).
+fn with_fix(stderr: &str) -> String {
+    let lock = stderr.split('\'').find(|part| part.ends_with(".lock"));
+    match lock {
+        Some(path) if stderr.contains("File exists") || stderr.contains("Unable to create") => format!(
+            "git could not take its lock file {path}: another git command is running here, or one was killed; \
+             if none is running, delete {path} and run relkit again"
+        ),
+        _ => stderr.to_string(),
+    }
+}
+
 /// Sorts a failed push into its kind from git's porcelain lines (stdout:
 /// `!\t<src>:<dst>\t[rejected] (reason)`) and its stderr (`remote:` lines,
 /// transport errors).
@@ -531,6 +544,18 @@ mod tests {
         for bad in ["bot@example.com", "<a@b>", "A <>", "A <a@b", "A <a<b>"] {
             assert_eq!(Identity::parse(bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn a_stale_lock_file_is_named_with_the_fix() {
+        let stderr =
+            "fatal: Unable to create '/r/.git/index.lock': File exists.; Another git process seems to be running";
+        assert_eq!(
+            with_fix(stderr),
+            "git could not take its lock file /r/.git/index.lock: another git command is running here, or one was \
+             killed; if none is running, delete /r/.git/index.lock and run relkit again"
+        );
+        assert_eq!(with_fix("fatal: bad object"), "fatal: bad object");
     }
 
     #[test]
