@@ -333,7 +333,7 @@ fn starts_commit_summary(line: &str) -> bool {
         .is_ok_and(|c| COMMIT_TYPES.iter().any(|t| t.eq_ignore_ascii_case(c.type_().as_str())))
 }
 
-fn is_thematic_break(line: &str) -> bool {
+pub(crate) fn is_thematic_break(line: &str) -> bool {
     let marks: Vec<char> = line.chars().filter(|c| !c.is_whitespace()).collect();
     marks.len() >= 3 && matches!(marks[0], '-' | '*' | '_') && marks.iter().all(|c| *c == marks[0])
 }

@@ -285,23 +285,34 @@ pub fn build(release: &Release, repository: &Repository, config: &NotesConfig) -
             });
         }
         let entry = entry_for(c, p, kind.clone(), &links);
-        match kind.as_deref().and_then(|k| section_of(&config.sections, k)) {
+        let section = kind.as_deref().and_then(|k| section_of(&config.sections, k));
+        let as_other =
+            section.is_none() && p.conventional.is_none() && !p.is_revert() && config.include_non_conventional;
+        let squashed = if config.split_squash { squash_entries(c, p, &links, config.preset) } else { Vec::new() };
+        let listed_in_section = |e: &Entry| e.kind.as_deref().and_then(|k| section_of(&config.sections, k));
+        // A non-conventional squash subject in "Other changes" gives way to the
+        // typed entry of the one commit it stands for.
+        let replaced =
+            as_other && squashed.iter().any(|s| s.stands_for_parent && listed_in_section(&s.entry).is_some());
+        match section {
             Some(i) => {
                 shown.insert(&c.id);
                 buckets[i].push(entry)
             }
-            None if p.conventional.is_none() && !p.is_revert() && config.include_non_conventional => {
+            None if as_other && !replaced => {
                 shown.insert(&c.id);
                 other.push(entry)
             }
             None => {}
         }
-        if config.split_squash {
-            for listed in squash_entries(c, p, &links, config.preset) {
-                if let Some(i) = listed.kind.as_deref().and_then(|k| section_of(&config.sections, k)) {
-                    shown.insert(&c.id);
-                    buckets[i].push(listed);
-                }
+        let parent_listed = section.is_some() || (as_other && !replaced);
+        for listed in squashed {
+            if listed.stands_for_parent && parent_listed {
+                continue;
+            }
+            if let Some(i) = listed_in_section(&listed.entry) {
+                shown.insert(&c.id);
+                buckets[i].push(listed.entry);
             }
         }
     }
@@ -378,13 +389,18 @@ fn linked(text: &str, links: &Links<'_>) -> String {
     refs::linkify(text, &found, links)
 }
 
-fn entry_for(c: &Commit, p: &Parsed, kind: Option<String>, links: &Links<'_>) -> Entry {
-    // A revert is listed under the change it takes back (a re-application
-    // reads as the change itself).
-    let description = match p.revert.as_ref().filter(|_| p.is_revert()) {
+/// What an entry says: the description, or for a revert the change it takes
+/// back, so that it is listed under that change (a re-application reads as
+/// the change itself).
+fn entry_description(p: &Parsed) -> String {
+    match p.revert.as_ref().filter(|_| p.is_revert()) {
         Some(of) => of.title().unwrap_or_else(|| p.description().to_string()),
         None => p.description().to_string(),
-    };
+    }
+}
+
+fn entry_for(c: &Commit, p: &Parsed, kind: Option<String>, links: &Links<'_>) -> Entry {
+    let description = entry_description(p);
     let in_description = refs::find(&description, links.forge());
     Entry {
         id: c.id.clone(),
@@ -421,20 +437,67 @@ fn body_references(body: &str, in_description: &[Reference], links: &Links<'_>) 
         .collect()
 }
 
+/// A commit a squash commit's body lists, as an entry.
+struct Squashed {
+    entry: Entry,
+    /// Set when the squash commit's own entry already stands for this commit:
+    /// the body lists only this one, or it restates the squash subject.
+    stands_for_parent: bool,
+}
+
 /// GitHub's default squash body lists the squashed commits as `* type: ...`
-/// lines; each conventional one becomes an entry of its own.
-fn squash_entries(c: &Commit, p: &Parsed, links: &Links<'_>, preset: Preset) -> Vec<Entry> {
-    p.body
+/// lines; each conventional one becomes an entry of its own, once.
+///
+/// A pull request of one commit is one change: GitHub's squash body then
+/// lists that commit alone (`* feat: x` under `feat: x (#12)`), and the same
+/// words twice in the notes say nothing more. Each listed commit is marked
+/// when the squash commit's entry stands for it; the caller leaves it out
+/// when that entry is listed.
+fn squash_entries(c: &Commit, p: &Parsed, links: &Links<'_>, preset: Preset) -> Vec<Squashed> {
+    let items: Vec<&str> = p
+        .body
         .lines()
+        .filter(|line| !commit::is_thematic_break(line))
         .filter_map(|line| line.trim_start().strip_prefix("* ").or_else(|| line.trim_start().strip_prefix("- ")))
+        .collect();
+    let single = items.len() == 1;
+    let parent = restatement_key(p.scope(), &entry_description(p));
+    let mut seen: HashSet<(Option<String>, Option<String>, String)> = HashSet::new();
+    items
+        .into_iter()
         .map(|listed| commit::parse(listed, preset))
         .filter(|listed| listed.conventional.is_some())
+        .filter(|listed| {
+            let (scope, words) = restatement_key(listed.scope(), &entry_description(listed));
+            seen.insert((listed.kind().map(str::to_lowercase), scope, words))
+        })
         .map(|listed| {
-            let mut e = entry_for(c, &listed, listed.kind().map(str::to_string), links);
-            e.from_squash = true;
-            e
+            let mut entry = entry_for(c, &listed, listed.kind().map(str::to_string), links);
+            entry.from_squash = true;
+            let restates = restates(&parent, &restatement_key(listed.scope(), &entry.description));
+            Squashed { entry, stands_for_parent: single || restates }
         })
         .collect()
+}
+
+/// A scope and description as compared to find the same change written
+/// twice: without the pull request a squash merge appends (`(#12)`), case,
+/// runs of whitespace and a final period.
+fn restatement_key(scope: Option<&str>, description: &str) -> (Option<String>, String) {
+    let words = commit::without_pull_request(description.trim()).trim_end().trim_end_matches('.');
+    let words = words.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+    (scope.map(|s| s.trim().to_lowercase()), words)
+}
+
+/// Whether a listed commit says what the squash subject says. The type may
+/// differ (the pull request's title is written later, often as `feat` over a
+/// `fix`), and a scope on only one side is the title adding or dropping it.
+fn restates(parent: &(Option<String>, String), listed: &(Option<String>, String)) -> bool {
+    let scopes_agree = match (&parent.0, &listed.0) {
+        (Some(a), Some(b)) => a == b,
+        _ => true,
+    };
+    !parent.1.is_empty() && parent.1 == listed.1 && scopes_agree
 }
 
 fn architecture_docs(commits: &[&Commit], globs: &[Glob], links: &Links<'_>, tag: &str) -> Vec<ArchitectureDoc> {
@@ -707,6 +770,92 @@ mod tests {
         let r = release(vec![commit("b", "chore: back out the cache\n\nThis reverts commit 0123456789.")]);
         let d = build(&r, &github(), &NotesConfig::default());
         assert_eq!(entries(&d), [("Reverts", "back out the cache")]);
+    }
+
+    fn split(messages: &[&str], config: NotesConfig) -> Vec<(String, String)> {
+        let commits = messages.iter().enumerate().rev().map(|(i, m)| commit(&format!("{:x}", i + 1), m)).collect();
+        let d = build(&release(commits), &github(), &NotesConfig { split_squash: true, ..config });
+        entries(&d).into_iter().map(|(t, e)| (t.to_string(), e.to_string())).collect()
+    }
+
+    fn pairs(expected: &[(&str, &str)]) -> Vec<(String, String)> {
+        expected.iter().map(|(t, e)| (t.to_string(), e.to_string())).collect()
+    }
+
+    #[test]
+    fn a_single_commit_squash_is_listed_once() {
+        let listed = |message: &str| split(&[message], NotesConfig::default());
+        // GitHub's squash body of a one-commit pull request: the subject and its bullet
+        assert_eq!(listed("feat: add export (#12)\n\n* feat: add export"), pairs(&[("Features", "add export (#12)")]));
+        // with the rule and trailers GitHub writes, and CRLF line ends
+        assert_eq!(
+            listed(
+                "fix(ui): keep panel open (#7)\r\n\r\n* fix(ui): keep panel open\r\n\r\n---------\r\n\r\nCo-authored-by: Kim <kim@example.com>"
+            ),
+            pairs(&[("Bug fixes", "keep panel open (#7)")])
+        );
+        // one bullet in other words: still one commit, one change
+        assert_eq!(
+            listed("feat: bulk export (#12)\n\n* feat(api): add a CSV endpoint"),
+            pairs(&[("Features", "bulk export (#12)")])
+        );
+        // `-` bullets, a bullet of another type
+        assert_eq!(listed("feat: add export (#12)\n\n- fix: add export"), pairs(&[("Features", "add export (#12)")]));
+        // the subject repeated in the body without a bullet lists nothing more
+        assert_eq!(listed("feat: add export (#12)\n\nfeat: add export"), pairs(&[("Features", "add export (#12)")]));
+    }
+
+    #[test]
+    fn a_squashed_commit_that_restates_the_subject_is_not_listed_again() {
+        let listed = |message: &str| split(&[message], NotesConfig::default());
+        let search =
+            "feat(search): fuzzy matching (#51)\n\n* feat(search): Fuzzy  matching.\n\n* fix(search): ignore case";
+        assert_eq!(listed(search), pairs(&[("Features", "fuzzy matching (#51)"), ("Bug fixes", "ignore case")]));
+        // the pull request differs: a squashed commit that was itself a squash merge
+        let nested = "fix: handle y (#124)\n\n* fix: handle y (#123)\n\n* fix: handle z (#122)";
+        assert_eq!(listed(nested), pairs(&[("Bug fixes", "handle y (#124)"), ("Bug fixes", "handle z (#122)")]));
+        // a scope on one side only is the same change; two scopes are two changes
+        let scoped = "feat: add x (#5)\n\n* feat(api): add x\n\n* fix: y";
+        assert_eq!(listed(scoped), pairs(&[("Features", "add x (#5)"), ("Bug fixes", "y")]));
+        let two = "feat(api): add x (#5)\n\n* feat(cli): add x\n\n* fix: y";
+        assert_eq!(listed(two), pairs(&[("Features", "add x (#5)"), ("Features", "add x"), ("Bug fixes", "y")]));
+        // the same commit message twice in one squash is one entry
+        let twice = "feat: big (#5)\n\n* fix: typo\n\n* fix: Typo\n\n* feat: a";
+        assert_eq!(listed(twice), pairs(&[("Features", "big (#5)"), ("Features", "a"), ("Bug fixes", "typo")]));
+        // distinct commits are all listed, as before
+        let many = "feat: big (#5)\n\n* feat: a\n\n* fix: b";
+        assert_eq!(listed(many), pairs(&[("Features", "big (#5)"), ("Features", "a"), ("Bug fixes", "b")]));
+    }
+
+    #[test]
+    fn a_squash_whose_subject_is_not_listed_lists_its_commit_once() {
+        // a hidden type: the listed commit is the one entry
+        let d = split(&["chore: merge (#5)\n\n* feat: a"], NotesConfig::default());
+        assert_eq!(d, pairs(&[("Features", "a")]));
+        let d = split(&["chore: add export (#5)\n\n* feat: add export"], NotesConfig::default());
+        assert_eq!(d, pairs(&[("Features", "add export")]));
+        // a non-conventional subject gives way to the typed commit it stands for
+        let other = || NotesConfig { include_non_conventional: true, ..NotesConfig::default() };
+        assert_eq!(split(&["Add export (#12)\n\n* feat: add export"], other()), pairs(&[("Features", "add export")]));
+        assert_eq!(
+            split(&["Export things (#12)\n\n* feat: add export"], other()),
+            pairs(&[("Features", "add export")])
+        );
+        assert_eq!(
+            split(&["Export things (#12)\n\n* feat: add export\n\n* fix: y"], other()),
+            pairs(&[("Features", "add export"), ("Bug fixes", "y"), ("Other changes", "Export things (#12)")])
+        );
+        assert_eq!(
+            split(&["Add export (#12)\n\n* feat: add export\n\n* fix: y"], other()),
+            pairs(&[("Features", "add export"), ("Bug fixes", "y")])
+        );
+        // a one-commit squash of a hidden type keeps the subject in "Other changes"
+        assert_eq!(split(&["Tidy (#12)\n\n* chore: tidy"], other()), pairs(&[("Other changes", "Tidy (#12)")]));
+        // each squash commit on its own: the same words in two pull requests are two entries
+        assert_eq!(
+            split(&["fix: typo (#1)\n\n* fix: typo", "fix: typo (#2)\n\n* fix: typo"], NotesConfig::default()),
+            pairs(&[("Bug fixes", "typo (#1)"), ("Bug fixes", "typo (#2)")])
+        );
     }
 
     #[test]
