@@ -197,6 +197,24 @@ fn project_path(links: &Links<'_>) -> Option<String> {
     web.strip_prefix(base).map(|p| p.trim_matches('/').to_string()).filter(|p| !p.is_empty())
 }
 
+/// How `gh` and `glab` name the repository in `--repo`. Both CLIs send a
+/// bare project path to their default host (github.com, gitlab.com, or
+/// `GH_HOST` / `GITLAB_HOST`), so another host is named: `gh` documents
+/// `[HOST/]OWNER/REPO`; `glab` documents a full URL, and reads
+/// `HOST/GROUP/PROJECT` as a group path unless it is logged in to that host.
+fn cli_repo(links: &Links<'_>, project: Option<&str>) -> Option<String> {
+    let project = project?;
+    let base = links.base()?;
+    let host = base.split_once("://").map_or(base, |(_, host)| host);
+    match links.forge() {
+        ForgeKind::Github if host.eq_ignore_ascii_case("github.com") => Some(project.to_string()),
+        ForgeKind::Github => Some(format!("{host}/{project}")),
+        ForgeKind::Gitlab if host.eq_ignore_ascii_case("gitlab.com") => Some(project.to_string()),
+        ForgeKind::Gitlab => Some(format!("{base}/{project}")),
+        ForgeKind::Unknown => None,
+    }
+}
+
 fn parent_dirs(files: &[PathEntry]) -> Vec<String> {
     let dirs: BTreeSet<String> =
         files.iter().map(|f| f.path.rsplit_once('/').map_or(".".to_string(), |(d, _)| d.to_string())).collect();
@@ -282,25 +300,24 @@ pub fn build(release: &Release, repository: &Repository, config: &Config, classi
     let mut redeploy = Vec::new();
     let mut redeploy_notes = Vec::new();
     if let Some(prev) = &prev_tag {
-        let repo_flag = |flag: &str| project.as_ref().map(|p| format!(" {flag} {}", sh(p))).unwrap_or_default();
+        let repo = cli_repo(&links, project.as_deref()).map(|r| format!(" --repo {}", sh(&r))).unwrap_or_default();
         let prev_word = sh(prev);
         match repository.forge {
             ForgeKind::Github => {
                 let workflow = placeholder_or(&config.workflow, "deploy-workflow.yml", &mut placeholders);
-                redeploy.push(format!("gh workflow run {workflow} --ref {prev_word}{}", repo_flag("--repo")));
+                redeploy.push(format!("gh workflow run {workflow} --ref {prev_word}{repo}"));
                 redeploy_notes.push(format!(
                     "The workflow needs a `workflow_dispatch` trigger. To re-run the run that deployed {prev} instead: \
-                     `gh run list --branch {prev}{}` and `gh run rerun <run-id>{}`.",
-                    repo_flag("--repo"),
-                    repo_flag("--repo")
+                     `gh run list --branch {prev_word}{repo}` and `gh run rerun <run-id>{repo}`."
                 ));
             }
             ForgeKind::Gitlab => {
-                redeploy.push(format!("glab ci run --branch {prev_word}{}", repo_flag("--repo")));
+                redeploy.push(format!("glab ci run --branch {prev_word}{repo}"));
+                // `glab ci retry` retries a job, found by id or by name in a pipeline.
                 redeploy_notes.push(format!(
-                    "This starts a new pipeline for the tag {prev}; run its deploy job if it is manual. To retry the \
-                     original pipeline instead: `glab ci list --ref {prev}{}` and `glab ci retry <pipeline-id>`.",
-                    repo_flag("--repo")
+                    "This starts a new pipeline for the tag {prev}; run its deploy job if it is manual. To re-run the \
+                     deploy job of the original pipeline instead: `glab ci list --ref {prev_word}{repo}` and \
+                     `glab ci retry <deploy-job> --pipeline-id <pipeline-id>{repo}`."
                 ));
             }
             ForgeKind::Unknown => {
@@ -626,7 +643,7 @@ fn risk(
 #[cfg(test)]
 mod tests {
     use relkit_plugin_sdk::Settings;
-    use relkit_plugin_sdk::types::{Commit, ForgeKind, Person, Release, Repository};
+    use relkit_plugin_sdk::types::{Commit, ForgeKind, Person, Release, Repository, Tag};
 
     use super::{Classifier, Config, build, sh};
 
@@ -671,6 +688,78 @@ mod tests {
             reverted,
             ["fix(ui): keep &lt;details&gt; open (#123) (reverts 9876543)", "Reapply \"feat: x\" (reverts 0123456)"]
         );
+    }
+
+    /// The redeploy commands and the `gh` / `glab` commands quoted in its notes.
+    fn redeploy(forge: ForgeKind, web_url: &str) -> Vec<String> {
+        let release = Release {
+            version: "1.4.1".into(),
+            tag: "v1.4.1".into(),
+            commit_id: "f".repeat(40),
+            date: "2026-11-29".into(),
+            previous: Some(Tag {
+                name: "v1.4.0".into(),
+                version: "1.4.0".into(),
+                commit_id: "e".repeat(40),
+                time: 0,
+                date: "2026-10-30".into(),
+            }),
+            commits: vec![commit("a", "fix: x")],
+        };
+        let repository = Repository { remote_url: None, forge, web_url: Some(web_url.into()) };
+        let settings = Settings::new(&[]);
+        let classifier = Classifier::from_settings(&settings).unwrap_or_else(|e| panic!("{e}"));
+        let config = Config::from_settings(&settings).unwrap_or_else(|e| panic!("{e}"));
+        let d = build(&release, &repository, &config, &classifier);
+        let quoted = d
+            .redeploy_notes
+            .iter()
+            .flat_map(|n| n.split('`').skip(1).step_by(2).map(str::to_string))
+            .filter(|q| q.starts_with("gh ") || q.starts_with("glab "));
+        d.redeploy.iter().cloned().chain(quoted).collect()
+    }
+
+    #[test]
+    fn glab_names_a_self_hosted_gitlab() {
+        let commands = redeploy(ForgeKind::Gitlab, "https://gitlab.example.com/platform/team/rocket");
+        assert_eq!(
+            commands,
+            [
+                "glab ci run --branch v1.4.0 --repo https://gitlab.example.com/platform/team/rocket",
+                "glab ci list --ref v1.4.0 --repo https://gitlab.example.com/platform/team/rocket",
+                "glab ci retry <deploy-job> --pipeline-id <pipeline-id> --repo https://gitlab.example.com/platform/team/rocket",
+            ]
+        );
+        // a port and plain http stay in the URL
+        for web in ["https://gitlab.example.com:8443/group/project", "http://gitlab.internal/group/project"] {
+            let commands = redeploy(ForgeKind::Gitlab, web);
+            assert!(commands.iter().all(|c| c.ends_with(&format!(" --repo {web}"))), "{commands:?}");
+        }
+        // gitlab.com is glab's default host: the project path is enough
+        let commands = redeploy(ForgeKind::Gitlab, "https://gitlab.com/group/sub/project/");
+        assert_eq!(commands[0], "glab ci run --branch v1.4.0 --repo group/sub/project");
+        assert!(commands.iter().all(|c| c.ends_with(" --repo group/sub/project")), "{commands:?}");
+        let commands = redeploy(ForgeKind::Gitlab, "https://GitLab.com/group/project");
+        assert!(commands.iter().all(|c| c.ends_with(" --repo group/project")), "{commands:?}");
+    }
+
+    #[test]
+    fn gh_names_a_github_enterprise_host() {
+        let commands = redeploy(ForgeKind::Github, "https://github.example.com/acme/rocket");
+        assert_eq!(
+            commands,
+            [
+                "gh workflow run <deploy-workflow.yml> --ref v1.4.0 --repo github.example.com/acme/rocket",
+                "gh run list --branch v1.4.0 --repo github.example.com/acme/rocket",
+                "gh run rerun <run-id> --repo github.example.com/acme/rocket",
+            ]
+        );
+        let commands = redeploy(ForgeKind::Github, "https://acme.ghe.com/acme/rocket");
+        assert!(commands.iter().all(|c| c.ends_with(" --repo acme.ghe.com/acme/rocket")), "{commands:?}");
+        // github.com is gh's default host
+        let commands = redeploy(ForgeKind::Github, "https://github.com/acme/rocket");
+        assert!(commands.iter().all(|c| c.ends_with(" --repo acme/rocket")), "{commands:?}");
+        assert_eq!(commands.len(), 3);
     }
 
     #[test]
