@@ -418,10 +418,47 @@ impl App {
         let (commits_read, since) =
             (input.commits.len(), last_release.as_ref().map_or("the first commit", |t| t.name.as_str()));
         self.detail(format!("relkit: commits since {since}: {commits_read} (HEAD {})", git::short_id(&head)));
+        if preset == Preset::Conventional && overrides.release_as.is_none() {
+            self.warn_bad_release_as(&commits);
+        }
         let decision = self.timed(&plugin, || self.runtime()?.next_version(&plugin, &input).map_err(Error::from))?;
         let plan = VersionPlan { head, tags, last_release, commits, with_paths, preset, decision };
         self.check_order(&plan)?;
         Ok(plan)
+    }
+
+    /// Warns about each `Release-As:` footer newer than the one that counts
+    /// that holds no single version (empty, followed by another line, not
+    /// X.Y.Z): the version plugin ignores it, and the user should know which
+    /// commit said what.
+    fn warn_bad_release_as(&self, commits: &[GitCommit]) {
+        for commit in commits {
+            let lines: Vec<&str> = commit.message.lines().collect();
+            let Some(at) = lines.iter().position(|l| l.len() >= 11 && l[..11].eq_ignore_ascii_case("release-as:"))
+            else {
+                continue;
+            };
+            // A footer's value runs on over lines that start no other footer.
+            let mut value = lines[at][11..].trim().to_string();
+            for next in &lines[at + 1..] {
+                let starts_footer = next.split_once(": ").is_some_and(|(k, _)| !k.is_empty() && !k.contains(' '))
+                    || next.trim().is_empty();
+                if starts_footer {
+                    break;
+                }
+                value.push('\n');
+                value.push_str(next.trim());
+            }
+            if Version::parse(value.trim_start_matches('v')).is_ok() {
+                // The newest valid footer decides; older ones do not matter.
+                return;
+            }
+            self.warn(format!(
+                "commit {} ({}): its Release-As footer {value:?} is ignored: it is not one semantic version (X.Y.Z)",
+                git::short_id(&commit.id),
+                commit.subject()
+            ));
+        }
     }
 
     /// Says so when version-like tags under another prefix (`pkg-v3.4.0`)
@@ -439,13 +476,20 @@ impl App {
                 *entry = tag;
             }
         }
-        for (prefix, tag) in best {
-            let reachable = tag.commit == head || self.repo.is_ancestor(&tag.commit, head)?;
+        if best.is_empty() {
+            return Ok(());
+        }
+        let merged = self.repo.merged_tags(head)?;
+        // A warning names a few; a project with dozens of other prefixes
+        // (a monorepo) needs only to hear it once or twice.
+        let reachable: Vec<(String, &VersionTag)> =
+            best.into_iter().filter(|(_, tag)| merged.contains(&tag.name)).take(3).collect();
+        for (prefix, tag) in reachable {
             let newer = match last {
                 Some(l) => l.commit != tag.commit && self.repo.is_ancestor(&l.commit, &tag.commit)?,
                 None => true,
             };
-            if reachable && newer {
+            if newer {
                 let found = last.map_or_else(
                     || "relkit found no release tag".to_string(),
                     |l| format!("the last release tag relkit found is {}", l.name),
@@ -475,9 +519,19 @@ impl App {
     fn check_order(&self, plan: &VersionPlan) -> Result<()> {
         let Some(next) = plan.next() else { return Ok(()) };
         let mut above: Vec<&VersionTag> = plan.tags.iter().filter(|t| t.version > next).collect();
+        if above.is_empty() {
+            return Ok(());
+        }
         above.sort_by(|a, b| b.version.cmp(&a.version));
+        // One git call for all of them (replaying an old release of a
+        // project with thousands of newer tags must not ask per tag).
+        let merged = if above.len() > 2 { Some(self.repo.merged_tags(&plan.head)?) } else { None };
         for tag in above {
-            if tag.commit == plan.head || self.repo.is_ancestor(&tag.commit, &plan.head)? {
+            let reachable = match &merged {
+                Some(names) => names.contains(&tag.name),
+                None => tag.commit == plan.head || self.repo.is_ancestor(&tag.commit, &plan.head)?,
+            };
+            if reachable {
                 let same_core =
                     (tag.version.major, tag.version.minor, tag.version.patch) == (next.major, next.minor, next.patch);
                 let fix = match channel(&tag.version) {

@@ -224,3 +224,20 @@ fn a_release_that_changes_50000_paths_stays_within_the_plugins_budget() {
     assert!(runbook.contains("v1.1.0"), "{}", &runbook[..runbook.len().min(400)]);
     repo.relkit(&["release", "--dry-run"]).ok();
 }
+
+#[test]
+fn a_bad_release_as_footer_is_a_warning_naming_the_commit() {
+    let repo = TestRepo::github();
+    repo.commit("chore: init");
+    repo.tag("v1.0.0");
+    repo.commit("fix: a\n\nRelease-As: 2.0.0\nand then some\n");
+    repo.commit("fix: b\n\nRelease-As:\n");
+    let run = repo.relkit(&["version"]);
+    assert_eq!(run.ok(), "1.0.1\n");
+    assert!(
+        run.stderr.contains("(fix: a): its Release-As footer \"2.0.0\\nand then some\" is ignored"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("(fix: b): its Release-As footer \"\" is ignored"), "{}", run.stderr);
+}

@@ -285,3 +285,33 @@ fn a_failing_plugin_leaves_nothing() {
     let err = assert_untouched_failure(&repo, &["release"]);
     assert!(err.starts_with("error: plugin rollback: returned an error: template rollback.hbs: line "), "{err}");
 }
+
+#[test]
+fn the_gitlab_files_go_where_the_template_says() {
+    // The GitLab template names its artifact paths and passes them as
+    // RELKIT_*_FILE, which win over [ci].
+    let repo = releasable();
+    repo.write("relkit.toml", "[ci]\nenv-file = \"configured.env\"\n");
+    repo.git(&["add", "relkit.toml"]);
+    repo.commit("chore: configure relkit");
+    let out = repo
+        .relkit_command(&["release", "--dry-run"])
+        .env("GITLAB_CI", "true")
+        .env("RELKIT_ENV_FILE", "build/relkit.env")
+        .env("RELKIT_NOTES_FILE", "build/notes.md")
+        .output()
+        .unwrap();
+    Run::from(out).ok();
+    assert!(repo.read("build/relkit.env").contains("RELKIT_RELEASED=true"));
+    assert!(repo.read("build/notes.md").starts_with("## [1.3.0]"));
+    assert!(!repo.path().join("configured.env").exists());
+    assert!(repo.path().join("relkit-rollback.md").exists());
+    // A path out of the repository is refused there too.
+    let out = repo
+        .relkit_command(&["release", "--dry-run"])
+        .env("GITLAB_CI", "true")
+        .env("RELKIT_ENV_FILE", "../outside.env")
+        .output()
+        .unwrap();
+    assert!(Run::from(out).fails().contains("[ci] env-file: ../outside.env leads to"));
+}

@@ -109,7 +109,11 @@ fn gitlab_commands() {
     let repo = released(Some("git@gitlab.example.com:platform/team/rocket.git"));
     repo.commit_files("fix: gitlab", &[("src/main.rs", "fn main() { 1; }\n")]);
     let text = rollback(&repo, &[]);
-    assert!(text.contains("glab ci run --branch v1.4.0 --repo platform/team/rocket"), "{text}");
+    // A self-hosted GitLab: glab is told the host, in the full URL it documents.
+    assert!(
+        text.contains("glab ci run --branch v1.4.0 --repo https://gitlab.example.com/platform/team/rocket"),
+        "{text}"
+    );
     insta::assert_snapshot!(text);
 }
 

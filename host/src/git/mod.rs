@@ -371,6 +371,14 @@ impl Repo {
         }
     }
 
+    /// The names of the tags reachable from `commit`, in one `for-each-ref
+    /// --merged`.
+    pub fn merged_tags(&self, commit: &str) -> Result<HashSet<String>> {
+        let out =
+            self.capture(["for-each-ref", "--format=%(refname:strip=2)", &format!("--merged={commit}"), "refs/tags"])?;
+        Ok(lossy(&out).lines().map(str::to_string).collect())
+    }
+
     /// The highest-versioned tag among `candidates` that is reachable from `commit`.
     pub fn highest_reachable<'t>(
         &self,
