@@ -434,12 +434,11 @@ impl App {
     fn warn_bad_release_as(&self, commits: &[GitCommit]) {
         for commit in commits {
             let lines: Vec<&str> = commit.message.lines().collect();
-            let Some(at) = lines.iter().position(|l| l.len() >= 11 && l[..11].eq_ignore_ascii_case("release-as:"))
-            else {
-                continue;
-            };
+            // `get`: a message is any text, and byte 11 may fall inside a character.
+            let key = |l: &str| l.get(..11).is_some_and(|k| k.eq_ignore_ascii_case("release-as:"));
+            let Some(at) = lines.iter().position(|l| key(l)) else { continue };
             // A footer's value runs on over lines that start no other footer.
-            let mut value = lines[at][11..].trim().to_string();
+            let mut value = lines[at].get(11..).unwrap_or("").trim().to_string();
             for next in &lines[at + 1..] {
                 let starts_footer = next.split_once(": ").is_some_and(|(k, _)| !k.is_empty() && !k.contains(' '))
                     || next.trim().is_empty();
