@@ -7,7 +7,9 @@
 #      glab (a stand-in that records its arguments: there is no GitLab API
 #      here) to create the GitLab release;
 #   2. no release is due: RELKIT_RELEASED=false reaches the release job, which
-#      ends green without calling glab, and nothing is tagged.
+#      ends green without calling glab, and nothing is tagged;
+#   3. push: false: the release is made in the job's clone only; the release
+#      job neither calls glab (which would create the tag) nor fails.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 tools="$root/target/ci-tools"
@@ -36,7 +38,7 @@ chmod +x "$work/bin/glab"
 # A repository on main, with a fake GitLab origin for the links and
 # CI_PROJECT_PATH, and a local bare repository receiving the pushes.
 make_repo() {
-  local dir="$1"
+  local dir="$1" push="${2:-true}"
   git init -q -b main "$dir"
   git -C "$dir" remote add origin https://gitlab.example.com/acme/rocket.git
   git -C "$dir" symbolic-ref refs/remotes/origin/HEAD refs/remotes/origin/main
@@ -48,7 +50,7 @@ stages: [release, check]
 include:
   - local: relkit.yml
     inputs:
-      push: true
+      push: PUSH_INPUT
 check-outputs:
   stage: check
   needs: [relkit]
@@ -58,6 +60,7 @@ check-outputs:
     - test "$RELKIT_TAG" = "$EXPECT_TAG"
     - test "$RELKIT_DRY_RUN" = false
 YAML
+  sed -i "s/PUSH_INPUT/$push/" "$dir/.gitlab-ci.yml"
   printf '.gitlab-ci-local/\nrelkit.env\nrelkit-*.md\n' > "$dir/.gitignore"
   git -C "$dir" add -A
   git -C "$dir" commit -q -m "chore: init"
@@ -118,3 +121,15 @@ grep -q "no release was made; nothing to publish" "$repo.log" || { cat "$repo.lo
 test "$(wc -l < "$work/glab-calls")" = 1
 test "$(git -C "$repo.remote.git" tag -l)" = v1.2.3
 echo "ok: nothing released, the release job ended green without a release"
+
+echo "-- a release is due, push: false"
+repo="$work/local"
+make_repo "$repo" false
+git -C "$repo" commit -q --allow-empty -m "feat(api): add pagination"
+calls_before="$(wc -l < "$work/glab-calls")"
+run_pipeline "$repo" true v1.3.0
+grep -q "was made in the job's clone only (push: false); no GitLab release" "$repo.log" || { cat "$repo.log"; exit 1; }
+# Nothing reached the remote, and the release job created no tag through glab.
+test "$(git -C "$repo.remote.git" tag -l)" = v1.2.3
+test "$(wc -l < "$work/glab-calls")" = "$calls_before"
+echo "ok: push: false made no tag on the remote and no GitLab release"
