@@ -116,15 +116,10 @@ fn run_action(repo: &TestRepo, with: &[(&str, &str)]) -> ActionRun {
         let rustup_home = std::env::var_os("RUSTUP_HOME").map_or_else(|| real_home.join(".rustup"), PathBuf::from);
         let mut command = repo.command("bash");
         // A runner has no git identity: relkit must bring its own.
-        for var in ["GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL"] {
-            command.env_remove(var);
-        }
+        crate::support::without_git_identity(&mut command);
         let path = format!("{}:{}", fake_gh(runner.path()).display(), std::env::var("PATH").unwrap());
         command
             .env("PATH", path)
-            .env("GIT_CONFIG_COUNT", "1")
-            .env("GIT_CONFIG_KEY_0", "user.useConfigOnly")
-            .env("GIT_CONFIG_VALUE_0", "true")
             .env("CARGO_HOME", cargo_home)
             .env("RUSTUP_HOME", rustup_home)
             .args(["--noprofile", "--norc", "-eo", "pipefail", "-c", script])
@@ -325,15 +320,10 @@ fn the_release_workflow_tags_a_commit_that_lists_its_own_checksums() {
     let runner = tempfile::tempdir().unwrap();
     let path = format!("{}:{}", fake_gh(runner.path()).display(), std::env::var("PATH").unwrap());
     let mut command = repo.command("bash");
-    for var in ["GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL"] {
-        command.env_remove(var);
-    }
+    crate::support::without_git_identity(&mut command);
     let output = command
         .arg(workspace().join("scripts/release-relkit.sh"))
         .env("PATH", path)
-        .env("GIT_CONFIG_COUNT", "1")
-        .env("GIT_CONFIG_KEY_0", "user.useConfigOnly")
-        .env("GIT_CONFIG_VALUE_0", "true")
         .env("GITHUB_ACTIONS", "true")
         .env("VERSION", "1.3.0")
         .env("RELKIT_BIN", crate::support::relkit_bin())

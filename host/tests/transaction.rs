@@ -415,17 +415,8 @@ fn a_closed_stdout_does_not_fail_a_release_that_was_made() {
     assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
 }
 
-/// git with no identity at all: no user.name/email, no GIT_* variables.
-/// (`user.useConfigOnly` stops git from guessing one from the host name, as
-/// it may on a machine with a full domain name.)
 fn without_identity(mut command: Command) -> Command {
-    for var in ["GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL", "EMAIL"] {
-        command.env_remove(var);
-    }
-    command
-        .env("GIT_CONFIG_COUNT", "1")
-        .env("GIT_CONFIG_KEY_0", "user.useConfigOnly")
-        .env("GIT_CONFIG_VALUE_0", "true");
+    crate::support::without_git_identity(&mut command);
     command
 }
 

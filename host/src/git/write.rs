@@ -194,12 +194,12 @@ impl Repo {
     }
 
     /// The mode and blob of `path` in this work tree's index; `None` when absent.
-    pub fn index_entry(&self, path: &str) -> Result<Option<(String, String)>> {
+    pub fn index_entry(&self, path: &str) -> Result<Option<TreeEntry>> {
         let mut c = self.command(false);
         // A path, not a pattern: `CHANGELOG[1].md` must not match another file.
         c.env("GIT_LITERAL_PATHSPECS", "1").args(["ls-files", "-s", "-z", "--", path]);
         let out = Self::checked("ls-files", c.output().map_err(|e| GitError::Missing(e.to_string()))?)?;
-        Ok(parse_entry(&out, 1))
+        Ok(parse_entry(&out))
     }
 
     /// Points the index entry of `path` at `blob`, as `git add` of that
@@ -456,15 +456,14 @@ impl Repo {
     }
 }
 
-/// The `<mode> SP <type?> SP <id>` entry of `ls-tree -z` (`id_field` 2) or
-/// `ls-files -s -z` (`id_field` 1) output.
-fn parse_entry(out: &[u8], id_field: usize) -> Option<(String, String)> {
+/// The `(mode, id)` of the first `<mode> SP <id> SP <stage> TAB <path>`
+/// record of `ls-files -s -z` output.
+fn parse_entry(out: &[u8]) -> Option<TreeEntry> {
     let record = out.split(|&b| b == 0).next().filter(|r| !r.is_empty())?;
     let text = lossy(record);
     let (meta, _path) = text.split_once('\t')?;
-    let fields: Vec<&str> = meta.split(' ').collect();
-    let id = if id_field == 1 { fields.get(1)? } else { fields.get(2)? };
-    Some((fields.first()?.to_string(), id.to_string()))
+    let mut fields = meta.split(' ');
+    Some((fields.next()?.to_string(), fields.next()?.to_string()))
 }
 
 /// git's message with the fix for the failures a user can fix: a lock file

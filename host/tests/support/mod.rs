@@ -213,6 +213,16 @@ impl TestRepo {
     }
 }
 
+/// Takes git's identity away from `command`, as on a CI runner: no
+/// `GIT_AUTHOR_*`/`GIT_COMMITTER_*`, and `user.useConfigOnly` so that git
+/// does not guess one from the host name either.
+pub fn without_git_identity(command: &mut Command) -> &mut Command {
+    for var in ["GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL", "EMAIL"] {
+        command.env_remove(var);
+    }
+    command.env("GIT_CONFIG_COUNT", "1").env("GIT_CONFIG_KEY_0", "user.useConfigOnly").env("GIT_CONFIG_VALUE_0", "true")
+}
+
 /// The outcome of a relkit run.
 #[derive(Debug)]
 pub struct Run {
