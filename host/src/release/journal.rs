@@ -54,10 +54,11 @@ pub struct JournalFile {
     pub old_sha256: Option<String>,
     /// The blob of `path` in HEAD's tree (what the index must hold to be updated).
     pub old_blob: Option<String>,
-    /// The new content as git stores it (clean filters applied).
+    /// The new content as git stores it (clean filters applied); empty for a
+    /// file that is not committed (its text is in `new_text`). A recovery
+    /// writes this form to the work tree, which a clean filter maps to the
+    /// same blob.
     pub new_blob: String,
-    /// The new content as the work tree holds it (exact bytes).
-    pub new_raw_blob: String,
     /// sha256 (hex) of the new work-tree bytes: a file that has them is done.
     #[serde(default)]
     pub new_sha256: Option<String>,

@@ -31,11 +31,9 @@ pub fn prepare(app: &App, request: &Request) -> Result<Journal> {
     for change in &request.files {
         let relative = relative_path(&root, &change.path)?;
         // A committed file is stored as `git add` would (clean filters); the
-        // work tree keeps the bytes relkit wrote. One blob serves both when no
-        // filter applies, and a recovery writes the stored form, which a
-        // clean filter maps to the same blob.
-        // A file the work tree alone gets needs no blob: its text rides in
-        // the journal, for a recovery to write.
+        // work tree keeps the bytes relkit wrote, and a recovery writes the
+        // stored form, which a clean filter maps to the same blob. A file the
+        // work tree alone gets needs no blob: its text rides in the journal.
         let (blob, new_text) = if committed {
             (repo.write_blob(&change.new, Some(&relative))?, None)
         } else {
@@ -46,8 +44,7 @@ pub fn prepare(app: &App, request: &Request) -> Result<Journal> {
             mode: "100644".to_string(),
             old_sha256: change.old.as_deref().map(sha256_hex),
             old_blob: None,
-            new_blob: blob.clone(),
-            new_raw_blob: blob,
+            new_blob: blob,
             new_sha256: Some(sha256_hex(&change.new)),
             new_text,
             committed,

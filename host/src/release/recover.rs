@@ -149,7 +149,7 @@ fn update_file(app: &App, file: &JournalFile, new_bytes: Option<&Vec<u8>>, warni
         let new = match (new_bytes, &file.new_text) {
             (Some(bytes), _) => bytes.clone(),
             (None, Some(text)) => text.clone().into_bytes(),
-            (None, None) => app.repo.read_blob(&file.new_raw_blob)?,
+            (None, None) => app.repo.read_blob(&file.new_blob)?,
         };
         crate::fsutil::write_atomic_in(&path, &new, &tmp_dir(app)).map_err(|e| Error::file(&path, e))?;
     } else {
@@ -212,7 +212,8 @@ pub fn remote_release_tags(app: &App, remote: &str) -> Result<Vec<(String, Strin
     app.repo.ls_remote(remote, &[pattern]).map_err(|e| {
         let message = match &e {
             crate::git::PushFailure::Permission(t) | crate::git::PushFailure::Unreachable(t) => t.clone(),
-            other => format!("{other:?}"),
+            // ls-remote is never "rejected"; a signal is all that is left.
+            _ => "git ls-remote was stopped by a signal".to_string(),
         };
         Error::Refused(format!(
             "{}. relkit could not read the tags of {remote} (check its URL with `git remote -v`, the network and \
