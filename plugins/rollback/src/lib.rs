@@ -1,28 +1,52 @@
 //! relkit's built-in `rollback` plugin: the runbook for undoing a release.
 //!
-//! [`render`] is plain Rust over the contract's types (path classes in
-//! [`classify`], the runbook's data in [`model`]); the wasm glue is below.
+//! [`render_runbook`] is plain Rust over the contract's types: path classes
+//! in [`classify`], what the repository is in [`detect`], migrations in
+//! [`migrate`], the steps in [`plan`], the template's data in [`model`]. The
+//! wasm glue is below; it exports both `runbook` and the older `rollback`
+//! interface, which is `runbook` without the tree.
 
 pub mod classify;
+pub mod detect;
+pub mod migrate;
 pub mod model;
+pub mod plan;
 
 use relkit_plugin_sdk::Settings;
 use relkit_plugin_sdk::render::{Renderer, tidy_markdown};
 use relkit_plugin_sdk::types::{Release, Repository, Template};
 
+pub use model::Tree;
+
 pub const DEFAULT_TEMPLATE: &str = include_str!("../../../templates/rollback.md.hbs");
 pub const DEFAULT_SOURCE: &str = "templates/rollback.md.hbs (built-in)";
 
+/// The runbook of `release` as markdown, from the changed paths alone (the
+/// `rollback` interface): [`render_runbook`] with an empty [`Tree`].
 pub fn render(
     release: &Release,
     repository: &Repository,
     settings: &[(String, String)],
     template: Option<&Template>,
 ) -> Result<String, String> {
+    render_runbook(release, repository, settings, template, Tree::default())
+}
+
+/// The runbook of `release` as markdown (the `runbook` interface). Errors:
+/// a `[rollback]` setting of the wrong type or an invalid glob (naming the
+/// key), or a template that does not compile or render (naming its source
+/// and line).
+pub fn render_runbook(
+    release: &Release,
+    repository: &Repository,
+    settings: &[(String, String)],
+    template: Option<&Template>,
+    tree: Tree<'_>,
+) -> Result<String, String> {
     let s = Settings::new(settings);
     let config = model::Config::from_settings(&s)?;
     let classifier = classify::Classifier::from_settings(&s)?;
-    let data = model::build(release, repository, &config, &classifier);
+    let data = model::build(release, repository, &config, &classifier, tree);
     let renderer = Renderer::new(template, DEFAULT_SOURCE, DEFAULT_TEMPLATE)?;
     Ok(tidy_markdown(&renderer.render(&data)?))
 }
@@ -39,6 +63,7 @@ mod export {
 
     use exports::relkit::plugin::info::{Guest as Info, Metadata};
     use exports::relkit::plugin::rollback::{Guest as Rollback, RollbackInput};
+    use exports::relkit::plugin::runbook::{Guest as Runbook, RunbookInput};
 
     struct Plugin;
 
@@ -55,6 +80,14 @@ mod export {
     impl Rollback for Plugin {
         fn render_rollback(input: RollbackInput) -> Result<String, String> {
             super::render(&input.release, &input.repository, &input.settings, input.template.as_ref())
+        }
+    }
+
+    impl Runbook for Plugin {
+        fn render_runbook(input: RunbookInput) -> Result<String, String> {
+            let heads: Vec<(String, String)> = input.file_heads.into_iter().map(|f| (f.path, f.head)).collect();
+            let tree = super::Tree { paths: &input.tree_paths, heads: &heads };
+            super::render_runbook(&input.release, &input.repository, &input.settings, input.template.as_ref(), tree)
         }
     }
 

@@ -1,11 +1,21 @@
 //! The data of the rollback runbook: what the template receives.
 //!
 //! Everything is derived from the input: the release's commits and their
-//! changed paths, the previous release, the repository, and `[rollback]`.
+//! changed paths, the previous release, the repository, the tree's paths and
+//! the changed files' heads (the `runbook` interface), and `[rollback]`.
 //! Commands are complete and ready to paste; names that are not configured
 //! are `<placeholders>`, and `placeholders` says so.
+//!
+//! The runbook is a list of numbered [`Step`]s in the order to follow:
+//! - a **service**: the database (down-migrations) first, then one way back
+//!   for the service — a GitOps path (Flux, Argo CD) when a controller
+//!   deploys from git, else the platform's own undo *or* a redeploy of the
+//!   previous tag, shown as alternatives, never both — then the revert on the
+//!   branch (unless the GitOps path already made it), Terraform, and checks;
+//! - a **library**: withdraw the version on its registry, revert, release a
+//!   fix-forward patch, checks; no deploy step.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use relkit_plugin_sdk::Settings;
 use relkit_plugin_sdk::commit::{self, Parsed, Preset};
@@ -18,37 +28,98 @@ use relkit_plugin_sdk::types::{ChangeKind, ForgeKind, Release, Repository};
 use serde::Serialize;
 
 use crate::classify::{Class, Classifier};
+use crate::detect::{Controller, Detector, Ecosystem, Kind, KindSetting, Scan};
+use crate::migrate::{self, Risky, ToolPlan};
+use crate::plan::{self, Action, Block, Choice, Effect, Step, Target};
+
+/// What the repository holds at the release: the `runbook` interface's
+/// `tree-paths` and `file-heads` (empty through the older `rollback`
+/// interface, which then detects from the changed paths alone).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Tree<'a> {
+    /// Every file path of the tree, sorted.
+    pub paths: &'a [String],
+    /// `(path, head)` of the changed files the host read.
+    pub heads: &'a [(String, String)],
+}
 
 /// `[rollback]` names and checks.
 #[derive(Debug, Clone, Default)]
 pub struct Config {
     pub preset: Preset,
+    /// `kind`: `"auto"` (default), `"service"` or `"library"`.
+    pub kind: KindSetting,
     pub deployment: Option<String>,
     pub namespace: Option<String>,
     pub helm_release: Option<String>,
     pub terraform_dir: Option<String>,
     pub image: Option<String>,
     pub workflow: Option<String>,
+    /// `argocd-app`: the Argo CD Application that deploys the service.
+    pub argocd_app: Option<String>,
+    /// `flux-resource`: the Flux object that deploys the service,
+    /// `helmrelease/NAME` or `kustomization/NAME`.
+    pub flux_resource: Option<String>,
+    /// `flux-namespace`: the namespace of that Flux object.
+    pub flux_namespace: Option<String>,
+    /// `rollout`: the Argo Rollouts `Rollout` or Flagger `Canary`.
+    pub rollout: Option<String>,
     pub verify: Vec<String>,
     pub health_urls: Vec<String>,
     pub dashboards: Vec<String>,
 }
 
 impl Config {
+    /// Reads `[rollback]`; a value of the wrong type is an error naming the key.
     pub fn from_settings(s: &Settings<'_>) -> Result<Self, String> {
+        let flux_resource: Option<String> = s.get("flux-resource")?;
+        if let Some(r) = &flux_resource
+            && flux_kind(r).is_none()
+        {
+            return Err(format!(
+                "setting `flux-resource` has an invalid value \"{r}\": expected helmrelease/NAME or kustomization/NAME"
+            ));
+        }
         Ok(Self {
             preset: s.get_or("preset", Preset::default())?,
+            kind: s.get_or("kind", KindSetting::Auto)?,
             deployment: s.get("deployment")?,
             namespace: s.get("namespace")?,
             helm_release: s.get("helm-release")?,
             terraform_dir: s.get("terraform-dir")?,
             image: s.get("image")?,
             workflow: s.get("workflow")?,
+            argocd_app: s.get("argocd-app")?,
+            flux_resource,
+            flux_namespace: s.get("flux-namespace")?,
+            rollout: s.get("rollout")?,
             verify: s.get_or("verify", Vec::new())?,
             health_urls: s.get_or("health-urls", Vec::new())?,
             dashboards: s.get_or("dashboards", Vec::new())?,
         })
     }
+
+    /// Whether `[rollback]` names something that is deployed.
+    fn names_a_deployment(&self) -> bool {
+        self.deployment.is_some()
+            || self.helm_release.is_some()
+            || self.workflow.is_some()
+            || self.image.is_some()
+            || self.argocd_app.is_some()
+            || self.flux_resource.is_some()
+            || self.rollout.is_some()
+    }
+}
+
+/// `helmrelease/api` → (`helmrelease`, `api`).
+fn flux_kind(resource: &str) -> Option<(&'static str, &str)> {
+    let (kind, name) = resource.split_once('/')?;
+    let kind = match kind.to_ascii_lowercase().as_str() {
+        "helmrelease" | "hr" => "helmrelease",
+        "kustomization" | "ks" => "kustomization",
+        _ => return None,
+    };
+    (!name.is_empty()).then_some((kind, name))
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -71,7 +142,7 @@ pub struct Point {
     pub url: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PathEntry {
     pub path: String,
     /// `added`, `modified` or `deleted` (net over the release).
@@ -83,35 +154,6 @@ pub struct Item {
     pub short_id: String,
     pub commit_url: Option<String>,
     pub text: String,
-}
-
-/// Commands to paste, with a sentence that says what they do.
-#[derive(Debug, Clone, Serialize)]
-pub struct Block {
-    pub intro: String,
-    pub commands: Vec<String>,
-}
-
-/// One kind of infrastructure the release changed.
-#[derive(Debug, Clone, Serialize)]
-pub struct Infra {
-    /// `kubernetes`, `helm`, `terraform`, `docker`, `ci`.
-    pub kind: &'static str,
-    /// `Kubernetes`, `Helm`, `Terraform`, `Container image`, `CI configuration`.
-    pub title: &'static str,
-    pub files: Vec<PathEntry>,
-    /// A warning to read before anything else (Terraform state).
-    pub warning: Option<String>,
-    pub blocks: Vec<Block>,
-    pub notes: Vec<String>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct Steps {
-    pub redeploy: u32,
-    pub revert: u32,
-    pub infrastructure: u32,
-    pub verify: u32,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -134,29 +176,32 @@ pub struct RollbackData {
     pub forge: &'static str,
     /// `owner/repo` or `group/subgroup/project`.
     pub project: Option<String>,
-    pub redeploy: Vec<String>,
-    pub redeploy_notes: Vec<String>,
+    /// `service` or `library`.
+    pub kind: Kind,
+    /// One sentence: why this kind (the setting, or the path that decided).
+    pub kind_reason: String,
+    /// The commands that revert the release on the branch.
     pub revert: Vec<String>,
     pub has_merges: bool,
     pub commit_count: usize,
+    /// Every migration path of the release.
     pub migrations: Vec<PathEntry>,
+    /// Migrations that drop data (a down-migration cannot bring it back).
+    pub risky_migrations: Vec<Risky>,
+    /// The migrations per tool, with their commands (also in the database step).
+    pub migration_tools: Vec<ToolPlan>,
     pub breaking_changes: Vec<Item>,
     /// Reverts of commits that earlier releases shipped.
     pub reverted_releases: Vec<Item>,
     pub has_risks: bool,
-    pub kubernetes: Option<Infra>,
-    pub helm: Option<Infra>,
-    pub terraform: Option<Infra>,
-    pub docker: Option<Infra>,
-    pub ci: Option<Infra>,
-    /// The same, in the order to handle them.
-    pub infrastructure: Vec<Infra>,
-    pub has_infrastructure: bool,
-    /// A checkout of the previous release that infrastructure steps use.
+    /// A checkout of the previous release that steps use.
     pub checkout: Vec<String>,
     /// The commands contain `<placeholders>` to fill in.
     pub placeholders: bool,
-    pub steps: Steps,
+    /// The steps, numbered, in the order to follow.
+    pub plan: Vec<Step>,
+    /// The number of the verify step (after `plan`).
+    pub verify_step: u32,
     pub verify: Verify,
 }
 
@@ -172,14 +217,21 @@ pub fn sh(value: &str) -> String {
 }
 
 /// The configured value (quoted for the shell), or a visible `<placeholder>`.
-fn placeholder_or(value: &Option<String>, name: &str, used: &mut bool) -> String {
+fn placeholder_or(value: &Option<String>, name: &str) -> String {
     match value {
         Some(v) => sh(v),
-        None => {
-            *used = true;
-            format!("<{name}>")
-        }
+        None => format!("<{name}>"),
     }
+}
+
+/// Whether a command holds a `<placeholder>`: `<` then lower-case letters,
+/// digits, `-` or `.`, then `>`.
+fn has_placeholder(command: &str) -> bool {
+    command.match_indices('<').any(|(i, _)| {
+        let rest = &command[i + 1..];
+        let end = rest.find('>').unwrap_or(0);
+        end > 0 && rest[..end].chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.')
+    })
 }
 
 fn change_name(c: ChangeKind) -> &'static str {
@@ -200,8 +252,11 @@ fn project_path(links: &Links<'_>) -> Option<String> {
 /// How `gh` and `glab` name the repository in `--repo`. Both CLIs send a
 /// bare project path to their default host (github.com, gitlab.com, or
 /// `GH_HOST` / `GITLAB_HOST`), so another host is named: `gh` documents
-/// `[HOST/]OWNER/REPO`; `glab` documents a full URL, and reads
-/// `HOST/GROUP/PROJECT` as a group path unless it is logged in to that host.
+/// `[HOST/]OWNER/REPO`; `glab` documents `-R, --repo`: "OWNER/REPO or
+/// GROUP/NAMESPACE/REPO format. Also accepts full URL or Git URL" (glab
+/// manual, `glab ci run`), and reads `HOST/GROUP/PROJECT` as a group path
+/// unless it is logged in to that host (gitlab-org/cli!591), so a
+/// self-hosted GitLab is named by its full URL.
 fn cli_repo(links: &Links<'_>, project: Option<&str>) -> Option<String> {
     let project = project?;
     let base = links.base()?;
@@ -221,10 +276,49 @@ fn parent_dirs(files: &[PathEntry]) -> Vec<String> {
     dirs.into_iter().collect()
 }
 
-pub fn build(release: &Release, repository: &Repository, config: &Config, classifier: &Classifier) -> RollbackData {
+fn act(target: Target, effect: Effect) -> Action {
+    Action { target, effect }
+}
+
+/// The project kind and the sentence that says why.
+fn decide_kind(config: &Config, scan: &Scan) -> (Kind, String) {
+    match config.kind {
+        KindSetting::Service => (Kind::Service, "`[rollback] kind = \"service\"`.".to_string()),
+        KindSetting::Library => (Kind::Library, "`[rollback] kind = \"library\"`.".to_string()),
+        KindSetting::Auto => {
+            if let Some(e) = &scan.service {
+                (Kind::Service, format!("`{}` is {}.", e.path, e.what))
+            } else if config.names_a_deployment() {
+                (Kind::Service, "`[rollback]` names what deploys it.".to_string())
+            } else if let Some(first) = scan.packages.first() {
+                let docs = scan
+                    .ignored_dockerfile
+                    .as_ref()
+                    .map(|d| format!(" (`{d}` does not count: it builds documentation or tooling, not the project)"))
+                    .unwrap_or_default();
+                (
+                    Kind::Library,
+                    format!(
+                        "the repository has package manifests (`{}`) and nothing that deploys it{docs}.",
+                        first.path
+                    ),
+                )
+            } else {
+                (Kind::Service, "nothing in the repository says it is a library.".to_string())
+            }
+        }
+    }
+}
+
+pub fn build(
+    release: &Release,
+    repository: &Repository,
+    config: &Config,
+    classifier: &Classifier,
+    tree: Tree<'_>,
+) -> RollbackData {
     let links = Links::new(repository);
     let project = project_path(&links);
-    let mut placeholders = false;
 
     let parsed: Vec<Parsed> = release.commits.iter().map(|c| commit::parse(&c.message, config.preset)).collect();
     let pairs: Vec<(&str, &Parsed)> = release.commits.iter().zip(&parsed).map(|(c, p)| (c.id.as_str(), p)).collect();
@@ -238,6 +332,19 @@ pub fn build(release: &Release, repository: &Repository, config: &Config, classi
             by_class.entry(class).or_default().push(PathEntry { path: path.to_string(), change: change_name(*change) });
         }
     }
+
+    // What the repository is. Without a tree (the `rollback` interface) the
+    // changed paths are all there is to read.
+    let changed_tree: Vec<String>;
+    let tree_paths = if tree.paths.is_empty() {
+        changed_tree = net.keys().map(|p| p.to_string()).collect();
+        &changed_tree
+    } else {
+        tree.paths
+    };
+    let scan = Detector::new().scan(classifier, tree_paths, tree.heads);
+    let (kind, kind_reason) = decide_kind(config, &scan);
+    let heads: HashMap<&str, &str> = tree.heads.iter().map(|(p, h)| (p.as_str(), h.as_str())).collect();
 
     let mut breaking_changes = Vec::new();
     let mut reverted_releases = Vec::new();
@@ -294,37 +401,7 @@ pub fn build(release: &Release, repository: &Repository, config: &Config, classi
         .map(|v| v.pre.as_str().split('.').next().unwrap_or_default().to_string());
     let has_merges = release.commits.iter().any(|c| c.parents.len() > 1);
     let prev_tag = previous.as_ref().map(|p| p.tag.clone());
-    let prev_version = previous.as_ref().map(|p| p.version.clone());
-
-    // Redeploy the previous release, the forge's way.
-    let mut redeploy = Vec::new();
-    let mut redeploy_notes = Vec::new();
-    if let Some(prev) = &prev_tag {
-        let repo = cli_repo(&links, project.as_deref()).map(|r| format!(" --repo {}", sh(&r))).unwrap_or_default();
-        let prev_word = sh(prev);
-        match repository.forge {
-            ForgeKind::Github => {
-                let workflow = placeholder_or(&config.workflow, "deploy-workflow.yml", &mut placeholders);
-                redeploy.push(format!("gh workflow run {workflow} --ref {prev_word}{repo}"));
-                redeploy_notes.push(format!(
-                    "The workflow needs a `workflow_dispatch` trigger. To re-run the run that deployed {prev} instead: \
-                     `gh run list --branch {prev_word}{repo}` and `gh run rerun <run-id>{repo}`."
-                ));
-            }
-            ForgeKind::Gitlab => {
-                redeploy.push(format!("glab ci run --branch {prev_word}{repo}"));
-                // `glab ci retry` retries a job, found by id or by name in a pipeline.
-                redeploy_notes.push(format!(
-                    "This starts a new pipeline for the tag {prev}; run its deploy job if it is manual. To re-run the \
-                     deploy job of the original pipeline instead: `glab ci list --ref {prev_word}{repo}` and \
-                     `glab ci retry <deploy-job> --pipeline-id <pipeline-id>{repo}`."
-                ));
-            }
-            ForgeKind::Unknown => {
-                redeploy_notes.push(format!("Re-run the deployment of the tag {prev} in your CI system."));
-            }
-        }
-    }
+    let worktree = prev_tag.as_ref().map(|p| format!("../rollback-{p}"));
 
     // Revert the release's commits on the branch.
     let mut revert_commands = Vec::new();
@@ -343,224 +420,68 @@ pub fn build(release: &Release, repository: &Repository, config: &Config, classi
         revert_commands.push("git push origin HEAD".to_string());
     }
 
-    // Infrastructure.
-    let worktree = prev_tag.as_ref().map(|p| format!("../rollback-{p}"));
-    let under = |dir: &str, path: &str| sh(&format!("{dir}/{path}"));
-    let namespace = config.namespace.as_deref().map_or_else(|| "<namespace>".to_string(), sh);
-    let namespace_placeholder = config.namespace.is_none();
-    let files_of = |class: Class| by_class.get(&class).cloned().unwrap_or_default();
-    let mut needs_checkout = false;
-    let mut infra = |class: Class, placeholders: &mut bool| -> Option<Infra> {
-        let files = files_of(class);
-        if files.is_empty() {
-            return None;
-        }
-        let mut blocks = Vec::new();
-        let mut notes = Vec::new();
-        let mut warning = None;
-        let (kind, title) = match class {
-            Class::Kubernetes => ("kubernetes", "Kubernetes"),
-            Class::Helm => ("helm", "Helm"),
-            Class::Terraform => ("terraform", "Terraform"),
-            Class::Docker => ("docker", "Container image"),
-            Class::Ci => ("ci", "CI configuration"),
-            Class::Migration => ("migration", "Database migrations"),
-        };
-        match class {
-            Class::Kubernetes => {
-                if config.deployment.is_some() || config.helm_release.is_none() {
-                    let d = placeholder_or(&config.deployment, "deployment", placeholders);
-                    blocks.push(Block {
-                        intro: "Return the Deployment to its previous ReplicaSet:".to_string(),
-                        commands: vec![
-                            format!("kubectl rollout undo deployment/{d} -n {namespace}"),
-                            format!("kubectl rollout status deployment/{d} -n {namespace}"),
-                        ],
-                    });
-                }
-                if let (Some(wt), Some(prev)) = (&worktree, &prev_tag) {
-                    let added: Vec<String> = files
-                        .iter()
-                        .filter(|f| f.change == "added")
-                        .map(|f| format!("kubectl delete -n {namespace} -f {}", sh(&f.path)))
-                        .collect();
-                    if !added.is_empty() {
-                        blocks.push(Block {
-                            intro: format!("Delete what {} added (run this from the current checkout):", release.tag),
-                            commands: added,
-                        });
-                    }
-                    let existing: Vec<PathEntry> = files.iter().filter(|f| f.change != "added").cloned().collect();
-                    if !existing.is_empty() {
-                        needs_checkout = true;
-                        blocks.push(Block {
-                            intro: format!("Apply the manifests as they were at {prev}:"),
-                            commands: parent_dirs(&existing)
-                                .iter()
-                                .map(|dir| format!("kubectl apply -n {namespace} -f {}", under(wt, dir)))
-                                .collect(),
-                        });
-                    }
-                }
-            }
-            Class::Helm => {
-                let r = placeholder_or(&config.helm_release, "helm-release", placeholders);
-                blocks.push(Block {
-                    intro: "Roll the Helm release back to its previous revision:".to_string(),
-                    commands: vec![
-                        format!("helm history {r} -n {namespace}"),
-                        format!("helm rollback {r} -n {namespace} --wait"),
-                    ],
-                });
-                notes.push(
-                    "Without a revision, `helm rollback` returns to the revision before the current one; if there were \
-                     deploys in between, name the revision of the previous release from `helm history`."
-                        .to_string(),
-                );
-            }
-            Class::Terraform => {
-                warning = Some(
-                    "Terraform state is not versioned with the code: applying the old configuration destroys what \
-                     this release created (and the data in it) and may fail where providers or schemas changed. \
-                     Take a state backup first (`terraform state pull > backup.tfstate`) and read the plan before you apply it."
-                        .to_string(),
-                );
-                let dirs = match &config.terraform_dir {
-                    Some(d) => vec![d.clone()],
-                    None => parent_dirs(&files),
-                };
-                if let (Some(wt), Some(prev)) = (&worktree, &prev_tag) {
-                    needs_checkout = true;
-                    blocks.push(Block {
-                        intro: format!("Plan and apply the configuration of {prev}:"),
-                        commands: dirs
-                            .iter()
-                            .map(|dir| {
-                                format!(
-                                    "(cd {} && terraform init && terraform plan -out=rollback.tfplan && terraform apply rollback.tfplan)",
-                                    under(wt, dir)
-                                )
-                            })
-                            .collect(),
-                    });
-                }
-            }
-            Class::Docker => {
-                // Unquoted here: the whole `*=<image>:<version>` argument is quoted below.
-                let image = config.image.clone().unwrap_or_else(|| {
-                    *placeholders = true;
-                    "<image>".to_string()
-                });
-                let version = prev_version.clone().unwrap_or_else(|| "<previous-version>".to_string());
-                let why = format!(
-                    "This release changed how the container image is built. Redeploy the image built for the previous \
-                     release ({image}:{version}) rather than rebuilding it from today's base images"
-                );
-                if config.deployment.is_some() || config.image.is_some() {
-                    let d = placeholder_or(&config.deployment, "deployment", placeholders);
-                    blocks.push(Block {
-                        intro: format!("{why}:"),
-                        commands: vec![format!(
-                            "kubectl set image deployment/{d} {} -n {namespace}",
-                            sh(&format!("*={image}:{version}"))
-                        )],
-                    });
-                } else {
-                    notes.push(format!("{why}."));
-                }
-            }
-            Class::Ci => {
-                let prev = prev_tag.clone().unwrap_or_else(|| "the previous release".to_string());
-                notes.push(format!(
-                    "A pipeline run for {prev} uses the CI configuration at {prev}; check that the secrets, variables \
-                     and runners it expects still exist."
-                ));
-            }
-            Class::Migration => {}
-        }
-        Some(Infra { kind, title, files, warning, blocks, notes })
-    };
-    let kubernetes = infra(Class::Kubernetes, &mut placeholders);
-    let helm = infra(Class::Helm, &mut placeholders);
-    let terraform = infra(Class::Terraform, &mut placeholders);
-    let docker = infra(Class::Docker, &mut placeholders);
-    let ci = infra(Class::Ci, &mut placeholders);
-    let checkout = match (&worktree, &prev_tag) {
-        (Some(wt), Some(prev)) if needs_checkout => vec![format!("git worktree add {} {}", sh(wt), sh(prev))],
-        _ => Vec::new(),
-    };
-    let infrastructure: Vec<Infra> =
-        [&kubernetes, &helm, &terraform, &docker, &ci].into_iter().flatten().cloned().collect();
-    let migrations = files_of(Class::Migration);
-    let has_infrastructure =
-        kubernetes.is_some() || helm.is_some() || terraform.is_some() || docker.is_some() || ci.is_some();
-    let has_risks = !migrations.is_empty() || !breaking_changes.is_empty() || !reverted_releases.is_empty();
+    let migration_files = by_class.get(&Class::Migration).cloned().unwrap_or_default();
+    let migrations = migrate::plan(&migrate::Input {
+        files: &migration_files,
+        heads: &heads,
+        tree: tree_paths,
+        previous: prev_tag.as_deref().zip(worktree.as_deref()),
+        release_tag: &release.tag,
+    });
 
+    let ctx = Ctx {
+        release,
+        repository,
+        config,
+        links: &links,
+        project: project.as_deref(),
+        prev_tag: prev_tag.as_deref(),
+        prev_version: previous.as_ref().map(|p| p.version.as_str()),
+        worktree: worktree.as_deref(),
+        revert: &revert_commands,
+        by_class: &by_class,
+        scan: &scan,
+    };
+    let mut steps = match kind {
+        Kind::Service => service_steps(&ctx, &migrations),
+        Kind::Library => library_steps(&ctx),
+    };
+    plan::number(&mut steps);
+    let verify_step = u32::try_from(steps.len() + 1).unwrap_or(u32::MAX);
+
+    let has_risks = !migration_files.is_empty() || !breaking_changes.is_empty() || !reverted_releases.is_empty();
+    let touched = |c: Class| kind == Kind::Service && by_class.contains_key(&c);
     let risk = risk(
         release,
-        &migrations,
+        &migration_files,
+        &migrations.risky,
         &breaking_changes,
         &reverted_releases,
         [
-            ("Kubernetes", kubernetes.is_some()),
-            ("Helm", helm.is_some()),
-            ("Terraform", terraform.is_some()),
-            ("container image", docker.is_some()),
-            ("CI configuration", ci.is_some()),
+            ("Kubernetes", touched(Class::Kubernetes)),
+            ("Helm", touched(Class::Helm)),
+            ("Terraform", touched(Class::Terraform)),
+            ("container image", touched(Class::Docker)),
+            ("CI configuration", touched(Class::Ci)),
         ],
     );
 
-    // Verification.
-    let mut commands = config.verify.clone();
-    commands.extend(config.health_urls.iter().map(|u| format!("curl -fsS {}", sh(u))));
-    let checklist = if commands.is_empty() && config.dashboards.is_empty() {
-        vec![
-            "The service's health endpoint answers 200 (set `[rollback] health-urls` to list them here).".to_string(),
-            format!("Error rate and latency are back to where they were before {}.", release.tag),
-            "SLO dashboards show no ongoing error-budget burn (set `[rollback] dashboards`).".to_string(),
-            "The logs show no new errors since the rollback.".to_string(),
-        ]
-    } else {
-        Vec::new()
+    let verify = verify(&ctx, kind);
+    let all_commands = || {
+        steps
+            .iter()
+            .flat_map(|s| s.blocks.iter().chain(s.choices.iter().flat_map(|c| &c.blocks)))
+            .flat_map(|b| &b.commands)
+            .chain(&verify.confirm)
     };
-    let mut confirm = Vec::new();
-    if let Some(v) = &prev_version {
-        match (&config.deployment, kubernetes.is_some() || docker.is_some() || config.deployment.is_some()) {
-            (Some(d), _) => confirm.push(format!(
-                "kubectl get deployment/{} -n {namespace} -o jsonpath='{{.spec.template.spec.containers[*].image}}'  # expect {v}",
-                sh(d)
-            )),
-            (None, true) => {
-                placeholders = true;
-                confirm.push(format!(
-                    "kubectl get deployment/<deployment> -n {namespace} -o jsonpath='{{.spec.template.spec.containers[*].image}}'  # expect {v}"
-                ));
-            }
-            (None, false) => {}
+    let placeholders = all_commands().any(|c| has_placeholder(c));
+    let checkout = match (&worktree, &prev_tag) {
+        (Some(wt), Some(prev)) if all_commands().any(|c| c.contains(wt.as_str())) => {
+            vec![format!("git worktree add {} {}", sh(wt), sh(prev))]
         }
-    }
-
-    let uses_namespace =
-        infrastructure.iter().flat_map(|i| &i.blocks).flat_map(|b| &b.commands).any(|c| c.contains("<namespace>"))
-            || confirm.iter().any(|c| c.contains("<namespace>"));
-    placeholders |= namespace_placeholder && uses_namespace;
-
-    // Steps are numbered in the order to follow; absent ones are skipped.
-    let mut step = 0;
-    let mut next_step = |present: bool| {
-        if present {
-            step += 1;
-            step
-        } else {
-            0
-        }
+        _ => Vec::new(),
     };
-    let steps = Steps {
-        redeploy: next_step(previous.is_some()),
-        revert: next_step(previous.is_some()),
-        infrastructure: next_step(has_infrastructure),
-        verify: next_step(true),
-    };
+
     RollbackData {
         risk,
         release: release_point,
@@ -568,37 +489,685 @@ pub fn build(release: &Release, repository: &Repository, config: &Config, classi
         channel,
         forge: forge_name(repository.forge),
         project,
-        redeploy,
-        redeploy_notes,
+        kind,
+        kind_reason,
         revert: revert_commands,
         has_merges,
         commit_count: release.commits.len(),
-        migrations,
+        migrations: migration_files,
+        risky_migrations: migrations.risky.clone(),
+        migration_tools: migrations.tools.clone(),
         breaking_changes,
         reverted_releases,
         has_risks,
-        kubernetes,
-        helm,
-        terraform,
-        docker,
-        ci,
-        infrastructure,
-        has_infrastructure,
         checkout,
         placeholders,
-        steps,
-        verify: Verify { commands, dashboards: config.dashboards.clone(), checklist, confirm },
+        plan: steps,
+        verify_step,
+        verify,
     }
+}
+
+/// What the step builders read.
+struct Ctx<'a> {
+    release: &'a Release,
+    repository: &'a Repository,
+    config: &'a Config,
+    links: &'a Links<'a>,
+    project: Option<&'a str>,
+    prev_tag: Option<&'a str>,
+    prev_version: Option<&'a str>,
+    worktree: Option<&'a str>,
+    revert: &'a [String],
+    by_class: &'a BTreeMap<Class, Vec<PathEntry>>,
+    scan: &'a Scan,
+}
+
+impl Ctx<'_> {
+    fn files(&self, class: Class) -> Vec<PathEntry> {
+        self.by_class.get(&class).cloned().unwrap_or_default()
+    }
+
+    fn namespace(&self) -> String {
+        placeholder_or(&self.config.namespace, "namespace")
+    }
+
+    fn has(&self, c: Controller) -> bool {
+        self.scan.controllers.contains(&c)
+    }
+
+    fn revert_block(&self, intro: &str) -> Block {
+        Block::new(intro, self.revert.to_vec(), vec![act(Target::Branch, Effect::ToPrevious)])
+    }
+
+    /// The Argo Rollout or Flagger Canary name: from a changed manifest, else
+    /// `[rollback] rollout`, else a placeholder.
+    fn progressive_name(&self, c: Controller) -> (String, String) {
+        let m = self.scan.manifests.iter().find(|m| m.controller() == Some(c));
+        let name = m.and_then(|m| m.name.clone()).or_else(|| self.config.rollout.clone());
+        let ns = m.and_then(|m| m.namespace.clone()).map_or_else(|| self.namespace(), |n| sh(&n));
+        (placeholder_or(&name, "rollout"), ns)
+    }
+}
+
+/// The redeploy of the previous tag through the forge's pipeline, with its
+/// notes; `None` without a previous release.
+fn redeploy(ctx: &Ctx<'_>) -> Option<(Vec<String>, Vec<String>)> {
+    let prev = ctx.prev_tag?;
+    let repo = cli_repo(ctx.links, ctx.project).map(|r| format!(" --repo {}", sh(&r))).unwrap_or_default();
+    let prev_word = sh(prev);
+    Some(match ctx.repository.forge {
+        ForgeKind::Github => {
+            let workflow = placeholder_or(&ctx.config.workflow, "deploy-workflow.yml");
+            (
+                vec![format!("gh workflow run {workflow} --ref {prev_word}{repo}")],
+                vec![format!(
+                    "The workflow needs a `workflow_dispatch` trigger. To re-run the run that deployed {prev} instead: \
+                     `gh run list --branch {prev_word}{repo}` and `gh run rerun <run-id>{repo}`."
+                )],
+            )
+        }
+        ForgeKind::Gitlab => (
+            vec![format!("glab ci run --branch {prev_word}{repo}")],
+            // `glab ci retry` retries a job, found by id or by name in a pipeline.
+            vec![format!(
+                "This starts a new pipeline for the tag {prev}; run its deploy job if it is manual. To re-run the \
+                 deploy job of the original pipeline instead: `glab ci list --ref {prev_word}{repo}` and \
+                 `glab ci retry <deploy-job> --pipeline-id <pipeline-id>{repo}`."
+            )],
+        ),
+        ForgeKind::Unknown => (Vec::new(), vec![format!("Re-run the deployment of the tag {prev} in your CI system.")]),
+    })
+}
+
+fn service_steps(ctx: &Ctx<'_>, migrations: &migrate::Migrations) -> Vec<Step> {
+    let mut steps = Vec::new();
+    let tag = &ctx.release.tag;
+
+    // 1. The database, before the previous code runs against it.
+    if !migrations.tools.is_empty() {
+        let mut step = Step::new("database", "Roll the database back");
+        step.intro = Some(format!(
+            "Do this **before** the previous code runs: it may not work against the schema of {tag}. Take a backup \
+             first — a down-migration drops what {tag} added, with the data written since."
+        ));
+        if !migrations.risky.is_empty() {
+            step.warning = Some(format!(
+                "{} drop data (listed under Risks): no down-migration brings it back. Restore those tables from a \
+                 backup taken before {tag}.",
+                if migrations.risky.len() == 1 { "One migration would" } else { "Some migrations" }
+            ));
+        }
+        // Each tool's commands, then its notes, under its name.
+        for t in &migrations.tools {
+            let notes = t.notes.iter().map(|n| Block::new(n.clone(), Vec::new(), Vec::new()));
+            for (i, mut b) in t.blocks.iter().cloned().chain(notes).enumerate() {
+                if i == 0 {
+                    let files =
+                        if t.files.len() == 1 { "1 file".to_string() } else { format!("{} files", t.files.len()) };
+                    b.intro = format!("**{}** ({files}): {}", t.title, b.intro);
+                }
+                step.blocks.push(b);
+            }
+        }
+        steps.push(step);
+    }
+
+    // 2. One way back for the service.
+    let mut gitops_reverted = false;
+    if let Some(prev) = ctx.prev_tag {
+        let (step, reverted) = service_step(ctx, prev);
+        gitops_reverted = reverted;
+        steps.push(step);
+    }
+
+    // 3. The branch.
+    if ctx.prev_tag.is_some() && !gitops_reverted {
+        let mut step = Step::new("revert", "Revert the release on the branch");
+        let n = ctx.release.commits.len();
+        step.blocks.push(ctx.revert_block(&format!(
+            "So that the next release does not ship {tag}'s changes again, revert {}{}:",
+            if n == 1 { "its commit".to_string() } else { format!("its {n} commits in one commit") },
+            if ctx.revert.iter().any(|c| c.contains("-m 1")) {
+                " (first-parent history, so merge commits are reverted with `-m 1`)"
+            } else {
+                ""
+            }
+        )));
+        steps.push(step);
+    }
+
+    // 4. Terraform.
+    let files = ctx.files(Class::Terraform);
+    if !files.is_empty() {
+        let mut step = Step::new("terraform", "Terraform");
+        step.warning = Some(
+            "Terraform state is not versioned with the code: applying the old configuration destroys what this \
+             release created (and the data in it) and may fail where providers or schemas changed. Take a state backup \
+             first (`terraform state pull > backup.tfstate`) and read the plan before you apply it."
+                .to_string(),
+        );
+        let dirs = match &ctx.config.terraform_dir {
+            Some(d) => vec![d.clone()],
+            None => parent_dirs(&files),
+        };
+        if let (Some(wt), Some(prev)) = (ctx.worktree, ctx.prev_tag) {
+            for dir in dirs {
+                step.blocks.push(Block::new(
+                    format!("Plan and apply the configuration of {prev} in `{dir}`:"),
+                    vec![format!(
+                        "(cd {} && terraform init && terraform plan -out=rollback.tfplan && terraform apply rollback.tfplan)",
+                        sh(&format!("{wt}/{dir}"))
+                    )],
+                    vec![act(Target::Terraform(dir.clone()), Effect::ToPrevious)],
+                ));
+            }
+        }
+        step.files = files;
+        steps.push(step);
+    }
+    steps
+}
+
+/// The service's way back; `true` when it also reverted the branch (GitOps).
+fn service_step(ctx: &Ctx<'_>, prev: &str) -> (Step, bool) {
+    let mut step = Step::new("service", format!("Return the service to {prev}"));
+    let ns = ctx.namespace();
+    for class in [Class::Helm, Class::Kubernetes, Class::Docker, Class::Ci] {
+        step.files.extend(ctx.files(class));
+    }
+    step.files.extend(ctx.scan.manifests.iter().map(|m| PathEntry { path: m.path.clone(), change: "modified" }));
+    step.files.sort_by(|a, b| a.path.cmp(&b.path));
+    step.files.dedup_by(|a, b| a.path == b.path);
+
+    // Progressive delivery: stop a canary that is still running, first.
+    if ctx.has(Controller::ArgoRollout) {
+        let (name, rns) = ctx.progressive_name(Controller::ArgoRollout);
+        step.blocks.push(Block::new(
+            "If the Rollout is still progressing, abort it: the stable ReplicaSet takes all traffic at once (its spec \
+             still names the new version; the steps below take that back):",
+            vec![format!("kubectl argo rollouts abort {name} -n {rns}")],
+            vec![act(Target::Service, Effect::Hold)],
+        ));
+    }
+    let flagger = ctx.has(Controller::Flagger).then(|| ctx.progressive_name(Controller::Flagger));
+
+    let flux: Vec<(&'static str, String, String)> = flux_objects(ctx);
+    if !flux.is_empty() {
+        let suspend = flux.iter().map(|(k, n, fns)| format!("flux suspend {k} {n} -n {fns}")).collect();
+        let resume: Vec<String> = flux.iter().map(|(k, n, fns)| format!("flux resume {k} {n} -n {fns}")).collect();
+        let reconcile: Vec<String> =
+            flux.iter().map(|(k, n, fns)| format!("flux reconcile {k} {n} -n {fns} --with-source")).collect();
+        step.intro = Some(
+            "Flux deploys this service from git, so the way back is through git: a `kubectl apply` or `helm rollback` \
+             alone is reverted at the next reconciliation."
+                .to_string(),
+        );
+        step.blocks.push(Block::new(
+            "Suspend reconciliation, so that nothing re-applies the bad revision while you work:",
+            suspend,
+            vec![act(Target::Service, Effect::Hold)],
+        ));
+        step.blocks.push(ctx.revert_block(&format!("Revert {} in git:", ctx.release.tag)));
+        step.blocks.push(Block::new(
+            "Resume, and reconcile from the reverted source now instead of at the next interval:",
+            resume.into_iter().chain(reconcile).collect(),
+            vec![act(Target::Service, Effect::Release), act(Target::Service, Effect::ToPrevious)],
+        ));
+        if let Some((name, cns)) = &flagger {
+            step.notes.push(format!(
+                "Flagger runs {prev} through the canary analysis of `{name}` (namespace {cns}) like any new version; \
+                 to promote it at once, set `spec.skipAnalysis: true` on the Canary in the revert commit and back to \
+                 `false` afterwards."
+            ));
+        }
+        return (step, true);
+    }
+
+    if ctx.has(Controller::ArgoCd) || ctx.config.argocd_app.is_some() {
+        let m = ctx.scan.manifests.iter().find(|m| m.controller() == Some(Controller::ArgoCd));
+        let app =
+            placeholder_or(&m.and_then(|m| m.name.clone()).or_else(|| ctx.config.argocd_app.clone()), "argocd-app");
+        let automated = m.map(|m| m.automated);
+        step.intro = Some(
+            "Argo CD deploys this service from git: a `kubectl apply` or `helm rollback` alone is reverted by its next \
+             sync."
+                .to_string(),
+        );
+        let auto_note = match automated {
+            Some(true) => "The Application syncs automatically".to_string(),
+            Some(false) => "The Application's manifest sets no automated sync".to_string(),
+            None => "If the Application syncs automatically".to_string(),
+        };
+        step.choices.push(Choice {
+            label: "Either",
+            title: "roll back in Argo CD now, then revert in git".to_string(),
+            when: format!(
+                "when every minute counts. {auto_note}: Argo CD refuses `app rollback` while auto-sync is on, so turn it \
+                 off first and back on only after the revert is pushed (else it syncs {} again).",
+                ctx.release.tag
+            ),
+            blocks: vec![
+                Block::new(
+                    format!("Turn auto-sync off, find the history ID that deployed {prev}, roll back to it:"),
+                    vec![
+                        format!("argocd app set {app} --sync-policy none"),
+                        format!("argocd app history {app}"),
+                        format!("argocd app rollback {app} <history-id>"),
+                    ],
+                    vec![act(Target::Service, Effect::Hold), act(Target::Service, Effect::ToPrevious)],
+                ),
+                ctx.revert_block(&format!("Revert {} in git:", ctx.release.tag)),
+                Block::new(
+                    "Once the revert is pushed, turn auto-sync back on (if it was on):",
+                    vec![format!("argocd app set {app} --sync-policy automated")],
+                    vec![act(Target::Service, Effect::Release)],
+                ),
+            ],
+        });
+        step.choices.push(Choice {
+            label: "Or",
+            title: "revert in git and sync".to_string(),
+            when: "when the revert can be pushed now: git and the cluster never disagree.".to_string(),
+            blocks: vec![
+                ctx.revert_block(&format!("Revert {} in git:", ctx.release.tag)),
+                Block::new(
+                    "Sync the Application and wait until it is healthy:",
+                    vec![format!("argocd app sync {app}"), format!("argocd app wait {app} --health")],
+                    vec![act(Target::Service, Effect::ToPrevious)],
+                ),
+            ],
+        });
+        return (step, true);
+    }
+
+    // No GitOps: the platform's own undo, or a redeploy of the previous tag.
+    let (redeploy_commands, redeploy_notes) = redeploy(ctx).unwrap_or_default();
+    let mut undo: Vec<Block> = Vec::new();
+    let mut undo_when = format!(
+        "when {}'s deploy is the last one on the platform (nothing was deployed after it): it is the fastest, and \
+         needs no pipeline.",
+        ctx.release.tag
+    );
+    let helm = ctx.by_class.contains_key(&Class::Helm) || ctx.config.helm_release.is_some();
+    let k8s = ctx.files(Class::Kubernetes);
+    // The workload's own manifest changed: applying it as it was at the
+    // previous tag is the undo (Argo Rollouts: "updating the spec.template
+    // back to the previous version will fully revert the rollout").
+    let manifest_changed = |c: Controller| {
+        ctx.scan.manifests.iter().any(|m| m.controller() == Some(c) && k8s.iter().any(|f| f.path == m.path))
+    };
+    if ctx.has(Controller::ArgoRollout) && !manifest_changed(Controller::ArgoRollout) {
+        let (name, rns) = ctx.progressive_name(Controller::ArgoRollout);
+        undo.push(Block::new(
+            format!("Set the Rollout's spec back to its previous revision ({prev}) and watch it:"),
+            vec![
+                format!("kubectl argo rollouts undo {name} -n {rns}"),
+                format!("kubectl argo rollouts status {name} -n {rns}"),
+            ],
+            vec![act(Target::Service, Effect::StepBack)],
+        ));
+    } else if let Some((name, cns)) = &flagger {
+        undo.push(Block::new(
+            format!(
+                "While the analysis of the Canary `{name}` is still running, and it has a `rollback` webhook to \
+                 flagger-loadtester: open the rollback gate, and Flagger routes all traffic back to the primary:"
+            ),
+            vec![format!(
+                "kubectl -n <loadtester-namespace> exec deploy/flagger-loadtester -- curl -s -d {} http://localhost:8080/rollback/open",
+                sh(&format!("{{\"name\": \"{}\", \"namespace\": \"{}\"}}", name.trim_matches('\''), cns.trim_matches('\'')))
+            )],
+            vec![act(Target::Service, Effect::ToPrevious)],
+        ));
+        undo_when = format!(
+            "while the canary analysis of {} is still running. After promotion the primary runs {} and there is \
+             nothing to roll back to: redeploy (Flagger then analyses {prev} like any new version; \
+             `spec.skipAnalysis: true` on the Canary promotes it at once). Never `kubectl rollout undo` the \
+             `-primary` Deployment: Flagger owns it.",
+            ctx.release.tag, ctx.release.tag
+        );
+    } else if helm {
+        let r = placeholder_or(&ctx.config.helm_release, "helm-release");
+        undo.push(Block::new(
+            format!(
+                "Find the revision that deployed {prev} (its APP VERSION or chart), then roll back to it by number:"
+            ),
+            vec![format!("helm history {r} -n {ns}"), format!("helm rollback {r} <revision> -n {ns} --wait")],
+            vec![act(Target::Service, Effect::ToPrevious)],
+        ));
+    }
+    let workload_is_manifests = undo.is_empty();
+    if let (false, Some(wt)) = (k8s.is_empty(), ctx.worktree) {
+        let added: Vec<String> = k8s
+            .iter()
+            .filter(|f| f.change == "added")
+            .map(|f| format!("kubectl delete -n {ns} -f {}", sh(&f.path)))
+            .collect();
+        let existing: Vec<PathEntry> = k8s.iter().filter(|f| f.change != "added").cloned().collect();
+        let dirs = parent_dirs(&existing);
+        let mut commands: Vec<String> = added;
+        commands.extend(dirs.iter().map(|d| format!("kubectl apply -n {ns} -f {}", sh(&format!("{wt}/{d}")))));
+        if manifest_changed(Controller::ArgoRollout) {
+            let (name, rns) = ctx.progressive_name(Controller::ArgoRollout);
+            commands.push(format!("kubectl argo rollouts status {name} -n {rns}"));
+        } else if let Some(d) = &ctx.config.deployment {
+            commands.push(format!("kubectl rollout status deployment/{} -n {ns}", sh(d)));
+        }
+        let mut actions: Vec<Action> =
+            parent_dirs(&k8s).into_iter().map(|d| act(Target::Manifests(d), Effect::ToPrevious)).collect();
+        if workload_is_manifests {
+            actions.push(act(Target::Service, Effect::ToPrevious));
+        }
+        undo.push(Block::new(
+            format!(
+                "Put the Kubernetes manifests back as they were at {prev}{} (objects {} added are deleted from the \
+                 current checkout):",
+                if workload_is_manifests { "; this also returns the workload" } else { "" },
+                ctx.release.tag
+            ),
+            commands,
+            actions,
+        ));
+    } else if undo.is_empty()
+        && let Some(d) = &ctx.config.deployment
+    {
+        let d = sh(d);
+        undo.push(Block::new(
+            format!("Find the ReplicaSet revision that ran {prev}, return the Deployment to it, and watch it:"),
+            vec![
+                format!("kubectl rollout history deployment/{d} -n {ns}"),
+                format!("kubectl rollout undo deployment/{d} -n {ns} --to-revision=<revision>"),
+                format!("kubectl rollout status deployment/{d} -n {ns}"),
+            ],
+            vec![act(Target::Service, Effect::ToPrevious)],
+        ));
+    }
+
+    let mut redeploy_actions = vec![act(Target::Service, Effect::ToPrevious)];
+    redeploy_actions.extend(parent_dirs(&k8s).into_iter().map(|d| act(Target::Manifests(d), Effect::ToPrevious)));
+    let redeploy_block = Block::new(
+        if redeploy_commands.is_empty() {
+            String::new()
+        } else {
+            format!("Run the deploy pipeline on the tag {prev}:")
+        },
+        redeploy_commands,
+        if ctx.repository.forge == ForgeKind::Unknown { Vec::new() } else { redeploy_actions },
+    );
+    if undo.is_empty() {
+        step.blocks.push(redeploy_block);
+        step.notes.extend(redeploy_notes);
+    } else {
+        step.intro = Some("Do one of these, not both: the second would act on the first one's result.".to_string());
+        step.choices.push(Choice {
+            label: "Either",
+            title: "undo on the platform".to_string(),
+            when: undo_when,
+            blocks: undo,
+        });
+        let mut blocks = vec![redeploy_block];
+        blocks.extend(redeploy_notes.into_iter().map(|n| Block::new(n, Vec::new(), Vec::new())));
+        step.choices.push(Choice {
+            label: "Or",
+            title: format!("redeploy {prev}"),
+            when: format!(
+                "when other deploys came after {}, the platform's history no longer has {prev}, or you want the \
+                 pipeline's checks.",
+                ctx.release.tag
+            ),
+            blocks,
+        });
+    }
+    if ctx.by_class.contains_key(&Class::Docker) {
+        let image = ctx.config.image.clone().unwrap_or_else(|| "<image>".to_string());
+        let version = ctx.prev_version.unwrap_or("<previous-version>");
+        step.notes.push(format!(
+            "This release changed how the container image is built: run the image built for {prev} \
+             (`{image}:{version}`), not a rebuild of it from today's base images."
+        ));
+    }
+    if ctx.by_class.contains_key(&Class::Ci) {
+        step.notes.push(format!(
+            "A pipeline run for {prev} uses the CI configuration at {prev}; check that the secrets, variables and \
+             runners it expects still exist."
+        ));
+    }
+    (step, false)
+}
+
+/// The Flux objects to suspend: those of the changed manifests, else
+/// `[rollback] flux-resource`, else a placeholder — when Flux is found.
+fn flux_objects(ctx: &Ctx<'_>) -> Vec<(&'static str, String, String)> {
+    let flux = ctx.has(Controller::FluxHelmRelease) || ctx.has(Controller::FluxKustomization);
+    if !flux && ctx.config.flux_resource.is_none() {
+        return Vec::new();
+    }
+    let ns_for = |kind: &str, ns: Option<&String>| match (ns, &ctx.config.flux_namespace) {
+        (Some(n), _) | (None, Some(n)) => sh(n),
+        // `flux bootstrap` puts its Kustomizations in flux-system.
+        (None, None) if kind == "kustomization" => "flux-system".to_string(),
+        (None, None) => ctx.namespace(),
+    };
+    let mut out: Vec<(&'static str, String, String)> = ctx
+        .scan
+        .manifests
+        .iter()
+        .filter_map(|m| {
+            let kind = match m.controller()? {
+                Controller::FluxHelmRelease => "helmrelease",
+                Controller::FluxKustomization => "kustomization",
+                _ => return None,
+            };
+            Some((kind, sh(m.name.as_deref()?), ns_for(kind, m.namespace.as_ref())))
+        })
+        .collect();
+    out.dedup();
+    if out.is_empty() {
+        let (kind, name) = match ctx.config.flux_resource.as_deref().and_then(flux_kind) {
+            Some((k, n)) => (k, sh(n)),
+            None if ctx.has(Controller::FluxHelmRelease) => ("helmrelease", "<flux-helmrelease>".to_string()),
+            None => ("kustomization", "<flux-kustomization>".to_string()),
+        };
+        out.push((kind, name, ns_for(kind, None)));
+    }
+    out
+}
+
+/// The message of `npm deprecate`.
+fn deprecation(version: &str, prev: Option<&str>) -> String {
+    match prev {
+        Some(p) => format!("{version} is broken; use {p} or the next patch release"),
+        None => format!("{version} is broken; use the next patch release"),
+    }
+}
+
+fn library_steps(ctx: &Ctx<'_>) -> Vec<Step> {
+    let mut steps = Vec::new();
+    let version = &ctx.release.version;
+    let tag = &ctx.release.tag;
+    let prev = ctx.prev_version;
+    let mut withdraw = Step::new("withdraw", format!("Stop new installs of {version}"));
+    withdraw.intro = Some(format!(
+        "Nothing is deployed: {tag} is a package others install. Take the version back on its registry so that no \
+         new build picks it up; builds that locked it keep working."
+    ));
+    let mut packages = ctx.scan.packages.clone();
+    packages.sort_by(|a, b| (a.ecosystem, &a.path).cmp(&(b.ecosystem, &b.path)));
+    let mut go_retract = false;
+    for p in &packages {
+        let name = |placeholder: &str| p.name.as_deref().map_or_else(|| format!("<{placeholder}>"), sh);
+        let target = Target::Package(p.path.clone());
+        let from = format!("`{}`", p.path);
+        match p.ecosystem {
+            // cargo-yank(1): `cargo yank [options] --version version [crate]`.
+            Ecosystem::Cargo => withdraw.blocks.push(Block::new(
+                format!("crates.io ({from}):"),
+                vec![format!("cargo yank --version {} {}", sh(version), name("crate"))],
+                vec![act(target, Effect::Withdraw)],
+            )),
+            // npm-deprecate(1): `npm deprecate <package-spec> <message>`.
+            Ecosystem::Npm => withdraw.blocks.push(Block::new(
+                format!("npm ({from}):"),
+                vec![format!(
+                    "npm deprecate {} {}",
+                    p.name.as_deref().map_or_else(|| format!("<package>@{version}"), |n| sh(&format!("{n}@{version}"))),
+                    sh(&deprecation(version, prev))
+                )],
+                vec![act(target, Effect::Withdraw)],
+            )),
+            // gem-yank(1): `gem yank GEMNAME -v VERSION`.
+            Ecosystem::RubyGems => withdraw.blocks.push(Block::new(
+                format!("RubyGems ({from}):"),
+                vec![format!("gem yank {} -v {}", name("gem"), sh(version))],
+                vec![act(target, Effect::Withdraw)],
+            )),
+            // The go.mod reference: `retract` directive; `go mod edit -retract=version`.
+            Ecosystem::Go => {
+                go_retract = true;
+                let dir = p.path.rsplit_once('/').map_or(".", |(d, _)| d);
+                let cd = if dir == "." { String::new() } else { format!("cd {} && ", sh(dir)) };
+                withdraw.blocks.push(Block::new(
+                    format!(
+                        "Go module {} ({from}): retract v{version} in go.mod; the retraction takes effect when the \
+                         fix-forward release below publishes it:",
+                        p.name.as_deref().unwrap_or("")
+                    )
+                    .replace("module  (", "module ("),
+                    vec![format!(
+                        "({cd}go mod edit -retract={} && git commit -am {})",
+                        sh(&format!("v{version}")),
+                        sh(&format!("fix: retract v{version}"))
+                    )],
+                    vec![act(target, Effect::Withdraw)],
+                ));
+            }
+            // PEP 592: yanking is done on PyPI's web interface.
+            Ecosystem::PyPi => {
+                let url = match &p.name {
+                    Some(n) => format!("https://pypi.org/manage/project/{}/release/{version}/", n.to_lowercase()),
+                    None => format!("https://pypi.org/manage/project/<project>/release/{version}/"),
+                };
+                withdraw.notes.push(format!(
+                    "PyPI ({from}): yank {version} in the web interface, {url} → Options → Yank, with the reason. \
+                     pip then installs it only when it is pinned with `==`."
+                ));
+            }
+            Ecosystem::Maven => withdraw.notes.push(format!(
+                "Maven ({from}): Maven Central never removes or hides a version. Release the fix below and say in its \
+                 notes to skip {version}."
+            )),
+        }
+    }
+    if packages.is_empty() {
+        withdraw.notes.push(format!(
+            "relkit found no package manifest: yank or deprecate {version} on your registry (`cargo yank --version`, \
+             `npm deprecate`, `gem yank -v`, a go.mod `retract`, PyPI's Yank button)."
+        ));
+    }
+    steps.push(withdraw);
+
+    if ctx.prev_tag.is_some() {
+        let mut step = Step::new("revert", "Revert the release on the branch");
+        step.blocks.push(ctx.revert_block(&format!(
+            "Take {tag}'s changes out of the branch, in one commit, so that the fix-forward release does not ship them:"
+        )));
+        steps.push(step);
+    }
+
+    let mut fix = Step::new("fix-forward", "Release the fix");
+    let next = semver::Version::parse(version)
+        .ok()
+        .filter(|v| v.pre.is_empty())
+        .map(|v| format!("{}.{}.{}", v.major, v.minor, v.patch + 1));
+    fix.blocks.push(Block::new(
+        format!(
+            "A revert of released commits is a patch: release {} so that users who upgraded get the fix by upgrading \
+             again{}:",
+            next.as_deref().unwrap_or("the next version"),
+            if go_retract { " (it carries the `retract` directive)" } else { "" }
+        ),
+        vec!["relkit release --push".to_string()],
+        packages.iter().map(|p| act(Target::Package(p.path.clone()), Effect::Forward)).collect(),
+    ));
+    fix.notes.push(format!(
+        "Tell users who already depend on {version}: pin the previous version{} or upgrade to the fix.",
+        prev.map(|p| format!(" ({p})")).unwrap_or_default()
+    ));
+    steps.push(fix);
+    steps
+}
+
+fn verify(ctx: &Ctx<'_>, kind: Kind) -> Verify {
+    let config = ctx.config;
+    let mut commands = config.verify.clone();
+    commands.extend(config.health_urls.iter().map(|u| format!("curl -fsS {}", sh(u))));
+    let version = &ctx.release.version;
+    if kind == Kind::Library {
+        let checklist = vec![
+            format!("The registry marks {version} as yanked or deprecated."),
+            "A fresh install without a lock file resolves to the fix-forward release.".to_string(),
+        ];
+        return Verify { commands, dashboards: config.dashboards.clone(), checklist, confirm: Vec::new() };
+    }
+    let checklist = if commands.is_empty() && config.dashboards.is_empty() {
+        vec![
+            "The service's health endpoint answers 200 (set `[rollback] health-urls` to list them here).".to_string(),
+            format!("Error rate and latency are back to where they were before {}.", ctx.release.tag),
+            "SLO dashboards show no ongoing error-budget burn (set `[rollback] dashboards`).".to_string(),
+            "The logs show no new errors since the rollback.".to_string(),
+        ]
+    } else {
+        Vec::new()
+    };
+    let mut confirm = Vec::new();
+    if let Some(v) = ctx.prev_version {
+        let ns = ctx.namespace();
+        let k8s = ctx.by_class.contains_key(&Class::Kubernetes) || ctx.by_class.contains_key(&Class::Docker);
+        let image = "-o jsonpath='{.spec.template.spec.containers[*].image}'";
+        if ctx.has(Controller::ArgoRollout) {
+            let (name, rns) = ctx.progressive_name(Controller::ArgoRollout);
+            confirm.push(format!("kubectl argo rollouts get rollout {name} -n {rns}  # expect images {v}"));
+            return Verify { commands, dashboards: config.dashboards.clone(), checklist, confirm };
+        }
+        if ctx.has(Controller::Flagger) {
+            // Flagger copies the target into `<name>-primary`, which serves the traffic.
+            let (name, cns) = ctx.progressive_name(Controller::Flagger);
+            confirm.push(format!("kubectl get deployment/{name}-primary -n {cns} {image}  # expect {v}"));
+            return Verify { commands, dashboards: config.dashboards.clone(), checklist, confirm };
+        }
+        match (&config.deployment, k8s) {
+            (Some(d), _) => confirm.push(format!(
+                "kubectl get deployment/{} -n {ns} -o jsonpath='{{.spec.template.spec.containers[*].image}}'  # expect {v}",
+                sh(d)
+            )),
+            (None, true) => confirm.push(format!(
+                "kubectl get deployment/<deployment> -n {ns} -o jsonpath='{{.spec.template.spec.containers[*].image}}'  # expect {v}"
+            )),
+            (None, false) => {}
+        }
+    }
+    Verify { commands, dashboards: config.dashboards.clone(), checklist, confirm }
 }
 
 fn risk(
     release: &Release,
     migrations: &[PathEntry],
+    risky: &[Risky],
     breaking: &[Item],
     reverts: &[Item],
     infra: [(&str, bool); 5],
 ) -> Risk {
     let tag = &release.tag;
+    if !risky.is_empty() {
+        return Risk {
+            level: "unsafe",
+            label: "Unsafe",
+            summary: format!(
+                "{tag} drops data ({}); no rollback brings it back, so restore it from a backup first.",
+                risky.iter().map(|r| format!("`{}`", r.path)).collect::<Vec<_>>().join(", ")
+            ),
+        };
+    }
     if !migrations.is_empty() {
         let n = migrations.len();
         let files = if n == 1 { "1 migration file".to_string() } else { format!("{n} migration files") };
@@ -671,7 +1240,7 @@ mod tests {
         let settings = Settings::new(&[]);
         let classifier = Classifier::from_settings(&settings).unwrap_or_else(|e| panic!("{e}"));
         let config = Config::from_settings(&settings).unwrap_or_else(|e| panic!("{e}"));
-        let d = build(&release, &repository, &config, &classifier);
+        let d = build(&release, &repository, &config, &classifier, super::Tree::default());
         let texts = |items: &[super::Item]| items.iter().map(|i| i.text.clone()).collect();
         (texts(&d.breaking_changes), texts(&d.reverted_releases))
     }
@@ -710,13 +1279,14 @@ mod tests {
         let settings = Settings::new(&[]);
         let classifier = Classifier::from_settings(&settings).unwrap_or_else(|e| panic!("{e}"));
         let config = Config::from_settings(&settings).unwrap_or_else(|e| panic!("{e}"));
-        let d = build(&release, &repository, &config, &classifier);
-        let quoted = d
-            .redeploy_notes
+        let d = build(&release, &repository, &config, &classifier, super::Tree::default());
+        let step = d.plan.iter().find(|s| s.id == "service").unwrap_or_else(|| panic!("no service step"));
+        let quoted = step
+            .notes
             .iter()
             .flat_map(|n| n.split('`').skip(1).step_by(2).map(str::to_string))
             .filter(|q| q.starts_with("gh ") || q.starts_with("glab "));
-        d.redeploy.iter().cloned().chain(quoted).collect()
+        step.blocks.iter().flat_map(|b| b.commands.iter().cloned()).chain(quoted).collect()
     }
 
     #[test]

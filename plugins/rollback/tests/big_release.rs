@@ -14,7 +14,7 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 
 use relkit_plugin_rollback::classify::Classifier;
-use relkit_plugin_rollback::{model, render};
+use relkit_plugin_rollback::{Tree, model, render};
 use relkit_plugin_sdk::Settings;
 use relkit_plugin_sdk::types::{ChangeKind, ChangedPath, Commit, ForgeKind, Person, Release, Repository, Tag};
 
@@ -128,11 +128,15 @@ fn the_runbook_of_50_000_paths_costs_the_same_per_path_as_of_5_000() {
     let classifier = Classifier::from_settings(&settings).unwrap_or_else(|e| panic!("{e}"));
     let config = model::Config::from_settings(&settings).unwrap_or_else(|e| panic!("{e}"));
     let cost = |n: usize| {
-        let release = release(&paths(n));
+        let mut tree = paths(n);
+        let release = release(&tree);
+        tree.sort();
+        let heads = vec![("deploy/k8s/service-1/deployment.yaml".to_string(), "kind: Deployment\n".to_string())];
         let mut files = 0;
         let allocations = allocations_in(|| {
-            let data = model::build(&release, &github(), &config, &classifier);
-            files = data.infrastructure.iter().map(|i| i.files.len()).sum::<usize>() + data.migrations.len();
+            let data = model::build(&release, &github(), &config, &classifier, Tree { paths: &tree, heads: &heads });
+            files = data.plan.iter().filter(|s| s.id != "database").map(|s| s.files.len()).sum::<usize>()
+                + data.migrations.len();
         });
         assert_eq!(files, n / 20 * 7, "classified files of {n}");
         allocations as f64 / n as f64
