@@ -1,0 +1,275 @@
+//! The markdown report: a title with the window; a table of the four keys in
+//! human units with their levels and the report year; the failed releases
+//! with their hotfixes (or incidents) and restore times; and two Mermaid
+//! `xychart-beta` charts, which GitHub and GitLab render:
+//!
+//! - releases per week of the window, labelled with each week's first day;
+//!   a window of more than 26 weeks is counted per calendar month, and one
+//!   of more than 36 months per calendar year, as the chart's title says;
+//! - the median lead time in hours of each release of the window that
+//!   shipped commits, the last 30 of them when there are more.
+//!
+//! A window without releases gives a title and one sentence, no table and no
+//! chart.
+//!
+//! Tags are user text. In markdown they are escaped ([`escape`]); in a chart
+//! they become quoted labels from which every character that could end the
+//! string or be read by Mermaid or HTML is replaced ([`chart_label`]).
+
+use std::fmt::Write;
+
+use crate::keys::{FailureSource, Metrics};
+use crate::levels::{Level, Thresholds};
+use crate::time::{Date, HOUR, WEEK, human, rfc3339};
+
+/// Charts by week up to this many weeks, then by month.
+pub const MAX_WEEKS: usize = 26;
+/// Charts by month up to this many months, then by year.
+pub const MAX_MONTHS: usize = 36;
+/// The lead-time chart shows at most this many releases (the latest).
+pub const MAX_RELEASES_CHARTED: usize = 30;
+/// Chart labels are cut to this many characters.
+const MAX_LABEL: usize = 24;
+
+/// Writes the report of `metrics`, whose levels come from `thresholds`.
+pub fn write(metrics: &Metrics, thresholds: &Thresholds) -> String {
+    let mut out = String::new();
+    let since = Date::of(metrics.window.since_secs).iso();
+    let until = Date::of(metrics.window.until_secs).iso();
+    let _ = writeln!(out, "# Release metrics, {since} to {until}\n");
+    let source = format!("the {} {} report (DORA)", thresholds.year, thresholds.report);
+    if metrics.releases == 0 {
+        let _ = writeln!(
+            out,
+            "No release in this window, so there is nothing to measure or chart. Deployment frequency: 0 per week, \
+             level {} by {source}.",
+            level_name(metrics.levels.deployment_frequency)
+        );
+        return out;
+    }
+
+    let _ = writeln!(out, "| Key | Value | Level ({}) |", thresholds.year);
+    let _ = writeln!(out, "|---|---|---|");
+    let releases = plural(metrics.releases, "release", "releases");
+    let _ = writeln!(
+        out,
+        "| Deployment frequency | {} per week ({releases} in {:.1} weeks) | {} |",
+        frequency(metrics.deployment_frequency_per_week),
+        metrics.window.weeks(),
+        level_name(metrics.levels.deployment_frequency)
+    );
+    let lead = match (metrics.lead_time_seconds.median, metrics.lead_time_seconds.p90) {
+        (Some(m), Some(p)) => format!("median {}, 90th percentile {}", human(m), human(p)),
+        _ => "no commit shipped".to_string(),
+    };
+    let _ = writeln!(out, "| Lead time for changes | {lead} | {} |", level_name(metrics.levels.lead_time));
+    let failed = metrics.release_list.iter().filter(|r| r.failed).count();
+    let rate = metrics.change_failure_rate.map_or("none".to_string(), percent);
+    let _ = writeln!(
+        out,
+        "| Change failure rate | {rate} ({failed} of {releases}) | {} |",
+        level_name(metrics.levels.change_failure_rate)
+    );
+    let restore = match (metrics.time_to_restore_seconds.median, metrics.time_to_restore_seconds.p90) {
+        (Some(m), Some(p)) => format!("median {}, 90th percentile {}", human(m), human(p)),
+        _ => "no failed release".to_string(),
+    };
+    let _ = writeln!(out, "| Time to restore | {restore} | {} |\n", level_name(metrics.levels.time_to_restore));
+    let rule = match metrics.failures {
+        FailureSource::Hotfix { window } => format!(
+            "A release failed when the next release of its package is a patch of only fixes and reverts made within \
+             {} (`[metrics] failure-window`).",
+            window_text(window)
+        ),
+        FailureSource::Incidents => "A release failed when an incident names it.".to_string(),
+    };
+    let _ = writeln!(out, "Levels from {source}. Percentiles by nearest rank. {rule}\n");
+
+    write_failures(&mut out, metrics);
+    write_frequency_chart(&mut out, metrics);
+    write_lead_time_chart(&mut out, metrics);
+    out
+}
+
+fn write_failures(out: &mut String, metrics: &Metrics) {
+    let _ = writeln!(out, "## Failed releases\n");
+    if metrics.failed_releases.is_empty() {
+        let _ = writeln!(out, "No release of the window failed.\n");
+        return;
+    }
+    match metrics.failures {
+        FailureSource::Hotfix { .. } => {
+            let _ = writeln!(out, "| Release | Hotfix | Time to restore |\n|---|---|---|");
+            for f in &metrics.failed_releases {
+                let hotfix = f.hotfix_tag.as_deref().map_or(String::new(), escape);
+                let _ = writeln!(out, "| {} | {hotfix} | {} |", escape(&f.tag), human(f.seconds));
+            }
+        }
+        FailureSource::Incidents => {
+            let _ = writeln!(out, "| Release | Incident started | Time to restore |\n|---|---|---|");
+            for f in &metrics.failed_releases {
+                let started = f.incident_started.map_or(String::new(), rfc3339);
+                let _ = writeln!(out, "| {} | {started} | {} |", escape(&f.tag), human(f.seconds));
+            }
+        }
+    }
+    out.push('\n');
+}
+
+/// Counts of releases per bucket of the window, with labels and a title.
+struct Buckets {
+    title: &'static str,
+    axis: &'static str,
+    labels: Vec<String>,
+    counts: Vec<u64>,
+}
+
+fn buckets(metrics: &Metrics) -> Buckets {
+    let (since, until) = (metrics.window.since_secs, metrics.window.until_secs);
+    let weeks = usize::try_from(until.saturating_sub(since) / WEEK + 1).unwrap_or(usize::MAX);
+    if weeks <= MAX_WEEKS {
+        let mut counts = vec![0; weeks];
+        for r in &metrics.release_list {
+            counts[((r.time_secs - since) / WEEK) as usize] += 1;
+        }
+        let labels = (0..weeks).map(|k| Date::of(since + k as i64 * WEEK).short()).collect();
+        return Buckets { title: "Releases per week", axis: "Week from", labels, counts };
+    }
+    let (first, last) = (Date::of(since), Date::of(until));
+    let months = ((last.year - first.year) * 12 + i64::from(last.month) - i64::from(first.month) + 1) as usize;
+    if months <= MAX_MONTHS {
+        let mut counts = vec![0; months];
+        for r in &metrics.release_list {
+            let d = Date::of(r.time_secs);
+            counts[((d.year - first.year) * 12 + i64::from(d.month) - i64::from(first.month)) as usize] += 1;
+        }
+        let mut labels = Vec::with_capacity(months);
+        let mut d = Date { day: 1, ..first };
+        for _ in 0..months {
+            labels.push(d.month_label());
+            d = d.next_month();
+        }
+        return Buckets { title: "Releases per month (window over 26 weeks)", axis: "Month", labels, counts };
+    }
+    let years = (last.year - first.year + 1) as usize;
+    let mut counts = vec![0; years];
+    for r in &metrics.release_list {
+        counts[(Date::of(r.time_secs).year - first.year) as usize] += 1;
+    }
+    let labels = (first.year..=last.year).map(|y| y.to_string()).collect();
+    Buckets { title: "Releases per year (window over 36 months)", axis: "Year", labels, counts }
+}
+
+fn write_frequency_chart(out: &mut String, metrics: &Metrics) {
+    let b = buckets(metrics);
+    let max = b.counts.iter().copied().max().unwrap_or(0).max(1);
+    let _ = writeln!(out, "## {}\n", b.title);
+    let _ = writeln!(out, "```mermaid\nxychart-beta\n    title \"{}\"", b.title);
+    let _ = writeln!(out, "    x-axis \"{}\" [{}]", b.axis, quoted(b.labels.iter().map(String::as_str)));
+    let _ = writeln!(out, "    y-axis \"Releases\" 0 --> {max}");
+    let counts: Vec<String> = b.counts.iter().map(u64::to_string).collect();
+    let _ = writeln!(out, "    bar [{}]\n```\n", counts.join(", "));
+}
+
+fn write_lead_time_chart(out: &mut String, metrics: &Metrics) {
+    let with_commits: Vec<_> =
+        metrics.release_list.iter().filter_map(|r| Some((r, r.median_lead_time_seconds?))).collect();
+    let _ = writeln!(out, "## Lead time per release\n");
+    if with_commits.is_empty() {
+        let _ = writeln!(out, "No release of the window shipped a commit.");
+        return;
+    }
+    let shown = &with_commits[with_commits.len().saturating_sub(MAX_RELEASES_CHARTED)..];
+    let title = if shown.len() < with_commits.len() {
+        format!("Median lead time of the last {} releases (hours)", shown.len())
+    } else {
+        "Median lead time per release (hours)".to_string()
+    };
+    let hours: Vec<f64> = shown.iter().map(|(_, s)| *s as f64 / HOUR as f64).collect();
+    let max = hours.iter().copied().fold(1.0_f64, f64::max).ceil();
+    let labels: Vec<String> = shown.iter().map(|(r, _)| chart_label(&r.tag)).collect();
+    let _ = writeln!(out, "```mermaid\nxychart-beta\n    title \"{title}\"");
+    let _ = writeln!(out, "    x-axis \"Release\" [{}]", quoted(labels.iter().map(String::as_str)));
+    let _ = writeln!(out, "    y-axis \"Hours\" 0 --> {max}");
+    let values: Vec<String> = hours.iter().map(|h| format!("{h:.1}")).collect();
+    let _ = writeln!(out, "    bar [{}]\n```", values.join(", "));
+}
+
+fn quoted<'a>(labels: impl Iterator<Item = &'a str>) -> String {
+    labels.map(|l| format!("\"{l}\"")).collect::<Vec<_>>().join(", ")
+}
+
+fn level_name(level: Option<Level>) -> &'static str {
+    level.map_or("—", Level::name)
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// `78.5`, `2.3`, `1.25`, `0.39`, `0`, `< 0.01`: two decimals under 10,
+/// one from 10, without trailing zeros.
+fn frequency(per_week: f64) -> String {
+    if per_week > 0.0 && per_week < 0.005 {
+        return "< 0.01".to_string();
+    }
+    let text = if per_week >= 10.0 { format!("{per_week:.1}") } else { format!("{per_week:.2}") };
+    text.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+/// The failure window as configured: `48 h`, `90 min`, `36 h 30 min`.
+fn window_text(secs: i64) -> String {
+    let (h, m) = (secs / HOUR, secs % HOUR / 60);
+    match (h, m) {
+        (0, m) => format!("{m} min"),
+        (h, 0) => format!("{h} h"),
+        (h, m) => format!("{h} h {m} min"),
+    }
+}
+
+/// `20 %`, `33.3 %`.
+fn percent(rate: f64) -> String {
+    let p = rate * 100.0;
+    if (p - p.round()).abs() < 1e-9 { format!("{p:.0} %") } else { format!("{p:.1} %") }
+}
+
+/// `text` safe in markdown prose and table cells: markdown punctuation is
+/// backslash-escaped, `<`, `>` and `&` become character references, line
+/// breaks and other control characters become spaces.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '\\' | '`' | '*' | '_' | '[' | ']' | '(' | ')' | '{' | '}' | '#' | '|' | '!' | '~' | '$' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if c.is_control() => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// `text` as the inside of a quoted Mermaid label: `"`, backquotes, `#`
+/// (Mermaid's entity codes), `%` (comments), `;` (statement ends), `<`,
+/// `>`, `&`, `\`, brackets, braces, `|` and control characters become `_`;
+/// longer than 24 characters, it is cut and ends with `…`.
+pub fn chart_label(text: &str) -> String {
+    let mut out: String = text
+        .chars()
+        .map(|c| match c {
+            '"' | '`' | '#' | '%' | ';' | '<' | '>' | '&' | '\\' | '[' | ']' | '{' | '}' | '|' => '_',
+            c if c.is_control() => '_',
+            c => c,
+        })
+        .collect();
+    if out.chars().count() > MAX_LABEL {
+        out = out.chars().take(MAX_LABEL - 1).collect();
+        out.push('…');
+    }
+    out
+}
