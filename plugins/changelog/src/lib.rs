@@ -4,7 +4,7 @@
 //! below an `## [Unreleased]` section, if the file keeps one), leaving every
 //! other byte alone; a release whose heading is already there is skipped, so
 //! running it twice changes nothing. `full` regenerates every section and
-//! keeps the existing header. [`update`] is plain Rust; the wasm glue is below.
+//! keeps the existing header. [`update`] is plain Rust; [`Plugin`] exports it.
 
 pub mod headings;
 pub mod unreleased;
@@ -251,49 +251,28 @@ pub fn insertion_point(text: &str) -> usize {
     headings::first_release(text).map_or(text.len(), |h| h.start)
 }
 
-// The generated export glue is `unsafe` by nature (raw ABI functions).
-#[cfg(target_arch = "wasm32")]
-#[allow(unsafe_code)]
-mod export {
-    wit_bindgen::generate!({
-        world: "changelog-plugin",
-        path: "../wit",
-        with: { "relkit:plugin/types@0.1.0": relkit_plugin_sdk::types },
-    });
+use relkit_plugin_sdk::changelog::{Changelog, ChangelogInput, ChangelogMode};
 
-    use exports::relkit::plugin::changelog::{ChangelogInput, ChangelogMode, Guest as Changelog};
-    use exports::relkit::plugin::info::{Guest as Info, Metadata};
+/// The plugin: [`update`] behind the `changelog` interface.
+pub struct Plugin;
 
-    struct Plugin;
-
-    impl Info for Plugin {
-        fn plugin_info() -> Metadata {
-            Metadata {
-                name: "changelog".to_string(),
-                version: env!("CARGO_PKG_VERSION").to_string(),
-                contract: relkit_plugin_sdk::CONTRACT.to_string(),
-            }
-        }
+impl Changelog for Plugin {
+    fn update_changelog(input: ChangelogInput) -> Result<String, String> {
+        update(&Input {
+            mode: match input.mode {
+                ChangelogMode::Update => Mode::Update,
+                ChangelogMode::Full => Mode::Full,
+            },
+            existing: input.existing.as_deref(),
+            releases: &input.releases,
+            repository: &input.repository,
+            settings: &input.settings,
+            template: input.template.as_ref(),
+        })
     }
-
-    impl Changelog for Plugin {
-        fn update_changelog(input: ChangelogInput) -> Result<String, String> {
-            super::update(&super::Input {
-                mode: match input.mode {
-                    ChangelogMode::Update => super::Mode::Update,
-                    ChangelogMode::Full => super::Mode::Full,
-                },
-                existing: input.existing.as_deref(),
-                releases: &input.releases,
-                repository: &input.repository,
-                settings: &input.settings,
-                template: input.template.as_ref(),
-            })
-        }
-    }
-
-    export!(Plugin);
 }
+
+relkit_plugin_sdk::export_plugin!(Plugin: changelog);
 
 #[cfg(test)]
 mod tests {

@@ -1,7 +1,7 @@
 //! relkit's built-in `notes` plugin: markdown release notes of one release.
 //!
-//! [`render`] is plain Rust over the contract's types; the wasm export glue
-//! below only adapts it to `release-notes` and `info`.
+//! [`render`] is plain Rust over the contract's types; [`Plugin`] exports it
+//! as `release-notes` (and `info`, from the SDK's macro).
 
 use relkit_plugin_sdk::Settings;
 use relkit_plugin_sdk::model::{self, NotesConfig};
@@ -27,41 +27,19 @@ pub fn render(
     Ok((markdown, json))
 }
 
-// The generated export glue is `unsafe` by nature (raw ABI functions).
-#[cfg(target_arch = "wasm32")]
-#[allow(unsafe_code)]
-mod export {
-    wit_bindgen::generate!({
-        world: "notes-plugin",
-        path: "../wit",
-        with: { "relkit:plugin/types@0.1.0": relkit_plugin_sdk::types },
-    });
+use relkit_plugin_sdk::release_notes::{NotesInput, ReleaseNotes, RenderedNotes};
 
-    use exports::relkit::plugin::info::{Guest as Info, Metadata};
-    use exports::relkit::plugin::release_notes::{Guest as Notes, NotesInput, RenderedNotes};
+/// The plugin: [`render`] behind the `release-notes` interface.
+pub struct Plugin;
 
-    struct Plugin;
-
-    impl Info for Plugin {
-        fn plugin_info() -> Metadata {
-            Metadata {
-                name: "notes".to_string(),
-                version: env!("CARGO_PKG_VERSION").to_string(),
-                contract: relkit_plugin_sdk::CONTRACT.to_string(),
-            }
-        }
+impl ReleaseNotes for Plugin {
+    fn render_notes(input: NotesInput) -> Result<RenderedNotes, String> {
+        let (markdown, data) = render(&input.release, &input.repository, &input.settings, input.template.as_ref())?;
+        Ok(RenderedNotes { markdown, data })
     }
-
-    impl Notes for Plugin {
-        fn render_notes(input: NotesInput) -> Result<RenderedNotes, String> {
-            let (markdown, data) =
-                super::render(&input.release, &input.repository, &input.settings, input.template.as_ref())?;
-            Ok(RenderedNotes { markdown, data })
-        }
-    }
-
-    export!(Plugin);
 }
+
+relkit_plugin_sdk::export_plugin!(Plugin: release_notes);
 
 #[cfg(test)]
 mod tests {

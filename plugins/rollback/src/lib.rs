@@ -2,9 +2,9 @@
 //!
 //! [`render_runbook`] is plain Rust over the contract's types: path classes
 //! in [`classify`], what the repository is in [`detect`], migrations in
-//! [`migrate`], the steps in [`plan`], the template's data in [`model`]. The
-//! wasm glue is below; it exports both `runbook` and the older `rollback`
-//! interface, which is `runbook` without the tree.
+//! [`migrate`], the steps in [`plan`], the template's data in [`model`]. [`Plugin`]
+//! exports both `runbook` and the older `rollback` interface, which is
+//! `runbook` without the tree.
 
 pub mod classify;
 pub mod detect;
@@ -51,45 +51,24 @@ pub fn render_runbook(
     Ok(tidy_markdown(&renderer.render(&data)?))
 }
 
-// The generated export glue is `unsafe` by nature (raw ABI functions).
-#[cfg(target_arch = "wasm32")]
-#[allow(unsafe_code)]
-mod export {
-    wit_bindgen::generate!({
-        world: "rollback-plugin",
-        path: "../wit",
-        with: { "relkit:plugin/types@0.1.0": relkit_plugin_sdk::types },
-    });
+use relkit_plugin_sdk::rollback::{Rollback, RollbackInput};
+use relkit_plugin_sdk::runbook::{Runbook, RunbookInput};
 
-    use exports::relkit::plugin::info::{Guest as Info, Metadata};
-    use exports::relkit::plugin::rollback::{Guest as Rollback, RollbackInput};
-    use exports::relkit::plugin::runbook::{Guest as Runbook, RunbookInput};
+/// The plugin: [`render`] behind `rollback`, [`render_runbook`] behind `runbook`.
+pub struct Plugin;
 
-    struct Plugin;
-
-    impl Info for Plugin {
-        fn plugin_info() -> Metadata {
-            Metadata {
-                name: "rollback".to_string(),
-                version: env!("CARGO_PKG_VERSION").to_string(),
-                contract: relkit_plugin_sdk::CONTRACT.to_string(),
-            }
-        }
+impl Rollback for Plugin {
+    fn render_rollback(input: RollbackInput) -> Result<String, String> {
+        render(&input.release, &input.repository, &input.settings, input.template.as_ref())
     }
-
-    impl Rollback for Plugin {
-        fn render_rollback(input: RollbackInput) -> Result<String, String> {
-            super::render(&input.release, &input.repository, &input.settings, input.template.as_ref())
-        }
-    }
-
-    impl Runbook for Plugin {
-        fn render_runbook(input: RunbookInput) -> Result<String, String> {
-            let heads: Vec<(String, String)> = input.file_heads.into_iter().map(|f| (f.path, f.head)).collect();
-            let tree = super::Tree { paths: &input.tree_paths, heads: &heads };
-            super::render_runbook(&input.release, &input.repository, &input.settings, input.template.as_ref(), tree)
-        }
-    }
-
-    export!(Plugin);
 }
+
+impl Runbook for Plugin {
+    fn render_runbook(input: RunbookInput) -> Result<String, String> {
+        let heads: Vec<(String, String)> = input.file_heads.into_iter().map(|f| (f.path, f.head)).collect();
+        let tree = Tree { paths: &input.tree_paths, heads: &heads };
+        render_runbook(&input.release, &input.repository, &input.settings, input.template.as_ref(), tree)
+    }
+}
+
+relkit_plugin_sdk::export_plugin!(Plugin: rollback, runbook);

@@ -66,37 +66,16 @@ fn recurse(depth: u64) -> u64 {
     std::hint::black_box(recurse(std::hint::black_box(depth + 1))).wrapping_add(depth)
 }
 
-// The generated export glue is `unsafe` by nature (raw ABI functions).
-#[cfg(target_arch = "wasm32")]
-#[allow(unsafe_code)]
-mod export {
-    wit_bindgen::generate!({
-        world: "notes-plugin",
-        path: "../../wit",
-        with: { "relkit:plugin/types@0.1.0": relkit_plugin_sdk::types },
-    });
+use relkit_plugin_sdk::release_notes::{NotesInput, ReleaseNotes, RenderedNotes};
 
-    use exports::relkit::plugin::info::{Guest as Info, Metadata};
-    use exports::relkit::plugin::release_notes::{Guest as Notes, NotesInput, RenderedNotes};
+/// The plugin: [`act`] behind the `release-notes` interface.
+pub struct Plugin;
 
-    struct Plugin;
-
-    impl Info for Plugin {
-        fn plugin_info() -> Metadata {
-            Metadata {
-                name: "misbehave".to_string(),
-                version: "9.9.9".to_string(),
-                contract: relkit_plugin_sdk::CONTRACT.to_string(),
-            }
-        }
+impl ReleaseNotes for Plugin {
+    fn render_notes(input: NotesInput) -> Result<RenderedNotes, String> {
+        let markdown = act(&input.settings)?;
+        Ok(RenderedNotes { markdown, data: "{}".to_string() })
     }
-
-    impl Notes for Plugin {
-        fn render_notes(input: NotesInput) -> Result<RenderedNotes, String> {
-            let markdown = super::act(&input.settings)?;
-            Ok(RenderedNotes { markdown, data: "{}".to_string() })
-        }
-    }
-
-    export!(Plugin);
 }
+
+relkit_plugin_sdk::export_plugin!(Plugin: release_notes; name = "misbehave", version = "9.9.9");
