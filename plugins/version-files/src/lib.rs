@@ -1,0 +1,134 @@
+//! relkit's built-in `version-files` plugin: writes the new version into
+//! manifests, byte-exact.
+//!
+//! [`update`] is plain Rust over the contract's records; [`Plugin`] exports
+//! it as `version-files`. Which keys change in each known file is in
+//! [`formats`]; the edits themselves are byte spans ([`edit`]) found by
+//! toml_edit ([`toml`]), a JSON parser ([`json`]) and a YAML scanner
+//! ([`yaml`]); any other file is changed on its marked lines ([`marker`]).
+//! Everything outside the version values' spans stays as it was, byte for
+//! byte: comments, key order, indentation, quotes, line endings.
+
+pub mod edit;
+pub mod formats;
+pub mod json;
+pub mod marker;
+pub mod toml;
+pub mod yaml;
+
+use relkit_plugin_sdk::version_files::{UpdatedFile, VersionChange, VersionFile, VersionFiles, VersionFilesInput};
+
+use edit::Change;
+use formats::{CargoManifest, Syntax};
+
+/// What a file is, from its name (and whether `fields` are given).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Cargo,
+    CargoLock,
+    PackageJson,
+    NpmLock,
+    Pyproject,
+    Chart,
+    /// A TOML, JSON or YAML file with `fields` (also a known file with `fields`).
+    Fields(Syntax),
+    /// Any other file: its `x-relkit-version` lines.
+    Marker,
+}
+
+impl Format {
+    /// The format of `path` (its last `/`-separated component decides).
+    pub fn of(path: &str, has_fields: bool) -> Format {
+        let name = path.rsplit('/').next().unwrap_or(path);
+        if has_fields && let Some(syntax) = Syntax::of(name) {
+            return Format::Fields(syntax);
+        }
+        match name {
+            "Cargo.toml" => Format::Cargo,
+            "Cargo.lock" => Format::CargoLock,
+            "package.json" => Format::PackageJson,
+            "package-lock.json" | "npm-shrinkwrap.json" => Format::NpmLock,
+            "pyproject.toml" => Format::Pyproject,
+            "Chart.yaml" => Format::Chart,
+            _ => Format::Marker,
+        }
+    }
+}
+
+/// One result per input file, in input order, or the first error.
+pub fn update(files: &[VersionFile]) -> Result<Vec<UpdatedFile>, String> {
+    let planned = plan(files)?;
+    files
+        .iter()
+        .zip(planned)
+        .map(|(f, c)| {
+            Ok(UpdatedFile {
+                path: f.path.clone(),
+                text: edit::apply(&f.text, &c).map_err(|e| format!("{}: {e}", f.path))?,
+                changes: c
+                    .into_iter()
+                    .map(|c| VersionChange { location: c.location, old: c.old, new: c.new })
+                    .collect(),
+            })
+        })
+        .collect()
+}
+
+/// The changes of each input file, in input order, with their byte spans.
+/// Lock files are planned after every manifest, since a `Cargo.lock` needs
+/// the package names and old versions of the `Cargo.toml` files configured
+/// in its directory or below.
+pub fn plan(files: &[VersionFile]) -> Result<Vec<Vec<Change>>, String> {
+    let mut changes: Vec<Option<Vec<Change>>> = vec![None; files.len()];
+    let mut manifests: Vec<CargoManifest> = Vec::new();
+    for (i, f) in files.iter().enumerate() {
+        check_version(f)?;
+        let format = Format::of(&f.path, !f.fields.is_empty());
+        let (path, text, version) = (f.path.as_str(), f.text.as_str(), f.version.as_str());
+        changes[i] = Some(match format {
+            Format::CargoLock => continue,
+            Format::Cargo => {
+                let (c, manifest) = formats::cargo(path, text, version)?;
+                manifests.push(manifest);
+                c
+            }
+            Format::PackageJson => formats::package_json(path, text, version)?,
+            Format::NpmLock => formats::npm_lock(path, text, version)?,
+            Format::Pyproject => formats::pyproject(path, text, version)?,
+            Format::Chart => formats::chart(path, text, version)?,
+            Format::Fields(syntax) => formats::with_fields(path, text, syntax, &f.fields, version)?,
+            Format::Marker => marker::set_markers(path, text, version)?,
+        });
+    }
+    files
+        .iter()
+        .zip(changes)
+        .map(|(f, c)| match c {
+            Some(c) => Ok(c),
+            None => formats::cargo_lock(&f.path, &f.text, &manifests),
+        })
+        .collect()
+}
+
+fn check_version(f: &VersionFile) -> Result<(), String> {
+    match semver::Version::parse(&f.version) {
+        Ok(_) => Ok(()),
+        Err(e) => Err(edit::error(
+            &f.path,
+            &format!("the version to write, {:?}, is not a semantic version: {e}", f.version),
+            "version",
+            "pass a version such as 1.2.3",
+        )),
+    }
+}
+
+/// The plugin: [`update`] behind the `version-files` interface.
+pub struct Plugin;
+
+impl VersionFiles for Plugin {
+    fn update_version_files(input: VersionFilesInput) -> Result<Vec<UpdatedFile>, String> {
+        update(&input.files)
+    }
+}
+
+relkit_plugin_sdk::export_plugin!(Plugin: version_files);
