@@ -2,9 +2,8 @@
 //! history, as a markdown report with Mermaid charts and as JSON.
 //!
 //! [`compute`] is plain Rust over [`MetricsInput`] (the keys in [`keys`],
-//! their levels in [`levels`], the report in [`markdown`]); the wasm glue that
-//! maps the contract's `release-metrics` records onto it is at the end of
-//! this file.
+//! their levels in [`levels`], the report in [`markdown`]); [`Plugin`], at the
+//! end of this file, maps the contract's `release-metrics` records onto it.
 //!
 //! # Definitions
 //!
@@ -148,62 +147,41 @@ pub fn compute(input: &MetricsInput) -> Result<Report, String> {
     Ok(Report { markdown: markdown::write(&metrics, &thresholds), json })
 }
 
-// The generated export glue is `unsafe` by nature (raw ABI functions).
-#[cfg(target_arch = "wasm32")]
-#[allow(unsafe_code)]
-mod export {
-    wit_bindgen::generate!({
-        world: "metrics-plugin",
-        path: "../wit",
-        with: { "relkit:plugin/types@0.1.0": relkit_plugin_sdk::types },
-    });
+use relkit_plugin_sdk::release_metrics::{self as wit, ReleaseMetrics};
 
-    use exports::relkit::plugin::info::{Guest as Info, Metadata};
-    use exports::relkit::plugin::release_metrics::{self as wit, Guest as ReleaseMetrics};
+/// The plugin: [`compute`] behind the `release-metrics` interface.
+pub struct Plugin;
 
-    struct Plugin;
-
-    impl Info for Plugin {
-        fn plugin_info() -> Metadata {
-            Metadata {
-                name: "metrics".to_string(),
-                version: env!("CARGO_PKG_VERSION").to_string(),
-                contract: relkit_plugin_sdk::CONTRACT.to_string(),
-            }
-        }
+impl ReleaseMetrics for Plugin {
+    fn compute_metrics(input: wit::MetricsInput) -> Result<wit::MetricsReport, String> {
+        let input = MetricsInput {
+            releases: input
+                .releases
+                .into_iter()
+                .map(|r| ReleasePoint {
+                    package: r.package_name,
+                    tag: r.tag,
+                    version: r.version,
+                    time: r.time,
+                    commits: r
+                        .commits
+                        .into_iter()
+                        .map(|c| ShippedCommit { id: c.id, time: c.time, subject: c.subject })
+                        .collect(),
+                })
+                .collect(),
+            since: input.since,
+            until: input.until,
+            incidents: input.incidents.map(|list| {
+                list.into_iter()
+                    .map(|i| Incident { release: i.release, started: i.started, resolved: i.resolved })
+                    .collect()
+            }),
+            settings: input.settings,
+        };
+        let report = compute(&input)?;
+        Ok(wit::MetricsReport { markdown: report.markdown, json: report.json })
     }
-
-    impl ReleaseMetrics for Plugin {
-        fn compute_metrics(input: wit::MetricsInput) -> Result<wit::MetricsReport, String> {
-            let input = super::MetricsInput {
-                releases: input
-                    .releases
-                    .into_iter()
-                    .map(|r| super::ReleasePoint {
-                        package: r.package_name,
-                        tag: r.tag,
-                        version: r.version,
-                        time: r.time,
-                        commits: r
-                            .commits
-                            .into_iter()
-                            .map(|c| super::ShippedCommit { id: c.id, time: c.time, subject: c.subject })
-                            .collect(),
-                    })
-                    .collect(),
-                since: input.since,
-                until: input.until,
-                incidents: input.incidents.map(|list| {
-                    list.into_iter()
-                        .map(|i| super::Incident { release: i.release, started: i.started, resolved: i.resolved })
-                        .collect()
-                }),
-                settings: input.settings,
-            };
-            let report = super::compute(&input)?;
-            Ok(wit::MetricsReport { markdown: report.markdown, json: report.json })
-        }
-    }
-
-    export!(Plugin);
 }
+
+relkit_plugin_sdk::export_plugin!(Plugin: release_metrics);
