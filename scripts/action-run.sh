@@ -5,15 +5,21 @@
 set -euo pipefail
 command="${INPUT_COMMAND:-release}"
 case "$command" in
-  release | version | notes | changelog | rollback | tag) ;;
+  release | version | notes | changelog | rollback | tag | metrics) ;;
   *)
-    echo "::error title=relkit::unknown command \`$command\`; use release, version, notes, changelog, rollback or tag"
+    echo "::error title=relkit::unknown command \`$command\`; use release, version, notes, changelog, rollback, tag or metrics"
     exit 2
     ;;
 esac
 args=()
 if [ -n "${INPUT_CONFIG:-}" ]; then args+=(--config "$INPUT_CONFIG"); fi
 args+=("$command")
+# metrics: the report goes to the step summary (relkit writes it there).
+if [ "$command" = metrics ]; then
+  if [ -n "${INPUT_SINCE:-}" ]; then args+=(--since "$INPUT_SINCE"); fi
+  if [ -n "${INPUT_UNTIL:-}" ]; then args+=(--until "$INPUT_UNTIL"); fi
+  if [ -n "${INPUT_INCIDENTS:-}" ]; then args+=(--incidents "$INPUT_INCIDENTS"); fi
+fi
 if [ "${INPUT_DRY_RUN:-false}" = true ]; then
   case "$command" in release | tag | changelog) args+=(--dry-run) ;; esac
 fi
