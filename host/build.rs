@@ -26,6 +26,8 @@ const BUILTIN: &[(&str, &str)] = &[
     ("notes", "relkit-plugin-notes"),
     ("changelog", "relkit-plugin-changelog"),
     ("rollback", "relkit-plugin-rollback"),
+    ("metrics", "relkit-plugin-metrics"),
+    ("version-files", "relkit-plugin-version-files"),
 ];
 
 const WASM_TARGET: &str = "wasm32-wasip2";
@@ -49,8 +51,12 @@ fn run() -> Result<(), String> {
     let target_root = out_dir.ancestors().nth(4).ok_or("unexpected OUT_DIR layout")?.to_path_buf();
     let plugin_target = target_root.join("wasm-plugins");
 
+    // Relative to host/ (cargo resolves them against the package): two
+    // checkouts that share a target directory (a CI clone of this one) get
+    // the same build-script hash, and absolute paths would make one checkout
+    // watch the other's plugins.
     for watched in ["plugins", "templates", "Cargo.lock", "Cargo.toml"] {
-        println!("cargo:rerun-if-changed={}", workspace.join(watched).display());
+        println!("cargo:rerun-if-changed=../{watched}");
     }
     println!("cargo:rerun-if-changed=src/runtime/engine_config.rs");
     // The release workflow builds with the version relkit decided for itself.

@@ -58,8 +58,8 @@ pub struct App {
     runtime: OnceLock<Result<Runtime, String>>,
     /// The `[[plugins.load]]` files by capability.
     loaded: OnceLock<Result<BTreeMap<Capability, Arc<Plugin>>, PluginError>>,
-    /// The plugin serving each capability (`Capability::ALL` order).
-    plugins: [OnceLock<Result<Arc<Plugin>, PluginError>>; 4],
+    /// The plugin serving each capability (`Capability::SLOTS` order).
+    plugins: [OnceLock<Result<Arc<Plugin>, PluginError>>; 6],
     tags: OnceLock<(Vec<VersionTag>, HashSet<String>)>,
     /// Warnings found while reading (odd tags, ignored footers), shown once
     /// when the command ends.
@@ -207,12 +207,13 @@ impl App {
             for entry in &self.config.config.plugins.load {
                 let plugin = Arc::new(runtime.load_file(&self.config.resolve(&entry.path), Some(&entry.sha256))?);
                 for c in &plugin.capabilities {
-                    map.insert(*c, Arc::clone(&plugin));
+                    map.insert(c.slot(), Arc::clone(&plugin));
                 }
             }
             Ok(map)
         });
-        let slot = Capability::ALL.iter().position(|c| *c == capability).unwrap_or(0);
+        let capability = capability.slot();
+        let slot = Capability::SLOTS.iter().position(|c| *c == capability).unwrap_or(0);
         let plugin = self.plugins[slot].get_or_init(|| match loaded {
             Ok(map) => match map.get(&capability) {
                 Some(p) => Ok(Arc::clone(p)),
@@ -238,7 +239,7 @@ impl App {
     }
 
     /// Extra settings a `[[plugins.load]]` entry gives its plugin.
-    fn extra_settings(&self, plugin: &Plugin) -> Vec<(String, String)> {
+    pub(crate) fn extra_settings(&self, plugin: &Plugin) -> Vec<(String, String)> {
         let Source::File(path) = &plugin.source else { return Vec::new() };
         self.config
             .config
@@ -349,7 +350,7 @@ impl App {
     }
 
     /// Runs a plugin call and, with `-v`, notes how long it took.
-    fn timed<T>(&self, plugin: &Plugin, call: impl FnOnce() -> Result<T>) -> Result<T> {
+    pub(crate) fn timed<T>(&self, plugin: &Plugin, call: impl FnOnce() -> Result<T>) -> Result<T> {
         let start = std::time::Instant::now();
         let result = call();
         self.detail(format!("relkit: plugin {} ran in {} ms", plugin.name, start.elapsed().as_millis()));
@@ -643,16 +644,35 @@ impl App {
         self.timed(&plugin, || self.runtime()?.render_notes(&plugin, &input).map_err(Error::from))
     }
 
+    /// The rollback runbook of `release`. A plugin that exports `runbook`
+    /// also gets the tree's paths and the heads of the files the release
+    /// added or modified (read at `release.commit`); an older one gets
+    /// `render-rollback`.
     pub fn render_rollback(&self, release: &ReleaseData, preset: Preset) -> Result<String> {
         let plugin = self.plugin(Capability::Rollback)?;
         let mut settings = config::settings_of(&self.config.config.rollback);
         settings.push(("preset".to_string(), format!("\"{}\"", preset.name())));
         settings.extend(self.extra_settings(&plugin));
+        let template = self.template(self.config.config.rollback.template.as_ref())?;
+        if plugin.has(Capability::Runbook) {
+            let tree_paths = self.repo.tree_paths(&release.commit)?;
+            let wanted = crate::runbook::with_manifests(crate::runbook::head_paths(&release.commits), &tree_paths);
+            let file_heads = self.repo.file_heads(&release.commit, &wanted)?;
+            let input = contract::RunbookInput {
+                release: release.to_contract(),
+                repository: self.contract_repository()?,
+                settings,
+                template,
+                tree_paths,
+                file_heads: file_heads.into_iter().map(|(path, head)| contract::FileHead { path, head }).collect(),
+            };
+            return self.timed(&plugin, || self.runtime()?.render_runbook(&plugin, &input).map_err(Error::from));
+        }
         let input = contract::RollbackInput {
             release: release.to_contract(),
             repository: self.contract_repository()?,
             settings,
-            template: self.template(self.config.config.rollback.template.as_ref())?,
+            template,
         };
         self.timed(&plugin, || self.runtime()?.render_rollback(&plugin, &input).map_err(Error::from))
     }

@@ -209,6 +209,14 @@ fn summary(o: &Outputs) -> String {
     s
 }
 
+/// Appends `text` to `$GITHUB_STEP_SUMMARY` when it is set (a report such as
+/// `relkit metrics` shown on the run's page); returns the file written.
+pub fn append_step_summary(env: &Env, text: &str) -> Result<Option<PathBuf>> {
+    let Some(path) = env.get("GITHUB_STEP_SUMMARY").map(PathBuf::from) else { return Ok(None) };
+    append(&path, text, &mut Written::default())?;
+    Ok(Some(path))
+}
+
 fn append(path: &Path, text: &str, written: &mut Written) -> Result<()> {
     let before = match std::fs::metadata(path) {
         Ok(m) => Some(m.len()),

@@ -146,6 +146,24 @@ enum Commands {
         #[command(flatten)]
         version: VersionFlags,
     },
+    /// The four DORA keys of the releases: deployment frequency, lead time
+    /// for changes, change failure rate, time to restore (markdown with
+    /// Mermaid charts, or JSON)
+    Metrics {
+        /// First day of the window, YYYY-MM-DD (UTC; default: 90 days before its end)
+        #[arg(long, value_name = "DATE")]
+        since: Option<String>,
+        /// Last day of the window, YYYY-MM-DD (UTC; default: now)
+        #[arg(long, value_name = "DATE")]
+        until: Option<String>,
+        /// Print the metrics as JSON
+        #[arg(long)]
+        json: bool,
+        /// Incidents (CSV `release,started,resolved` or JSON); a release is
+        /// failed when an incident names it, instead of the hotfix rule
+        #[arg(long, value_name = "FILE")]
+        incidents: Option<PathBuf>,
+    },
     /// Print instructions for rolling a release back
     Rollback {
         /// An existing release tag (default: the release about to be made)
@@ -203,7 +221,7 @@ impl Cli {
     }
 
     pub fn into_invocation(self, env: &Env) -> relkit::Invocation {
-        use commands::{changelog, notes, release, rollback, tag, version};
+        use commands::{changelog, metrics, notes, release, rollback, tag, version};
         let style = Style {
             color: crate::use_color(self.color, env),
             quiet: self.quiet,
@@ -220,6 +238,9 @@ impl Cli {
             }
             Commands::Changelog { full, output, dry_run, force, version: v } => {
                 Command::Changelog(changelog::ChangelogArgs { full, output, dry_run, force, overrides: v.overrides() })
+            }
+            Commands::Metrics { since, until, json, incidents } => {
+                Command::Metrics(metrics::MetricsArgs { since, until, json, incidents })
             }
             Commands::Rollback { release, version: v } => {
                 Command::Rollback(rollback::RollbackArgs { release, overrides: v.overrides() })

@@ -40,6 +40,55 @@ pub struct Config {
     pub repository: RepositoryConfig,
     #[serde(default)]
     pub ci: CiConfig,
+    /// `[[version-files]]`: manifests the release writes the new version
+    /// into (see [`VersionFile`]).
+    #[serde(default)]
+    pub version_files: Vec<VersionFile>,
+    #[serde(default)]
+    pub metrics: MetricsConfig,
+}
+
+/// One `[[version-files]]` entry. The version-files plugin knows the format
+/// from the file name (README: "Version files"); `Cargo.lock`,
+/// `package-lock.json` and `npm-shrinkwrap.json` beside a configured manifest
+/// are updated with it without an entry of their own.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct VersionFile {
+    /// Relative to the repository root; must stay inside it.
+    pub path: PathBuf,
+    /// Dotted keys (`["version", "appVersion"]`) for TOML, JSON and YAML
+    /// files; empty: the keys the format's own rules name.
+    #[serde(default)]
+    pub fields: Vec<String>,
+    /// `false`: a pre-release leaves this file at the last stable version,
+    /// for ecosystems whose manifests cannot hold `1.3.0-rc.1`.
+    #[serde(default = "default_true")]
+    pub prerelease: bool,
+}
+
+fn default_true() -> bool {
+    true
+}
+
+/// `[rollback] kind`: what the project is, for the runbook.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RollbackKind {
+    /// Decided from the repository's files (deploy manifests → service).
+    Auto,
+    Service,
+    Library,
+}
+
+/// `[metrics]`: settings of the release-metrics plugin.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct MetricsConfig {
+    /// How soon after a release a patch release of fixes counts as its
+    /// hotfix: hours as an integer, or `"48h"`, `"2d"`, `"90m"`. Default 48 hours.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failure_window: Option<toml::Value>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -226,6 +275,23 @@ impl Default for ChangelogConfig {
 pub struct RollbackConfig {
     #[serde(skip_serializing)]
     pub template: Option<PathBuf>,
+    /// `auto` (default), `service` or `library`: a library's runbook yanks
+    /// or deprecates the version instead of deploying anything.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<RollbackKind>,
+    /// The Argo CD Application's name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub argocd_app: Option<String>,
+    /// The Flux object: `helmrelease/NAME` or `kustomization/NAME`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub flux_resource: Option<String>,
+    /// The Flux object's namespace (default: `flux-system` for a
+    /// Kustomization, `namespace` for a HelmRelease).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub flux_namespace: Option<String>,
+    /// The Argo Rollout or Flagger Canary name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rollout: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub deployment: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -336,6 +402,8 @@ pub struct Loaded {
     pub path: Option<PathBuf>,
     /// Relative paths in the file are relative to this directory.
     pub base_dir: PathBuf,
+    /// The file's text, to name the line of a key in later errors.
+    pub text: String,
 }
 
 impl Loaded {
@@ -355,7 +423,12 @@ pub fn load(explicit: Option<&Path>, repo_root: &Path) -> Result<Loaded, ConfigE
         Ok(bytes) => String::from_utf8(bytes)
             .map_err(|_| ConfigError::Invalid { path: path.clone(), message: "is not UTF-8 text".to_string() })?,
         Err(e) if !required && e.kind() == std::io::ErrorKind::NotFound => {
-            return Ok(Loaded { config: Config::default(), path: None, base_dir: repo_root.to_path_buf() });
+            return Ok(Loaded {
+                config: Config::default(),
+                path: None,
+                base_dir: repo_root.to_path_buf(),
+                text: String::new(),
+            });
         }
         Err(e) => {
             let hint = if e.kind() == std::io::ErrorKind::NotFound { " (check the --config path)" } else { "" };
@@ -368,11 +441,12 @@ pub fn load(explicit: Option<&Path>, repo_root: &Path) -> Result<Loaded, ConfigE
         .map(Path::to_path_buf)
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or_else(|| PathBuf::from("."));
-    let loaded = Loaded { config, path: Some(path.clone()), base_dir };
+    let loaded = Loaded { config, path: Some(path.clone()), base_dir, text };
     loaded.check_paths(repo_root).map_err(|(table, key, message)| ConfigError::Invalid {
         path: path.clone(),
-        message: located(&text, table, key, &message),
+        message: located(&loaded.text, table, key, &message),
     })?;
+    loaded.check_version_files(repo_root).map_err(|message| ConfigError::Invalid { path: path.clone(), message })?;
     Ok(loaded)
 }
 
@@ -394,6 +468,78 @@ impl Loaded {
             }
         }
         Ok(())
+    }
+}
+
+impl Loaded {
+    /// `relkit.toml` as the user named it, for messages.
+    pub fn file_name(&self) -> String {
+        self.path.as_ref().map_or_else(|| FILE_NAME.to_string(), |p| p.display().to_string())
+    }
+
+    /// `line N: [[version-files]] #i key `key``: where entry `index`'s key is.
+    pub fn version_file_key(&self, index: usize, key: &str) -> String {
+        located_entry(&self.text, "version-files", index, key)
+    }
+
+    /// Each `[[version-files]]` path stays inside the repository, appears
+    /// once, and its `fields` are dotted keys without empty parts.
+    fn check_version_files(&self, repo_root: &Path) -> Result<(), String> {
+        let mut seen: Vec<PathBuf> = Vec::new();
+        for (n, entry) in self.config.version_files.iter().enumerate() {
+            let at = |key: &str| self.version_file_key(n, key);
+            let resolved = crate::fsutil::resolve_inside(repo_root, repo_root, &entry.path)
+                .map_err(|m| format!("{}: {m}", at("path")))?;
+            if seen.contains(&resolved) {
+                return Err(format!(
+                    "{}: {} is listed twice; remove one of the entries",
+                    at("path"),
+                    entry.path.display()
+                ));
+            }
+            seen.push(resolved);
+            for field in &entry.fields {
+                if field.is_empty() || field.split('.').any(str::is_empty) {
+                    return Err(format!(
+                        "{}: {field:?} is not a dotted key; write keys like \"version\" or \"package.version\"",
+                        at("fields")
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `line N: key `key` in [[table]] #i` for the `index`-th (from 0) entry of
+/// an array of tables; the entry's header line when the key is not written.
+fn located_entry(text: &str, table: &str, index: usize, key: &str) -> String {
+    let header = format!("[[{table}]]");
+    let mut entry: Option<usize> = None;
+    let mut header_line = None;
+    let mut in_entry = false;
+    for (n, line) in text.lines().enumerate() {
+        let l = line.trim();
+        if l.starts_with('[') {
+            in_entry = l.replace(' ', "") == header && {
+                entry = Some(entry.map_or(0, |e| e + 1));
+                entry == Some(index)
+            };
+            if in_entry {
+                header_line = Some(n + 1);
+            }
+            continue;
+        }
+        if in_entry
+            && let Some((k, _)) = l.split_once('=')
+            && k.trim().trim_matches('"') == key
+        {
+            return format!("line {}: key `{key}` in [[{table}]] #{}", n + 1, index + 1);
+        }
+    }
+    match header_line {
+        Some(line) => format!("line {line}: [[{table}]] #{}", index + 1),
+        None => format!("key `{key}` in [[{table}]] #{}", index + 1),
     }
 }
 

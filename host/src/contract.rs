@@ -15,9 +15,16 @@ mod bindings {
 
 pub use bindings::exports::relkit::plugin::changelog::{self as changelog_api, ChangelogInput, ChangelogMode};
 pub use bindings::exports::relkit::plugin::info as info_api;
+pub use bindings::exports::relkit::plugin::release_metrics::{
+    self as metrics_api, Incident, MetricsInput, MetricsReport, ReleasePoint, ShippedCommit,
+};
 pub use bindings::exports::relkit::plugin::release_notes::{self as notes_api, NotesInput, RenderedNotes};
 pub use bindings::exports::relkit::plugin::rollback::{self as rollback_api, RollbackInput};
+pub use bindings::exports::relkit::plugin::runbook::{self as runbook_api, FileHead, RunbookInput};
 pub use bindings::exports::relkit::plugin::version_bump::{self as version_api, Bump, VersionDecision, VersionInput};
+pub use bindings::exports::relkit::plugin::version_files::{
+    self as version_files_api, UpdatedFile, VersionFile, VersionFilesInput,
+};
 pub use bindings::relkit::plugin::types::{
     ChangeKind, ChangedPath, Commit, ForgeKind, Person, Release, Repository, Tag, Template,
 };

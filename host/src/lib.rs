@@ -17,9 +17,12 @@ pub mod error;
 pub mod forge;
 pub mod fsutil;
 pub mod git;
+pub mod metrics;
 pub mod refname;
 pub mod release;
+pub mod runbook;
 pub mod runtime;
+pub mod version_files;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -34,6 +37,7 @@ use commands::{Io, Style};
 pub enum Command {
     Version(commands::version::VersionArgs),
     Notes(commands::notes::NotesArgs),
+    Metrics(commands::metrics::MetricsArgs),
     Changelog(commands::changelog::ChangelogArgs),
     Rollback(commands::rollback::RollbackArgs),
     Tag(commands::tag::TagArgs),
@@ -88,6 +92,7 @@ fn dispatch(invocation: &Invocation, dir: &std::path::Path, env: Env, io: &mut I
             let result = match command {
                 Command::Version(a) => commands::version::run(&app, a, io),
                 Command::Notes(a) => commands::notes::run(&app, a, io),
+                Command::Metrics(a) => commands::metrics::run(&app, a, io),
                 Command::Changelog(a) => commands::changelog::run(&app, a, io),
                 Command::Rollback(a) => commands::rollback::run(&app, a, io),
                 Command::Tag(a) => commands::tag::run(&app, a, io),

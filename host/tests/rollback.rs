@@ -159,3 +159,115 @@ fn custom_template() {
     );
     assert_eq!(rollback(&repo, &[]), "unsafe v1.5.0 -> v1.4.0\ndb/migrations/1.sql\n");
 }
+
+// Runbook v2 over real repositories: the host passes the tree's paths and the
+// changed files' heads, and the runbook names the tagged commit.
+
+const FLUX_HELMRELEASE: &str = "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: rocket\n  \
+namespace: prod\nspec:\n  chart:\n    spec:\n      chart: rocket\n      version: \"1.5.0\"\n";
+
+const ALEMBIC_INIT: &str =
+    "\"\"\"init\"\"\"\nrevision = 'a1b2c3d4e5f6'\ndown_revision = None\n\n\ndef upgrade():\n    pass\n";
+
+const ALEMBIC_NEXT: &str = "\"\"\"add nickname\"\"\"\nfrom alembic import op\nimport sqlalchemy as sa\n\n\
+revision = 'b2c3d4e5f6a7'\ndown_revision = 'a1b2c3d4e5f6'\n\n\ndef upgrade():\n    \
+op.add_column('users', sa.Column('nickname', sa.String()))\n\n\ndef downgrade():\n    op.drop_column('users', 'nickname')\n";
+
+#[test]
+fn a_flux_release_with_an_alembic_migration() {
+    let repo = TestRepo::github();
+    repo.commit_files(
+        "chore: init",
+        &[
+            ("app/main.py", "print('hi')\n"),
+            ("alembic/versions/a1b2c3d4e5f6_init.py", ALEMBIC_INIT),
+            ("clusters/prod/rocket.yaml", &FLUX_HELMRELEASE.replace("1.5.0", "1.4.0")),
+        ],
+    );
+    repo.tag("v1.4.0");
+    repo.commit_files(
+        "feat(users): nicknames",
+        &[
+            ("alembic/versions/b2c3d4e5f6a7_add_nickname.py", ALEMBIC_NEXT),
+            ("clusters/prod/rocket.yaml", FLUX_HELMRELEASE),
+        ],
+    );
+    let text = rollback(&repo, &[]);
+    // The down revision is read from the migration's head, which only the host can pass.
+    assert!(text.contains("alembic downgrade a1b2c3d4e5f6"), "{text}");
+    assert!(text.contains("flux suspend helmrelease rocket -n prod"), "{text}");
+    assert!(
+        !text.lines().any(|l| l.starts_with("kubectl apply")),
+        "a GitOps object must not be applied by hand: {text}"
+    );
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn a_library_gets_a_yank_and_fix_runbook_with_no_deploy_steps() {
+    let repo = TestRepo::github();
+    repo.commit_files(
+        "chore: init",
+        &[
+            ("Cargo.toml", "[package]\nname = \"rocket-core\"\nversion = \"1.4.0\"\nedition = \"2024\"\n"),
+            ("src/lib.rs", "pub fn go() {}\n"),
+            // The docs site's image does not make the crate a service.
+            ("docs/Dockerfile", "FROM nginx\n"),
+        ],
+    );
+    repo.tag("v1.4.0");
+    repo.commit_files("fix: go faster", &[("src/lib.rs", "pub fn go() { }\n")]);
+    let text = rollback(&repo, &[]);
+    // The crate's name comes from Cargo.toml's head, though the release did not change it.
+    assert!(text.contains("cargo yank --version 1.4.1 rocket-core"), "{text}");
+    for deploy in ["gh workflow run", "kubectl", "helm ", "Return the service", "Redeploy v"] {
+        assert!(!text.contains(deploy), "a library runbook deploys ({deploy}): {text}");
+    }
+    insta::assert_snapshot!(text);
+    // `kind = "service"` overrides the detection.
+    repo.write("relkit.toml", "[rollback]\nkind = \"service\"\n");
+    let text = rollback(&repo, &[]);
+    assert!(!text.contains("cargo yank"), "{text}");
+}
+
+#[test]
+fn kubernetes_helm_and_a_deploy_workflow_get_one_way_back() {
+    let repo = released(Some("git@github.com:acme/rocket.git"));
+    repo.commit_files(
+        "feat: scale out",
+        &[
+            (
+                "deploy/k8s/deployment.yaml",
+                "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: rocket\nreplicas: 3\n",
+            ),
+            ("charts/rocket/Chart.yaml", "apiVersion: v2\nname: rocket\nversion: 1.5.0\n"),
+            (".github/workflows/deploy.yml", "on: workflow_dispatch\n"),
+        ],
+    );
+    let text = rollback(&repo, &[]);
+    // Either the platform's undo or a redeploy: never one after the other.
+    let either = text.find("**Either").expect("alternatives");
+    let or = text.find("**Or").expect("alternatives");
+    assert!(either < or, "{text}");
+    let step_titles: Vec<&str> = text.lines().filter(|l| l.starts_with("## ")).collect();
+    assert_eq!(step_titles.iter().filter(|t| t.contains("Return the service")).count(), 1, "{step_titles:?}");
+}
+
+#[test]
+fn the_runbook_names_the_tagged_release_commit() {
+    // With the CHANGELOG committed, the tag points at the release commit,
+    // and the runbook in the CI outputs says so.
+    let repo = released(Some("git@github.com:acme/rocket.git"));
+    repo.write("relkit.toml", "[release]\ncommit = true\n");
+    repo.git(&["add", "relkit.toml"]);
+    repo.commit("fix: tune");
+    let dir = tempfile::tempdir().unwrap();
+    let output = dir.path().join("output");
+    let out =
+        repo.relkit_command(&["release"]).env("GITHUB_ACTIONS", "true").env("GITHUB_OUTPUT", &output).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let tagged = repo.git(&["rev-parse", "--short=7", "v1.4.1^{commit}"]);
+    assert_eq!(repo.git(&["log", "-1", "--format=%s", "v1.4.1"]), "chore(release): 1.4.1");
+    let outputs = std::fs::read_to_string(&output).unwrap();
+    assert!(outputs.contains(&format!("| Commit | `{tagged}` |")), "{outputs}");
+}

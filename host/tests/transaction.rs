@@ -12,7 +12,14 @@ use crate::support::{Run, TestRepo};
 /// A repository with a release due (1.2.3 -> 1.3.0) and a bare `origin`.
 fn fixture(config: &str) -> (TestRepo, tempfile::TempDir) {
     let repo = TestRepo::github();
-    repo.commit_files("chore: init", &[("src/lib.rs", "//\n"), ("CHANGELOG.md", "# Changelog\n")]);
+    repo.commit_files(
+        "chore: init",
+        &[
+            ("src/lib.rs", "//\n"),
+            ("CHANGELOG.md", "# Changelog\n"),
+            ("Cargo.toml", "[package]\nname = \"rocket\"\nversion = \"1.2.3\"\n"),
+        ],
+    );
     repo.tag("v1.2.3");
     repo.commit("feat(api): add pagination");
     repo.commit_files("fix: handle empty pages", &[("src/lib.rs", "// fixed\n")]);
@@ -131,6 +138,18 @@ fn assert_one_complete_release(repo: &TestRepo, remote: &Path, committed: bool, 
         assert_eq!(repo.head(), tagged, "{context}: HEAD is not the release commit");
         assert_eq!(git_in(remote, &["rev-parse", "main"]), tagged, "{context}: remote main is not the release commit");
         assert_eq!(repo.git(&["show", "v1.3.0:CHANGELOG.md"]), changelog.trim_end(), "{context}");
+        // With version files, the tagged commit and the work tree say 1.3.0.
+        let manifest = if std::fs::read_to_string(repo.path().join("relkit.toml"))
+            .unwrap_or_default()
+            .contains("[[version-files]]")
+        {
+            "1.3.0"
+        } else {
+            "1.2.3"
+        };
+        let expected = format!("[package]\nname = \"rocket\"\nversion = \"{manifest}\"\n");
+        assert_eq!(repo.git(&["show", "v1.3.0:Cargo.toml"]) + "\n", expected, "{context}: tagged Cargo.toml");
+        assert_eq!(repo.read("Cargo.toml"), expected, "{context}: Cargo.toml in the work tree");
     } else {
         assert_eq!(status, "M CHANGELOG.md", "{context}: work tree");
         assert_eq!(repo.git(&["rev-parse", "v1.3.0^{commit}"]), repo.head(), "{context}");
@@ -178,6 +197,13 @@ fn killed_at_every_git_step_then_run_again_makes_one_release() {
 fn killed_at_every_git_step_with_the_changelog_committed() {
     // The default with --push: the CHANGELOG goes into the release commit.
     kill_at_every_git_step("", true, false);
+}
+
+#[test]
+fn killed_at_every_git_step_with_version_files() {
+    // The CHANGELOG and Cargo.toml in one release commit: a kill anywhere
+    // leaves either no release or one the next run finishes.
+    kill_at_every_git_step("[[version-files]]\npath = \"Cargo.toml\"\n", true, false);
 }
 
 #[test]

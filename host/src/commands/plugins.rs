@@ -101,7 +101,8 @@ pub fn check(app: Option<&App>, path: &Path, io: &mut Io<'_>) -> Result<()> {
     let mut text = format!("{}: relkit plugin `{}` {} ({expected})\n", path.display(), info.name, info.version);
     text.push_str(&format!("capabilities: {}\n", capabilities(&plugin)));
     text.push_str(&format!("sha256: {}\n", plugin.wasm_sha256));
-    let unused: Vec<&str> = Capability::ALL.iter().filter(|c| !plugin.has(**c)).map(|c| c.interface()).collect();
+    let serves = |slot: Capability| plugin.capabilities.iter().any(|c| c.slot() == slot);
+    let unused: Vec<&str> = Capability::SLOTS.iter().filter(|c| !serves(**c)).map(|c| c.interface()).collect();
     if !unused.is_empty() {
         text.push_str(&format!("(built-in plugins keep serving: {})\n", unused.join(", ")));
     }

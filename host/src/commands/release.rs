@@ -6,6 +6,8 @@
 
 use std::path::{Path, PathBuf};
 
+use semver::Version;
+
 use super::{Io, changelog, rejoin};
 use crate::app::{App, ReleaseData, VersionOverrides, VersionPlan};
 use crate::ci::{self, CiKind, Outputs};
@@ -14,6 +16,7 @@ use crate::git::short_id;
 use crate::release::lock::ReleaseLock;
 use crate::release::{self, FileChange, Made, Push, Request};
 use crate::runtime::Capability;
+use crate::version_files;
 
 #[derive(Debug, Clone, Default)]
 pub struct ReleaseArgs {
@@ -48,7 +51,11 @@ pub fn run(app: &App, args: &ReleaseArgs, io: &mut Io<'_>) -> Result<()> {
     let remote = app.config.config.release.remote.clone();
     // Two git reads that do not depend on the version run beside it, and
     // the plugins load meanwhile.
-    let (plan, dirty, remote_url, remote_tags) = app.with_preload(&Capability::ALL, || {
+    let has_version_files = !app.config.config.version_files.is_empty();
+    let mut capabilities = vec![Capability::VersionBump, Capability::ReleaseNotes, Capability::Rollback];
+    capabilities.extend(changelog_enabled.then_some(Capability::Changelog));
+    capabilities.extend(has_version_files.then_some(Capability::VersionFiles));
+    let (plan, dirty, remote_url, remote_tags) = app.with_preload(&capabilities, || {
         std::thread::scope(|scope| {
             let repo = &app.repo;
             let dirty = scope.spawn(|| match &changelog_path {
@@ -81,7 +88,10 @@ pub fn run(app: &App, args: &ReleaseArgs, io: &mut Io<'_>) -> Result<()> {
     };
     check_can_release(app, &plan, &release)?;
     let write_changelog = changelog_enabled && release.in_changelog(&app.config.config);
-    let commit_changelog = write_changelog && app.config.config.release.commit.unwrap_or(args.push);
+    // The CHANGELOG and version files go into a release commit with --push,
+    // and always when version files are configured: a tag whose commit still
+    // says the old version would be a release that contradicts itself.
+    let commit_files = app.config.config.release.commit.unwrap_or(args.push || has_version_files);
     if dirty && write_changelog {
         let shown = changelog::display_path(app, changelog_path.as_deref().unwrap_or(Path::new("CHANGELOG.md")));
         let message = format!(
@@ -99,25 +109,47 @@ pub fn run(app: &App, args: &ReleaseArgs, io: &mut Io<'_>) -> Result<()> {
         (Some(path), true) => changelog::read_existing(path)?,
         _ => None,
     };
-    let (notes, new_changelog, rollback) = std::thread::scope(|scope| {
+    let next = Version::parse(&release.version).map_err(|e| {
+        Error::Refused(format!("the next version {:?} is not a semantic version: {e}", release.version))
+    })?;
+    let last_stable = plan.decision.current.as_deref().and_then(|v| Version::parse(v).ok());
+    let (notes, new_changelog, rollback, version_files) = std::thread::scope(|scope| {
         let notes = scope.spawn(|| app.render_notes(&release, plan.preset));
-        let rollback = scope.spawn(|| app.render_rollback(&release, plan.preset));
+        // A real release renders the runbook once the tagged commit (the
+        // release commit, when there is one) is known: see execute_with.
+        let rollback =
+            scope.spawn(|| if args.dry_run { app.render_rollback(&release, plan.preset) } else { Ok(String::new()) });
+        let version_files = scope.spawn(|| version_files::plan(app, &next, last_stable.as_ref()));
         let changelog = if write_changelog {
             changelog::updated_text(app, &release, plan.preset, existing.clone()).map(Some)
         } else {
             Ok(None)
         };
-        (rejoin(notes.join()), changelog, rejoin(rollback.join()))
+        (rejoin(notes.join()), changelog, rejoin(rollback.join()), rejoin(version_files.join()))
     });
     // Reported in a fixed order whatever finished first.
-    let (notes, new_changelog, rollback) = (notes?, new_changelog?, rollback?);
+    let (version_files, notes, new_changelog, rollback) = (version_files?, notes?, new_changelog?, rollback?);
+    let dirty_files = version_files.iter().map(|f| Ok((f, app.repo.is_dirty(&f.path)?))).collect::<Result<Vec<_>>>()?;
+    if let Some((file, _)) = dirty_files.iter().find(|(_, dirty)| *dirty) {
+        let message = format!(
+            "{} has uncommitted changes; commit or discard them first, so the release does not mix them in",
+            file.display
+        );
+        if args.dry_run {
+            io.warn(&message)?;
+        } else {
+            return Err(Error::Refused(message));
+        }
+    }
 
     let previous =
         release.previous.as_ref().map_or("no previous release".to_string(), |p| format!("previous {}", p.name));
     let verb = if args.dry_run { "dry run, would release" } else { "releasing" };
     io.print(&format!("relkit: {verb} {} ({}; {previous})\n", release.tag, plan.decision.bump.name()))?;
     print_section(app, io, kind, "relkit_notes", "Release notes", &notes.markdown)?;
-    print_section(app, io, kind, "relkit_rollback", "Rollback instructions", &rollback)?;
+    if args.dry_run {
+        print_section(app, io, kind, "relkit_rollback", "Rollback instructions", &rollback)?;
+    }
 
     let changed = new_changelog.filter(|t| existing.as_deref() != Some(t.as_str()));
     let outputs = Outputs {
@@ -133,31 +165,49 @@ pub fn run(app: &App, args: &ReleaseArgs, io: &mut Io<'_>) -> Result<()> {
         sha: Some(release.commit.clone()),
     };
     let sign = app.config.config.release.sign;
-    let branch = if commit_changelog && changed.is_some() && args.push { Some(push_branch(app)?) } else { None };
-    if args.dry_run {
-        if let Some(path) = &changelog_path
-            && changed.is_some()
-        {
-            let shown = changelog::display_path(app, path);
-            io.print(&format!("would write {shown}\n"))?;
-            if commit_changelog {
-                io.print(&format!("would commit {shown}\n"))?;
-            }
+    let mut files = match (changed, &changelog_path) {
+        (Some(text), Some(path)) => {
+            vec![FileChange { path: path.clone(), old: existing.map(String::into_bytes), new: text.into_bytes() }]
         }
-        io.print(&format!("would create tag {} at {}\n", release.tag, short_id(&release.commit)))?;
+        _ => Vec::new(),
+    };
+    files.extend(version_files.iter().map(version_files::Updated::file_change));
+    let branch = if commit_files && !files.is_empty() && args.push { Some(push_branch(app)?) } else { None };
+    if args.dry_run {
+        let mut shown: Vec<String> = Vec::new();
+        if let Some(path) = &changelog_path
+            && write_changelog
+            && files.first().is_some_and(|f| &f.path == path)
+        {
+            shown.push(changelog::display_path(app, path));
+            io.print(&format!("would write {}\n", shown[0]))?;
+        }
+        for file in &version_files {
+            let changes: Vec<String> =
+                file.changes.iter().map(|(at, old, new)| format!("{at}: {old} -> {new}")).collect();
+            io.print(&format!("would write {} ({})\n", file.display, changes.join(", ")))?;
+            io.print(&file.diff())?;
+            shown.push(file.display.clone());
+        }
+        if commit_files && !shown.is_empty() {
+            io.print(&format!("would commit {}\n", shown.join(", ")))?;
+        }
+        if commit_files && !files.is_empty() {
+            io.print(&format!(
+                "would create tag {} at the release commit (on top of {})\n",
+                release.tag,
+                short_id(&release.commit)
+            ))?;
+        } else {
+            io.print(&format!("would create tag {} at {}\n", release.tag, short_id(&release.commit)))?;
+        }
         if args.push {
             io.print(&format!("would push {} to {remote}\n", release.tag))?;
         }
         return report_outputs(app, io, kind, &outputs);
     }
 
-    let files = match (changed, &changelog_path) {
-        (Some(text), Some(path)) => {
-            vec![FileChange { path: path.clone(), old: existing.map(String::into_bytes), new: text.into_bytes() }]
-        }
-        _ => Vec::new(),
-    };
-    let commit_message = commit_changelog.then(|| {
+    let commit_message = (commit_files && !files.is_empty()).then(|| {
         let template = &app.config.config.release.commit_message;
         template.replace("{version}", &release.version).replace("{tag}", &release.tag)
     });
@@ -182,7 +232,12 @@ pub fn run(app: &App, args: &ReleaseArgs, io: &mut Io<'_>) -> Result<()> {
         },
         outputs,
     };
-    let made = release::execute(app, &request)?;
+    let render = |target: &str| {
+        let tagged = ReleaseData { commit: target.to_string(), ..release.clone() };
+        app.render_rollback(&tagged, plan.preset)
+    };
+    let made = release::execute_with(app, &request, Some(&render))?;
+    print_section(app, io, kind, "relkit_rollback", "Rollback instructions", &made.journal.outputs.rollback)?;
     report_made(app, io, kind, &made)
 }
 

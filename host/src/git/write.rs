@@ -89,7 +89,7 @@ impl Repo {
     /// a Ctrl-C or a CI cancel sent to relkit's group does not kill git in the
     /// middle of the commit point or of finishing after it (relkit itself
     /// waits for them, see `release::signals`).
-    fn command(&self, shielded: bool) -> Command {
+    pub(crate) fn command(&self, shielded: bool) -> Command {
         let mut c = git_command(&self.root);
         #[cfg(unix)]
         if shielded {

@@ -151,7 +151,21 @@ pub fn remove_leftovers(app: &App, changelog: Option<&Path>) {
 /// Makes the release: prepare aside, one commit point, finish. An error
 /// before the commit point means nothing visible changed.
 pub fn execute(app: &App, request: &Request) -> Result<Made> {
-    let journal = prepare::prepare(app, request)?;
+    execute_with(app, request, None)
+}
+
+/// Renders the rollback runbook of the prepared release: called with the
+/// commit the tag will point at (the release commit when there is one).
+pub type RenderRollback<'a> = &'a dyn Fn(&str) -> Result<String>;
+
+/// [`execute`], with the runbook rendered once the tagged commit is known
+/// (after prepare, before the commit point: a failing plugin still leaves
+/// nothing visible). Its text becomes the `rollback` output.
+pub fn execute_with(app: &App, request: &Request, rollback: Option<RenderRollback<'_>>) -> Result<Made> {
+    let mut journal = prepare::prepare(app, request)?;
+    if let Some(render) = rollback {
+        journal.outputs.rollback = render(&journal.target)?;
+    }
     journal.save(app)?;
     if signals::interrupted() {
         journal.discard(app);

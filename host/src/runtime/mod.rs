@@ -15,8 +15,9 @@ use wasmtime::component::{Component, Instance, InstancePre, Linker};
 use wasmtime::{Engine, Store, Trap};
 
 use crate::contract::{
-    self, ChangelogInput, NotesInput, RenderedNotes, RollbackInput, VersionDecision, VersionInput, changelog_api,
-    info_api, notes_api, rollback_api, version_api,
+    self, ChangelogInput, MetricsInput, MetricsReport, NotesInput, RenderedNotes, RollbackInput, RunbookInput,
+    UpdatedFile, VersionDecision, VersionFilesInput, VersionInput, changelog_api, info_api, metrics_api, notes_api,
+    rollback_api, runbook_api, version_api, version_files_api,
 };
 use sandbox::Sandbox;
 
@@ -36,12 +37,37 @@ pub enum Capability {
     VersionBump,
     ReleaseNotes,
     Changelog,
+    /// `rollback` or its successor `runbook` (see [`Capability::Runbook`]).
     Rollback,
+    VersionFiles,
+    ReleaseMetrics,
+    /// Not a slot of its own: a plugin that exports `runbook` serves the
+    /// rollback slot, and the host calls `render-runbook` on it instead of
+    /// `render-rollback`.
+    Runbook,
 }
 
 impl Capability {
-    pub const ALL: [Capability; 4] =
-        [Capability::VersionBump, Capability::ReleaseNotes, Capability::Changelog, Capability::Rollback];
+    /// Every capability an export can give.
+    pub const ALL: [Capability; 7] = [
+        Capability::VersionBump,
+        Capability::ReleaseNotes,
+        Capability::Changelog,
+        Capability::Rollback,
+        Capability::VersionFiles,
+        Capability::ReleaseMetrics,
+        Capability::Runbook,
+    ];
+
+    /// The slots a plugin is chosen for (everything but `Runbook`).
+    pub const SLOTS: [Capability; 6] = [
+        Capability::VersionBump,
+        Capability::ReleaseNotes,
+        Capability::Changelog,
+        Capability::Rollback,
+        Capability::VersionFiles,
+        Capability::ReleaseMetrics,
+    ];
 
     pub fn interface(self) -> &'static str {
         match self {
@@ -49,6 +75,17 @@ impl Capability {
             Capability::ReleaseNotes => "release-notes",
             Capability::Changelog => "changelog",
             Capability::Rollback => "rollback",
+            Capability::VersionFiles => "version-files",
+            Capability::ReleaseMetrics => "release-metrics",
+            Capability::Runbook => "runbook",
+        }
+    }
+
+    /// The slot this export fills (`Runbook` fills `Rollback`).
+    pub fn slot(self) -> Capability {
+        match self {
+            Capability::Runbook => Capability::Rollback,
+            other => other,
         }
     }
 
@@ -62,7 +99,9 @@ impl Capability {
             Capability::VersionBump => "version",
             Capability::ReleaseNotes => "notes",
             Capability::Changelog => "changelog",
-            Capability::Rollback => "rollback",
+            Capability::Rollback | Capability::Runbook => "rollback",
+            Capability::VersionFiles => "version-files",
+            Capability::ReleaseMetrics => "metrics",
         }
     }
 }
@@ -151,6 +190,9 @@ struct Indices {
     notes: Option<notes_api::GuestIndices>,
     changelog: Option<changelog_api::GuestIndices>,
     rollback: Option<rollback_api::GuestIndices>,
+    runbook: Option<runbook_api::GuestIndices>,
+    version_files: Option<version_files_api::GuestIndices>,
+    metrics: Option<metrics_api::GuestIndices>,
 }
 
 impl Plugin {
@@ -295,6 +337,18 @@ impl Runtime {
                 .then(|| rollback_api::GuestIndices::new(&pre))
                 .transpose()
                 .map_err(mismatch)?,
+            runbook: has(Capability::Runbook)
+                .then(|| runbook_api::GuestIndices::new(&pre))
+                .transpose()
+                .map_err(mismatch)?,
+            version_files: has(Capability::VersionFiles)
+                .then(|| version_files_api::GuestIndices::new(&pre))
+                .transpose()
+                .map_err(mismatch)?,
+            metrics: has(Capability::ReleaseMetrics)
+                .then(|| metrics_api::GuestIndices::new(&pre))
+                .transpose()
+                .map_err(mismatch)?,
         };
         Ok(Plugin { name, source, wasm_sha256, capabilities, pre, indices })
     }
@@ -382,6 +436,30 @@ impl Runtime {
         let indices = self.require(plugin, Capability::Rollback, plugin.indices.rollback.as_ref())?;
         self.call(plugin, |store, instance| {
             indices.load(&mut *store, instance)?.call_render_rollback(&mut *store, input)
+        })
+    }
+
+    /// The rollback runbook with the repository's paths and file heads.
+    pub fn render_runbook(&self, plugin: &Plugin, input: &RunbookInput) -> Result<String> {
+        let indices = self.require(plugin, Capability::Runbook, plugin.indices.runbook.as_ref())?;
+        self.call(plugin, |store, instance| {
+            indices.load(&mut *store, instance)?.call_render_runbook(&mut *store, input)
+        })
+    }
+
+    /// The version files' new texts, one per input file in input order.
+    pub fn update_version_files(&self, plugin: &Plugin, input: &VersionFilesInput) -> Result<Vec<UpdatedFile>> {
+        let indices = self.require(plugin, Capability::VersionFiles, plugin.indices.version_files.as_ref())?;
+        self.call(plugin, |store, instance| {
+            indices.load(&mut *store, instance)?.call_update_version_files(&mut *store, input)
+        })
+    }
+
+    /// The DORA keys of a release history.
+    pub fn compute_metrics(&self, plugin: &Plugin, input: &MetricsInput) -> Result<MetricsReport> {
+        let indices = self.require(plugin, Capability::ReleaseMetrics, plugin.indices.metrics.as_ref())?;
+        self.call(plugin, |store, instance| {
+            indices.load(&mut *store, instance)?.call_compute_metrics(&mut *store, input)
         })
     }
 

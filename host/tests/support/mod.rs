@@ -114,6 +114,12 @@ impl TestRepo {
         String::from_utf8_lossy(&out.stdout).trim().to_string()
     }
 
+    /// Sets the fixture's clock: the next commit is made one hour after
+    /// `unix`, and a tag made before it gets `unix` as its tagger date.
+    pub fn set_clock(&self, unix: i64) {
+        self.clock.set(unix);
+    }
+
     fn tick(&self) {
         self.clock.set(self.clock.get() + 3600);
     }

@@ -1,0 +1,214 @@
+//! `[[version-files]]`: the new version written into manifests.
+//!
+//! The host reads each configured file (and the lock files beside it), the
+//! version-files plugin returns their new texts, and the release puts them
+//! into the one release commit with the CHANGELOG (`crate::release`). Every
+//! problem stops the release before anything is written: a missing file, a
+//! file that is not UTF-8, a key the plugin cannot find. Never a silent skip.
+
+use std::path::{Path, PathBuf};
+
+use semver::Version;
+
+use crate::app::App;
+use crate::contract::{UpdatedFile, VersionFile as ContractFile, VersionFilesInput};
+use crate::error::{Error, Result};
+use crate::release::FileChange;
+use crate::runtime::Capability;
+
+/// Lock files updated with the manifest they sit beside (or, for
+/// `Cargo.lock`, above: a workspace has one at its root). They change only
+/// for the manifests' own packages; the plugin decides which entries.
+const COMPANIONS: &[(&str, &[&str], bool)] = &[
+    // (manifest, lock files, search the parent directories too)
+    ("Cargo.toml", &["Cargo.lock"], true),
+    ("package.json", &["package-lock.json", "npm-shrinkwrap.json"], false),
+];
+
+/// One version file the release changes.
+#[derive(Debug, Clone)]
+pub struct Updated {
+    /// Where it is, symlinks resolved, inside the repository.
+    pub path: PathBuf,
+    /// Relative to the repository root, `/`-separated (`deploy/Chart.yaml`).
+    pub display: String,
+    pub old: String,
+    pub new: String,
+    /// `(location, old value, new value)`: `package.version`, `line 12`.
+    pub changes: Vec<(String, String, String)>,
+}
+
+impl Updated {
+    pub fn file_change(&self) -> FileChange {
+        FileChange {
+            path: self.path.clone(),
+            old: Some(self.old.clone().into_bytes()),
+            new: self.new.clone().into_bytes(),
+        }
+    }
+
+    /// A unified diff of the file (`--- a/path` / `+++ b/path`, one line of
+    /// context), as `relkit release --dry-run` prints it.
+    pub fn diff(&self) -> String {
+        let diff = similar::TextDiff::from_lines(&self.old, &self.new);
+        diff.unified_diff()
+            .context_radius(1)
+            .header(&format!("a/{}", self.display), &format!("b/{}", self.display))
+            .missing_newline_hint(true)
+            .to_string()
+    }
+}
+
+/// A file handed to the plugin.
+struct Read {
+    path: PathBuf,
+    display: String,
+    text: String,
+}
+
+/// Runs the version-files plugin for a release of `version` and returns the
+/// files whose text changes, in configuration order (lock files after the
+/// manifests). `last_stable` is what a `prerelease = false` file keeps under
+/// a pre-release; with none (no stable release yet), such a file is left as
+/// it is. Errors: a configured file that is missing or not UTF-8 (naming the
+/// entry's line in relkit.toml), or the plugin's error (naming the file and key).
+pub fn plan(app: &App, version: &Version, last_stable: Option<&Version>) -> Result<Vec<Updated>> {
+    let entries = &app.config.config.version_files;
+    if entries.is_empty() {
+        return Ok(Vec::new());
+    }
+    let root = app.repo.root();
+    let mut files: Vec<(Read, ContractFile)> = Vec::new();
+    let mut companions: Vec<(Read, ContractFile)> = Vec::new();
+    for (n, entry) in entries.iter().enumerate() {
+        let at = || format!("{}: {}", app.config.file_name(), app.config.version_file_key(n, "path"));
+        let path =
+            crate::fsutil::resolve_inside(root, root, &entry.path).map_err(|m| refused(format!("{}: {m}", at())))?;
+        let write = if version.pre.is_empty() || entry.prerelease {
+            version.to_string()
+        } else if let Some(stable) = last_stable {
+            stable.to_string()
+        } else {
+            app.detail(format!(
+                "relkit: {} keeps its version: prerelease = false and there is no stable release yet",
+                entry.path.display()
+            ));
+            continue;
+        };
+        let read = read_file(root, &path)
+            .map_err(|why| refused(format!("{}: {why}; fix the path or remove the [[version-files]] entry", at())))?;
+        for lock in companion_paths(root, &path) {
+            let known = |p: &Path| {
+                files.iter().chain(&companions).any(|(r, _)| r.path == p)
+                    || entries
+                        .iter()
+                        .any(|e| crate::fsutil::resolve_inside(root, root, &e.path).ok().as_deref() == Some(p))
+            };
+            if known(&lock) {
+                continue;
+            }
+            let lock_read =
+                read_file(root, &lock).map_err(|why| refused(format!("{why} (beside {})", read.display)))?;
+            let contract = ContractFile {
+                path: lock_read.display.clone(),
+                text: lock_read.text.clone(),
+                fields: Vec::new(),
+                version: write.clone(),
+                companion: true,
+            };
+            companions.push((lock_read, contract));
+        }
+        let contract = ContractFile {
+            path: read.display.clone(),
+            text: read.text.clone(),
+            fields: entry.fields.clone(),
+            version: write,
+            companion: false,
+        };
+        files.push((read, contract));
+    }
+    files.extend(companions);
+    if files.is_empty() {
+        return Ok(Vec::new());
+    }
+    let (reads, inputs): (Vec<Read>, Vec<ContractFile>) = files.into_iter().unzip();
+    let results = app.update_version_files(VersionFilesInput { files: inputs, settings: Vec::new() })?;
+    if results.len() != reads.len() || results.iter().zip(&reads).any(|(r, f)| r.path != f.display) {
+        return Err(refused(format!(
+            "plugin version-files: returned {} results for {} files, or not in their order; the plugin breaks the \
+             version-files contract",
+            results.len(),
+            reads.len()
+        )));
+    }
+    Ok(reads.into_iter().zip(results).filter_map(|(read, result)| updated(read, result)).collect())
+}
+
+fn updated(read: Read, result: UpdatedFile) -> Option<Updated> {
+    (result.text != read.text).then(|| Updated {
+        path: read.path,
+        display: read.display,
+        old: read.text,
+        new: result.text,
+        changes: result.changes.into_iter().map(|c| (c.location, c.old, c.new)).collect(),
+    })
+}
+
+fn refused(message: String) -> Error {
+    Error::Refused(message)
+}
+
+/// Reads a version file as UTF-8 text; the error says what is wrong.
+fn read_file(root: &Path, path: &Path) -> std::result::Result<Read, String> {
+    let display = relative(root, path);
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(format!("{display} does not exist")),
+        Err(e) if path.is_dir() => return Err(format!("{display} is a directory, not a file ({e})")),
+        Err(e) => return Err(format!("cannot read {display}: {e}")),
+    };
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        format!("{display} is not UTF-8 text (byte {at}); relkit edits text files only")
+    })?;
+    Ok(Read { path: path.to_path_buf(), display, text })
+}
+
+/// `path` relative to `root`, `/`-separated.
+fn relative(root: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
+}
+
+/// The lock files that go with a manifest: beside it, and for `Cargo.toml`
+/// the nearest `Cargo.lock` at or above it inside the repository.
+fn companion_paths(root: &Path, manifest: &Path) -> Vec<PathBuf> {
+    let Some(name) = manifest.file_name().and_then(|n| n.to_str()) else { return Vec::new() };
+    let Some((_, locks, upward)) = COMPANIONS.iter().find(|(m, _, _)| *m == name) else { return Vec::new() };
+    let mut found = Vec::new();
+    let mut dir = manifest.parent();
+    while let Some(d) = dir.filter(|d| d.starts_with(root)) {
+        for lock in *locks {
+            let candidate = d.join(lock);
+            if candidate.is_file()
+                && let Ok(resolved) = crate::fsutil::resolve_inside(root, root, &candidate)
+            {
+                found.push(resolved);
+            }
+        }
+        if !*upward || !found.is_empty() {
+            break;
+        }
+        dir = d.parent();
+    }
+    found
+}
+
+impl App {
+    /// Runs the version-files plugin (built-in or `[[plugins.load]]`).
+    pub fn update_version_files(&self, mut input: VersionFilesInput) -> Result<Vec<UpdatedFile>> {
+        let plugin = self.plugin(Capability::VersionFiles)?;
+        input.settings.extend(self.extra_settings(&plugin));
+        self.timed(&plugin, || self.runtime()?.update_version_files(&plugin, &input).map_err(Error::from))
+    }
+}
