@@ -183,6 +183,9 @@ enum Commands {
         /// Print what would be done
         #[arg(long)]
         dry_run: bool,
+        /// Tag inside a [[release.freeze]] window; the tag message records it
+        #[arg(long)]
+        ignore_freeze: bool,
         #[command(flatten)]
         version: VersionFlags,
     },
@@ -194,6 +197,9 @@ enum Commands {
         /// Push the tag (and the CHANGELOG commit, if one is made)
         #[arg(long)]
         push: bool,
+        /// Release inside a [[release.freeze]] window; the tag message records it
+        #[arg(long)]
+        ignore_freeze: bool,
         #[command(flatten)]
         version: VersionFlags,
     },
@@ -245,11 +251,11 @@ impl Cli {
             Commands::Rollback { release, version: v } => {
                 Command::Rollback(rollback::RollbackArgs { release, overrides: v.overrides() })
             }
-            Commands::Tag { push, sign, dry_run, version: v } => {
-                Command::Tag(tag::TagArgs { push, sign, dry_run, overrides: v.overrides() })
+            Commands::Tag { push, sign, dry_run, ignore_freeze, version: v } => {
+                Command::Tag(tag::TagArgs { push, sign, dry_run, ignore_freeze, overrides: v.overrides() })
             }
-            Commands::Release { dry_run, push, version: v } => {
-                Command::Release(release::ReleaseArgs { dry_run, push, overrides: v.overrides() })
+            Commands::Release { dry_run, push, ignore_freeze, version: v } => {
+                Command::Release(release::ReleaseArgs { dry_run, push, ignore_freeze, overrides: v.overrides() })
             }
             Commands::Plugins(PluginsCommand::List) => Command::PluginsList,
             Commands::Plugins(PluginsCommand::Check { file }) => Command::PluginsCheck(file),

@@ -115,6 +115,9 @@ pub struct ReleaseConfig {
     /// `Name <email>` for the release commit and tag when git has no identity
     /// (default: the forge's bot in CI, see `release::identity`).
     pub identity: Option<String>,
+    /// `[[release.freeze]]`: windows in which `release` and `tag` refuse
+    /// (see [`crate::freeze`]).
+    pub freeze: Vec<crate::freeze::Freeze>,
 }
 
 impl Default for ReleaseConfig {
@@ -127,6 +130,7 @@ impl Default for ReleaseConfig {
             sign: false,
             remote: "origin".to_string(),
             identity: None,
+            freeze: Vec::new(),
         }
     }
 }
@@ -568,6 +572,11 @@ pub fn parse(text: &str) -> Result<Config, String> {
         Some((table, key)) => located(text, table, key, &message),
         None => message,
     })?;
+    for (n, window) in config.release.freeze.iter().enumerate() {
+        if let Some((key, message)) = crate::freeze::problem(window) {
+            return Err(format!("{}: {message}", located_entry(text, "release.freeze", n, key)));
+        }
+    }
     Ok(config)
 }
 

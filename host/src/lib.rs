@@ -15,6 +15,7 @@ pub mod config;
 pub mod contract;
 pub mod error;
 pub mod forge;
+pub mod freeze;
 pub mod fsutil;
 pub mod git;
 pub mod metrics;

@@ -12,6 +12,7 @@ mod changelog;
 mod cli;
 mod config_errors;
 mod correctness;
+mod freeze;
 mod git_reading;
 mod injection;
 mod metrics;

@@ -22,6 +22,8 @@ use crate::version_files;
 pub struct ReleaseArgs {
     pub dry_run: bool,
     pub push: bool,
+    /// Release inside a `[[release.freeze]]` window (recorded in the tag message).
+    pub ignore_freeze: bool,
     pub overrides: VersionOverrides,
 }
 
@@ -87,6 +89,7 @@ pub fn run(app: &App, args: &ReleaseArgs, io: &mut Io<'_>) -> Result<()> {
         return report_outputs(app, io, kind, &outputs);
     };
     check_can_release(app, &plan, &release)?;
+    let freeze_note = check_freeze(app, io, "relkit release", args.ignore_freeze, args.dry_run)?;
     let write_changelog = changelog_enabled && release.in_changelog(&app.config.config);
     // The CHANGELOG and version files go into a release commit with --push,
     // and always when version files are configured: a tag whose commit still
@@ -215,7 +218,10 @@ pub fn run(app: &App, args: &ReleaseArgs, io: &mut Io<'_>) -> Result<()> {
         version: release.version.clone(),
         tag: release.tag.clone(),
         head: release.commit.clone(),
-        message: notes.markdown.clone(),
+        message: match &freeze_note {
+            Some(note) => format!("{}\n\n{note}\n", notes.markdown.trim_end()),
+            None => notes.markdown.clone(),
+        },
         sign,
         files,
         commit_message,
@@ -359,6 +365,23 @@ fn report_outputs(app: &App, io: &mut Io<'_>, kind: CiKind, outputs: &Outputs) -
         io.detail(&format!("relkit: wrote {}", path.display()))?;
     }
     Ok(())
+}
+
+/// Refuses a release inside a `[[release.freeze]]` window (a dry run only
+/// warns); with `ignore`, returns the line the tag message records instead.
+pub fn check_freeze(app: &App, io: &mut Io<'_>, what: &str, ignore: bool, dry_run: bool) -> Result<Option<String>> {
+    let windows = &app.config.config.release.freeze;
+    if ignore {
+        return Ok(crate::freeze::override_note(windows, app.now));
+    }
+    match crate::freeze::refusal(windows, app.now, what) {
+        Some(why) if dry_run => {
+            io.warn(&why)?;
+            Ok(None)
+        }
+        Some(why) => Err(Error::Refused(why)),
+        None => Ok(None),
+    }
 }
 
 /// Refusals that do not need a plugin: the tag exists, or HEAD is already

@@ -7,7 +7,7 @@
 //! commit point — the atomic push with `--push`, else one ref transaction.
 
 use super::Io;
-use super::release::{begin, check_can_release};
+use super::release::{begin, check_can_release, check_freeze};
 use crate::app::{App, VersionOverrides};
 use crate::ci::Outputs;
 use crate::error::{Error, Result};
@@ -20,6 +20,8 @@ pub struct TagArgs {
     pub push: bool,
     pub sign: bool,
     pub dry_run: bool,
+    /// Tag inside a `[[release.freeze]]` window (recorded in the tag message).
+    pub ignore_freeze: bool,
     pub overrides: VersionOverrides,
 }
 
@@ -44,9 +46,13 @@ pub fn run(app: &App, args: &TagArgs, io: &mut Io<'_>) -> Result<()> {
             return Err(Error::Refused(format!("{}; there is nothing to tag", plan.decision.rule)));
         };
         check_can_release(app, &plan, &pending)?;
+        let freeze_note = check_freeze(app, io, "relkit tag", args.ignore_freeze, args.dry_run)?;
         let notes = app.render_notes(&pending, plan.preset)?;
-        let message =
+        let mut message =
             if notes.markdown.trim().is_empty() { format!("Release {}\n", pending.tag) } else { notes.markdown };
+        if let Some(note) = freeze_note {
+            message = format!("{}\n\n{note}\n", message.trim_end());
+        }
         let sign = args.sign || app.config.config.release.sign;
         let kind = if sign { "signed" } else { "annotated" };
         let remote = app.config.config.release.remote.clone();
