@@ -166,10 +166,12 @@ pub fn read_incidents(path: &Path, known: &[ReleasePoint]) -> Result<Vec<Inciden
     let shown = path.display().to_string();
     let text = std::fs::read_to_string(path)
         .map_err(|e| Error::Refused(format!("--incidents {shown}: cannot read it: {e}")))?;
+    // Spreadsheet exports often start with a byte order mark.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
     let rows: Vec<(String, [String; 3])> = if shown.ends_with(".json") || text.trim_start().starts_with('[') {
-        json_rows(&shown, &text)?
+        json_rows(&shown, text)?
     } else {
-        csv_rows(&shown, &text)?
+        csv_rows(&shown, text)?
     };
     let mut incidents = Vec::with_capacity(rows.len());
     for (at, [release, started, resolved]) in rows {
@@ -231,8 +233,8 @@ fn csv_rows(file: &str, text: &str) -> Result<Vec<(String, [String; 3])>> {
 }
 
 fn json_rows(file: &str, text: &str) -> Result<Vec<(String, [String; 3])>> {
+    // Other keys are allowed, as other CSV columns are (a ticket id, a URL).
     #[derive(serde::Deserialize)]
-    #[serde(deny_unknown_fields)]
     struct Row {
         release: String,
         started: String,

@@ -78,12 +78,25 @@ pub fn plan(app: &App, version: &Version, last_stable: Option<&Version>) -> Resu
         return Ok(Vec::new());
     }
     let root = app.repo.root();
+    let configured: Vec<Option<PathBuf>> =
+        entries.iter().map(|e| crate::fsutil::resolve_inside(root, root, &e.path).ok()).collect();
+    let changelog = if app.config.config.release.changelog { app.changelog_path().ok() } else { None };
     let mut files: Vec<(Read, ContractFile)> = Vec::new();
     let mut companions: Vec<(Read, ContractFile)> = Vec::new();
+    let mut tree: Option<Vec<String>> = None;
     for (n, entry) in entries.iter().enumerate() {
         let at = || format!("{}: {}", app.config.file_name(), app.config.version_file_key(n, "path"));
         let path =
             crate::fsutil::resolve_inside(root, root, &entry.path).map_err(|m| refused(format!("{}: {m}", at())))?;
+        // Two writers of one file would each undo the other's edit.
+        if changelog.as_deref() == Some(path.as_path()) {
+            return Err(refused(format!(
+                "{}: {} is the CHANGELOG ([changelog] path), which relkit writes with the release's section; put \
+                 the x-relkit-version marker in another file and remove this entry",
+                at(),
+                relative(root, &path)
+            )));
+        }
         let write = if version.pre.is_empty() || entry.prerelease {
             version.to_string()
         } else if let Some(stable) = last_stable {
@@ -97,14 +110,25 @@ pub fn plan(app: &App, version: &Version, last_stable: Option<&Version>) -> Resu
         };
         let read = read_file(root, &path)
             .map_err(|why| refused(format!("{}: {why}; fix the path or remove the [[version-files]] entry", at())))?;
-        for lock in companion_paths(root, &path) {
-            let known = |p: &Path| {
-                files.iter().chain(&companions).any(|(r, _)| r.path == p)
-                    || entries
-                        .iter()
-                        .any(|e| crate::fsutil::resolve_inside(root, root, &e.path).ok().as_deref() == Some(p))
+        let mut extra = companion_paths(root, &path);
+        if path.file_name().is_some_and(|n| n == "Cargo.toml") {
+            let paths = match &tree {
+                Some(paths) => paths,
+                None => tree.insert(app.repo.tree_paths("HEAD")?),
             };
-            if known(&lock) {
+            extra.extend(member_manifests(root, &path, paths));
+        }
+        for lock in extra {
+            if let Some(other) = configured.iter().position(|p| p.as_deref() == Some(lock.as_path())) {
+                return Err(refused(format!(
+                    "{}: {}: relkit updates {} with {} already (its own entries only); remove that entry",
+                    app.config.file_name(),
+                    app.config.version_file_key(other, "path"),
+                    relative(root, &lock),
+                    entry.path.display()
+                )));
+            }
+            if files.iter().chain(&companions).any(|(r, _)| r.path == lock) {
                 continue;
             }
             let lock_read =
@@ -178,6 +202,20 @@ fn read_file(root: &Path, path: &Path) -> std::result::Result<Read, String> {
 fn relative(root: &Path, path: &Path) -> String {
     let rel = path.strip_prefix(root).unwrap_or(path);
     rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
+}
+
+/// The member manifests of a Cargo workspace whose root manifest is
+/// `manifest`: every tracked `Cargo.toml` below its directory (from `tree`,
+/// HEAD's paths), so that the plugin knows which members inherit the
+/// workspace's version. They never change.
+fn member_manifests(root: &Path, manifest: &Path, tree: &[String]) -> Vec<PathBuf> {
+    let dir = relative(root, manifest.parent().unwrap_or(root));
+    let prefix = if dir.is_empty() { String::new() } else { format!("{dir}/") };
+    tree.iter()
+        .filter(|p| p.starts_with(&prefix) && p.ends_with("/Cargo.toml"))
+        .map(|p| root.join(p))
+        .filter(|p| p != manifest && p.is_file())
+        .collect()
 }
 
 /// The lock files that go with a manifest: beside it, and for `Cargo.toml`

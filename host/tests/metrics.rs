@@ -206,3 +206,22 @@ fn under_github_actions_the_report_goes_to_the_step_summary() {
     let text = std::fs::read_to_string(&summary).unwrap();
     assert!(text.contains("xychart-beta"), "{text}");
 }
+
+#[test]
+fn an_incidents_file_from_a_spreadsheet_is_read() {
+    // A byte order mark and extra columns or keys, as exports have.
+    let repo = november();
+    let csv = repo.path().join("incidents.csv");
+    std::fs::write(
+        &csv,
+        "\u{feff}release,started,resolved,ticket\nv1.3.0,2026-11-17T13:00:00Z,2026-11-17T15:00:00Z,INC-7\n",
+    )
+    .unwrap();
+    let m = json(&repo, &["--since", "2026-11-01", "--until", "2026-11-28", "--incidents", csv.to_str().unwrap()]);
+    assert_eq!(m["change_failure_rate"].as_f64(), Some(0.2), "{m}");
+    let file = repo.path().join("incidents.json");
+    let text = "\u{feff}[{\"release\": \"v1.3.0\", \"started\": \"2026-11-17T13:00:00Z\", \"resolved\": \"2026-11-17T15:00:00Z\", \"ticket\": \"INC-7\"}]";
+    std::fs::write(&file, text).unwrap();
+    let m = json(&repo, &["--since", "2026-11-01", "--until", "2026-11-28", "--incidents", file.to_str().unwrap()]);
+    assert_eq!(m["time_to_restore_seconds"]["median"], 2 * HOUR, "{m}");
+}

@@ -248,3 +248,92 @@ fn bad_entries_are_refused_at_load_with_their_line() {
         assert!(err.contains(expected), "{config}: {err}");
     }
 }
+
+#[test]
+fn the_changelog_cannot_be_a_version_file() {
+    let repo = manifests();
+    repo.commit_files(
+        "docs: marker in the changelog",
+        &[
+            ("CHANGELOG.md", "# Changelog\n\nLatest: 1.2.3 <!-- x-relkit-version -->\n"),
+            ("relkit.toml", "[[version-files]]\npath = \"CHANGELOG.md\"\n"),
+        ],
+    );
+    let before = repo.state();
+    let err = repo.relkit(&["release"]).fails().to_string();
+    assert_eq!(repo.state(), before);
+    assert!(err.contains("CHANGELOG.md is the CHANGELOG ([changelog] path)"), "{err}");
+    assert_eq!(repo.git(&["tag", "-l"]), "v1.2.3");
+}
+
+#[test]
+fn a_lock_file_listed_beside_its_manifest_is_refused() {
+    let repo = manifests();
+    let config = format!("{CONFIG}\n[[version-files]]\npath = \"package-lock.json\"\nfields = [\"version\"]\n");
+    repo.commit_files("chore: list the lock", &[("relkit.toml", &config)]);
+    let err = refused(&repo);
+    assert!(
+        err.contains("key `path` in [[version-files]] #5: relkit updates package-lock.json with package.json already"),
+        "{err}"
+    );
+}
+
+#[test]
+fn an_ignored_version_file_is_refused_not_committed() {
+    let repo = TestRepo::github();
+    repo.commit_files(
+        "chore: init",
+        &[("relkit.toml", "[[version-files]]\npath = \"package.json\"\n"), (".gitignore", "package.json\n")],
+    );
+    repo.tag("v1.2.3");
+    repo.commit("fix: a");
+    repo.write("package.json", PACKAGE_JSON);
+    let err = repo.relkit(&["release"]).fails().to_string();
+    assert!(err.contains("package.json has uncommitted changes, or is not tracked by git"), "{err}");
+    assert_eq!(repo.git(&["tag", "-l"]), "v1.2.3");
+}
+
+#[test]
+fn tag_refuses_while_the_version_files_say_the_old_version() {
+    let repo = manifests();
+    let before = repo.state();
+    let err = repo.relkit(&["tag"]).fails().to_string();
+    assert_eq!(repo.state(), before);
+    assert!(err.contains("Cargo.toml still says 1.2.3 (package.version), so tag v1.3.0 would contradict it"), "{err}");
+    // Bumped by hand and committed: the tag agrees, so it is made.
+    let bump = |path: &str, text: &str, n: &[usize]| (path.to_string(), bumped(text, n));
+    let files = [
+        bump("Cargo.toml", CARGO_TOML, &[0]),
+        bump("Cargo.lock", CARGO_LOCK, &[0]),
+        bump("deploy/chart/Chart.yaml", CHART, &[0, 1]),
+        bump("README.md", README, &[0]),
+        bump("package.json", PACKAGE_JSON, &[0]),
+        bump("package-lock.json", PACKAGE_LOCK, &[0, 1]),
+    ];
+    let files: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
+    repo.commit_files("chore: 1.3.0", &files);
+    repo.relkit(&["tag"]).ok();
+    assert_eq!(repo.git(&["rev-parse", "v1.3.0^{commit}"]), repo.head());
+}
+
+#[test]
+fn only_workspace_members_that_inherit_the_version_follow_it_in_cargo_lock() {
+    let repo = TestRepo::github();
+    let lock = "version = 4\n\n[[package]]\nname = \"a\"\nversion = \"1.0.0\"\n\n[[package]]\nname = \"c\"\nversion = \"1.0.0\"\n";
+    repo.commit_files(
+        "chore: init",
+        &[
+            ("Cargo.toml", "[workspace]\nmembers = [\"a\", \"c\"]\n\n[workspace.package]\nversion = \"1.0.0\"\n"),
+            ("a/Cargo.toml", "[package]\nname = \"a\"\nversion.workspace = true\n"),
+            ("c/Cargo.toml", "[package]\nname = \"c\"\nversion = \"1.0.0\"\n"),
+            ("Cargo.lock", lock),
+            ("relkit.toml", "[[version-files]]\npath = \"Cargo.toml\"\n"),
+        ],
+    );
+    repo.tag("v1.0.0");
+    repo.commit("fix: a");
+    repo.relkit(&["release"]).ok();
+    let lock_after = repo.git(&["show", "v1.0.1:Cargo.lock"]) + "\n";
+    assert_eq!(lock_after, lock.replacen("version = \"1.0.0\"", "version = \"1.0.1\"", 1), "c must stay: {lock_after}");
+    assert_eq!(repo.read("c/Cargo.toml"), "[package]\nname = \"c\"\nversion = \"1.0.0\"\n");
+}

@@ -135,7 +135,8 @@ pub fn run(app: &App, args: &ReleaseArgs, io: &mut Io<'_>) -> Result<()> {
     let dirty_files = version_files.iter().map(|f| Ok((f, app.repo.is_dirty(&f.path)?))).collect::<Result<Vec<_>>>()?;
     if let Some((file, _)) = dirty_files.iter().find(|(_, dirty)| *dirty) {
         let message = format!(
-            "{} has uncommitted changes; commit or discard them first, so the release does not mix them in",
+            "{} has uncommitted changes, or is not tracked by git (untracked or ignored); commit it (or discard \
+             the changes) first, so that the release commit holds only the version",
             file.display
         );
         if args.dry_run {

@@ -47,6 +47,7 @@ pub fn run(app: &App, args: &TagArgs, io: &mut Io<'_>) -> Result<()> {
         };
         check_can_release(app, &plan, &pending)?;
         let freeze_note = check_freeze(app, io, "relkit tag", args.ignore_freeze, args.dry_run)?;
+        refuse_stale_version_files(app, &plan, &pending.version, &pending.tag)?;
         let notes = app.render_notes(&pending, plan.preset)?;
         let mut message =
             if notes.markdown.trim().is_empty() { format!("Release {}\n", pending.tag) } else { notes.markdown };
@@ -92,4 +93,25 @@ pub fn run(app: &App, args: &TagArgs, io: &mut Io<'_>) -> Result<()> {
         made.done(app);
         Ok(())
     })
+}
+
+/// `relkit tag` makes no commit: with `[[version-files]]` configured, it
+/// refuses to tag a commit whose version files do not already say the new
+/// version (the tag and the package would disagree); `relkit release`
+/// commits them.
+fn refuse_stale_version_files(app: &App, plan: &crate::app::VersionPlan, version: &str, tag: &str) -> Result<()> {
+    if app.config.config.version_files.is_empty() {
+        return Ok(());
+    }
+    let next = semver::Version::parse(version)
+        .map_err(|e| Error::Refused(format!("the next version {version:?} is not a semantic version: {e}")))?;
+    let last_stable = plan.decision.current.as_deref().and_then(|v| semver::Version::parse(v).ok());
+    let stale = crate::version_files::plan(app, &next, last_stable.as_ref())?;
+    let Some(file) = stale.first() else { return Ok(()) };
+    let (at, old, _) = file.changes.first().cloned().unwrap_or_default();
+    Err(Error::Refused(format!(
+        "{} still says {old} ({at}), so tag {tag} would contradict it; run `relkit release`, which commits the version \
+         files with the tag, or update them to {version} and commit first",
+        file.display
+    )))
 }

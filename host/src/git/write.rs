@@ -126,10 +126,16 @@ impl Repo {
     }
 
     /// Whether `path` (relative to the root) has changes not committed, or is
-    /// untracked.
+    /// untracked, or ignored (a release commit must not add a file the
+    /// repository does not track).
     pub fn is_dirty(&self, path: &Path) -> Result<bool> {
         let mut c = self.command(false);
-        c.env("GIT_LITERAL_PATHSPECS", "1").args([OsStr::new("status"), OsStr::new("--porcelain"), OsStr::new("--")]);
+        c.env("GIT_LITERAL_PATHSPECS", "1").args([
+            OsStr::new("status"),
+            OsStr::new("--porcelain"),
+            OsStr::new("--ignored"),
+            OsStr::new("--"),
+        ]);
         c.arg(path);
         let out = Self::checked("status", c.output().map_err(|e| GitError::Missing(e.to_string()))?)?;
         Ok(!out.is_empty())
