@@ -133,3 +133,28 @@ grep -q "was made in the job's clone only (push: false); no GitLab release" "$re
 test "$(git -C "$repo.remote.git" tag -l)" = v1.2.3
 test "$(wc -l < "$work/glab-calls")" = "$calls_before"
 echo "ok: push: false made no tag on the remote and no GitLab release"
+
+echo "-- a merge request pipeline: relkit:check"
+repo="$work/mr"
+make_repo "$repo"
+base="$(git -C "$repo" rev-parse HEAD)"
+git -C "$repo" checkout -q -b feature
+git -C "$repo" commit -q --allow-empty -m "feat(api): add pagination"
+mr_pipeline() {
+  local title="$1"
+  (cd "$repo" && "$gcl" --force-shell-executor --no-color --variable GITLAB_CI=true \
+    --variable CI_PIPELINE_SOURCE=merge_request_event --variable "CI_MERGE_REQUEST_DIFF_BASE_SHA=$base" \
+    --variable CI_MERGE_REQUEST_SQUASH_ON_MERGE=true --variable "CI_MERGE_REQUEST_TITLE=$title" \
+    --variable "RELKIT_BIN=$relkit" relkit:check) > "$repo.log" 2>&1
+}
+mr_pipeline "feat(api): add pagination" || { cat "$repo.log"; echo "relkit:check failed on a conventional MR" >&2; exit 1; }
+grep -q "This branch would release v1.3.0 (minor" "$repo.log" || { cat "$repo.log"; exit 1; }
+grep -q "Squash-merged with this title, the branch would release v1.3.0" "$repo.log" || { cat "$repo.log"; exit 1; }
+if mr_pipeline "Update stuff"; then cat "$repo.log"; echo "relkit:check passed a non-conventional MR title" >&2; exit 1; fi
+grep -q "the title breaks the commit rules" "$repo.log" || { cat "$repo.log"; exit 1; }
+git -C "$repo" commit -q --allow-empty -m "wip"
+if mr_pipeline "feat(api): add pagination"; then cat "$repo.log"; echo "relkit:check passed a non-conventional commit" >&2; exit 1; fi
+grep -q "1 of 2 commits break the commit rules" "$repo.log" || { cat "$repo.log"; exit 1; }
+test "$(git -C "$repo.remote.git" tag -l)" = v1.2.3
+echo "ok: relkit:check passes a conventional MR, fails a bad title and a bad commit, and tags nothing"
+

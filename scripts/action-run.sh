@@ -5,9 +5,9 @@
 set -euo pipefail
 command="${INPUT_COMMAND:-release}"
 case "$command" in
-  release | version | notes | changelog | rollback | tag | metrics) ;;
+  release | version | notes | changelog | rollback | tag | metrics | check) ;;
   *)
-    echo "::error title=relkit::unknown command \`$command\`; use release, version, notes, changelog, rollback, tag or metrics"
+    echo "::error title=relkit::unknown command \`$command\`; use release, version, notes, changelog, rollback, tag, metrics or check"
     exit 2
     ;;
 esac
@@ -20,6 +20,8 @@ if [ "$command" = metrics ]; then
   if [ -n "${INPUT_UNTIL:-}" ]; then args+=(--until "$INPUT_UNTIL"); fi
   if [ -n "${INPUT_INCIDENTS:-}" ]; then args+=(--incidents "$INPUT_INCIDENTS"); fi
 fi
+# check: the PR title too, when given (squash merges make it the commit).
+if [ "$command" = check ] && [ -n "${INPUT_MESSAGE:-}" ]; then args+=(--message "$INPUT_MESSAGE"); fi
 if [ "${INPUT_DRY_RUN:-false}" = true ]; then
   case "$command" in release | tag | changelog) args+=(--dry-run) ;; esac
 fi
@@ -27,7 +29,7 @@ if [ "${INPUT_PUSH:-false}" = true ]; then
   case "$command" in release | tag) args+=(--push) ;; esac
 fi
 case "$command" in
-  release | version | tag | notes | changelog | rollback)
+  release | version | tag | notes | changelog | rollback | check)
     if [ -n "${INPUT_PRERELEASE:-}" ]; then args+=(--prerelease "$INPUT_PRERELEASE"); fi
     if [ -n "${INPUT_PRESET:-}" ]; then args+=(--preset "$INPUT_PRESET"); fi
     if [ -n "${INPUT_RELEASE_AS:-}" ]; then args+=(--release-as "$INPUT_RELEASE_AS"); fi

@@ -428,6 +428,34 @@ impl App {
         Ok(plan)
     }
 
+    /// The version decision for `message` as the one commit since `plan`'s
+    /// last release: what a squash merge with that message would release.
+    pub fn decide_for(
+        &self,
+        plan: &VersionPlan,
+        overrides: &VersionOverrides,
+        message: &str,
+    ) -> Result<VersionDecision> {
+        let plugin = self.plugin(Capability::VersionBump)?;
+        let mut settings = self.version_settings(overrides);
+        settings.extend(self.extra_settings(&plugin));
+        let commit = contract::Commit {
+            id: "0".repeat(40),
+            message: message.to_string(),
+            author: contract::Person { name: String::new(), email: String::new() },
+            time: self.now,
+            parents: vec![plan.head.clone()],
+            changed_paths: Vec::new(),
+        };
+        let input = VersionInput {
+            commits: vec![commit],
+            last_release: plan.last_release.as_ref().map(contract::Tag::from),
+            tags: plan.tags.iter().map(contract::Tag::from).collect(),
+            settings,
+        };
+        self.timed(&plugin, || self.runtime()?.next_version(&plugin, &input).map_err(Error::from))
+    }
+
     /// Warns about each `Release-As:` footer newer than the one that counts
     /// that holds no single version (empty, followed by another line, not
     /// X.Y.Z): the version plugin ignores it, and the user should know which

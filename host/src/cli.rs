@@ -146,6 +146,20 @@ enum Commands {
         #[command(flatten)]
         version: VersionFlags,
     },
+    /// Check that commits (or a PR title) are Conventional Commits, and show the release they make
+    Check {
+        /// Start after this ref (default: the PR's base branch in CI, else the last release tag)
+        #[arg(long, value_name = "REF")]
+        from: Option<String>,
+        /// End at this ref (default: HEAD)
+        #[arg(long, value_name = "REF")]
+        to: Option<String>,
+        /// Check this text (a PR or MR title, for squash merges) instead of commits
+        #[arg(long, value_name = "TEXT")]
+        message: Option<String>,
+        #[command(flatten)]
+        version: VersionFlags,
+    },
     /// The four DORA keys of the releases: deployment frequency, lead time
     /// for changes, change failure rate, time to restore (markdown with
     /// Mermaid charts, or JSON)
@@ -227,7 +241,7 @@ impl Cli {
     }
 
     pub fn into_invocation(self, env: &Env) -> relkit::Invocation {
-        use commands::{changelog, metrics, notes, release, rollback, tag, version};
+        use commands::{changelog, check, metrics, notes, release, rollback, tag, version};
         let style = Style {
             color: crate::use_color(self.color, env),
             quiet: self.quiet,
@@ -244,6 +258,9 @@ impl Cli {
             }
             Commands::Changelog { full, output, dry_run, force, version: v } => {
                 Command::Changelog(changelog::ChangelogArgs { full, output, dry_run, force, overrides: v.overrides() })
+            }
+            Commands::Check { from, to, message, version: v } => {
+                Command::Check(check::CheckArgs { from, to, message, overrides: v.overrides() })
             }
             Commands::Metrics { since, until, json, incidents } => {
                 Command::Metrics(metrics::MetricsArgs { since, until, json, incidents })

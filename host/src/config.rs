@@ -46,6 +46,31 @@ pub struct Config {
     pub version_files: Vec<VersionFile>,
     #[serde(default)]
     pub metrics: MetricsConfig,
+    #[serde(default)]
+    pub check: CheckConfig,
+}
+
+/// `[check]`: the rules of `relkit check` (see `crate::lint`).
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
+pub struct CheckConfig {
+    /// Allowed types; default: the preset's (commitlint's config-conventional
+    /// list, or Angular's for `semantic-release`) plus `[[version.rules]]` types.
+    pub types: Option<Vec<String>>,
+    /// Allowed scopes; default: any.
+    pub scopes: Option<Vec<String>>,
+    /// Every header must have a scope.
+    pub require_scope: bool,
+    /// The longest header, in characters (commitlint's `header-max-length`).
+    pub max_header_length: usize,
+    /// `fixup!`, `squash!` and `amend!` commits pass (they are squashed before merging).
+    pub allow_fixup: bool,
+}
+
+impl Default for CheckConfig {
+    fn default() -> Self {
+        Self { types: None, scopes: None, require_scope: false, max_header_length: 100, allow_fixup: true }
+    }
 }
 
 /// One `[[version-files]]` entry. The version-files plugin knows the format

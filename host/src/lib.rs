@@ -18,6 +18,7 @@ pub mod forge;
 pub mod freeze;
 pub mod fsutil;
 pub mod git;
+pub mod lint;
 pub mod metrics;
 pub mod refname;
 pub mod release;
@@ -39,6 +40,7 @@ pub enum Command {
     Version(commands::version::VersionArgs),
     Notes(commands::notes::NotesArgs),
     Metrics(commands::metrics::MetricsArgs),
+    Check(commands::check::CheckArgs),
     Changelog(commands::changelog::ChangelogArgs),
     Rollback(commands::rollback::RollbackArgs),
     Tag(commands::tag::TagArgs),
@@ -94,6 +96,7 @@ fn dispatch(invocation: &Invocation, dir: &std::path::Path, env: Env, io: &mut I
                 Command::Version(a) => commands::version::run(&app, a, io),
                 Command::Notes(a) => commands::notes::run(&app, a, io),
                 Command::Metrics(a) => commands::metrics::run(&app, a, io),
+                Command::Check(a) => commands::check::run(&app, a, io),
                 Command::Changelog(a) => commands::changelog::run(&app, a, io),
                 Command::Rollback(a) => commands::rollback::run(&app, a, io),
                 Command::Tag(a) => commands::tag::run(&app, a, io),

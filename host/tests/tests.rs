@@ -9,6 +9,7 @@ mod support;
 
 mod action;
 mod changelog;
+mod check;
 mod cli;
 mod config_errors;
 mod correctness;

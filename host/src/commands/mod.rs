@@ -2,6 +2,7 @@
 //! (`main.rs`) only parses arguments into these types.
 
 pub mod changelog;
+pub mod check;
 pub mod metrics;
 pub mod notes;
 pub mod plugins;
