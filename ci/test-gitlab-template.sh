@@ -158,3 +158,22 @@ grep -q "1 of 2 commits break the commit rules" "$repo.log" || { cat "$repo.log"
 test "$(git -C "$repo.remote.git" tag -l)" = v1.2.3
 echo "ok: relkit:check passes a conventional MR, fails a bad title and a bad commit, and tags nothing"
 
+echo "-- the release merge request (prepare: true, [release] pull-request = true)"
+repo="$work/prepare"
+make_repo "$repo"
+sed -i 's/^      push: true$/      push: true\n      prepare: true/' "$repo/.gitlab-ci.yml"
+printf '[release]\npull-request = true\n' > "$repo/relkit.toml"
+git -C "$repo" add -A
+git -C "$repo" commit -q -m "chore: release through merge requests"
+git -C "$repo" commit -q --allow-empty -m "feat(api): add pagination"
+calls_before="$(wc -l < "$work/glab-calls")"
+run_pipeline "$repo" false ""
+grep -q "a release waits for its pull request" "$repo.log" || { cat "$repo.log"; exit 1; }
+grep -q "relkit: prepared v1.3.0 on relkit/release" "$repo.log" || { cat "$repo.log"; exit 1; }
+grep -q "opened the release merge request (chore(release): 1.3.0)" "$repo.log" || { cat "$repo.log"; exit 1; }
+test "$(git -C "$repo.remote.git" log -1 --format=%s relkit/release)" = "chore(release): 1.3.0"
+test "$(git -C "$repo.remote.git" tag -l)" = v1.2.3
+tail -n +"$((calls_before + 1))" "$work/glab-calls" | grep -q "^mr create --source-branch relkit/release --target-branch main --title chore(release): 1.3.0 " \
+  || { cat "$work/glab-calls"; exit 1; }
+echo "ok: the release waits; relkit/release is pushed and the merge request opened"
+

@@ -5,9 +5,9 @@
 set -euo pipefail
 command="${INPUT_COMMAND:-release}"
 case "$command" in
-  release | version | notes | changelog | rollback | tag | metrics | check) ;;
+  release | version | notes | changelog | rollback | tag | metrics | check | prepare) ;;
   *)
-    echo "::error title=relkit::unknown command \`$command\`; use release, version, notes, changelog, rollback, tag, metrics or check"
+    echo "::error title=relkit::unknown command \`$command\`; use release, version, notes, changelog, rollback, tag, metrics, check or prepare"
     exit 2
     ;;
 esac
@@ -26,10 +26,10 @@ if [ "${INPUT_DRY_RUN:-false}" = true ]; then
   case "$command" in release | tag | changelog) args+=(--dry-run) ;; esac
 fi
 if [ "${INPUT_PUSH:-false}" = true ]; then
-  case "$command" in release | tag) args+=(--push) ;; esac
+  case "$command" in release | tag | prepare) args+=(--push) ;; esac
 fi
 case "$command" in
-  release | version | tag | notes | changelog | rollback | check)
+  release | version | tag | notes | changelog | rollback | check | prepare)
     if [ -n "${INPUT_PRERELEASE:-}" ]; then args+=(--prerelease "$INPUT_PRERELEASE"); fi
     if [ -n "${INPUT_PRESET:-}" ]; then args+=(--preset "$INPUT_PRESET"); fi
     if [ -n "${INPUT_RELEASE_AS:-}" ]; then args+=(--release-as "$INPUT_RELEASE_AS"); fi

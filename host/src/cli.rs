@@ -160,6 +160,17 @@ enum Commands {
         #[command(flatten)]
         version: VersionFlags,
     },
+    /// The release pull request: the release commit (CHANGELOG, version files) on a branch, no tag
+    Prepare {
+        /// The branch (default: relkit/release)
+        #[arg(long, value_name = "NAME")]
+        branch: Option<String>,
+        /// Force-update the branch on the remote
+        #[arg(long)]
+        push: bool,
+        #[command(flatten)]
+        version: VersionFlags,
+    },
     /// The four DORA keys of the releases: deployment frequency, lead time
     /// for changes, change failure rate, time to restore (markdown with
     /// Mermaid charts, or JSON)
@@ -241,7 +252,7 @@ impl Cli {
     }
 
     pub fn into_invocation(self, env: &Env) -> relkit::Invocation {
-        use commands::{changelog, check, metrics, notes, release, rollback, tag, version};
+        use commands::{changelog, check, metrics, notes, prepare, release, rollback, tag, version};
         let style = Style {
             color: crate::use_color(self.color, env),
             quiet: self.quiet,
@@ -261,6 +272,9 @@ impl Cli {
             }
             Commands::Check { from, to, message, version: v } => {
                 Command::Check(check::CheckArgs { from, to, message, overrides: v.overrides() })
+            }
+            Commands::Prepare { branch, push, version: v } => {
+                Command::Prepare(prepare::PrepareArgs { branch, push, overrides: v.overrides() })
             }
             Commands::Metrics { since, until, json, incidents } => {
                 Command::Metrics(metrics::MetricsArgs { since, until, json, incidents })

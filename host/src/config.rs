@@ -143,6 +143,9 @@ pub struct ReleaseConfig {
     /// `[[release.freeze]]`: windows in which `release` and `tag` refuse
     /// (see [`crate::freeze`]).
     pub freeze: Vec<crate::freeze::Freeze>,
+    /// Release only what a merged release pull request (`relkit prepare`)
+    /// prepared; other commits wait for the next one.
+    pub pull_request: bool,
 }
 
 impl Default for ReleaseConfig {
@@ -156,6 +159,7 @@ impl Default for ReleaseConfig {
             remote: "origin".to_string(),
             identity: None,
             freeze: Vec::new(),
+            pull_request: false,
         }
     }
 }

@@ -129,6 +129,7 @@ fn run_action(repo: &TestRepo, with: &[(&str, &str)]) -> ActionRun {
             .env("GITHUB_OUTPUT", &output_file)
             .env("GITHUB_STEP_SUMMARY", &summary)
             .env("GITHUB_SERVER_URL", "https://github.com")
+            .env("GITHUB_REF_NAME", "main")
             .env("RUNNER_OS", "Linux")
             .env("RUNNER_ARCH", if cfg!(target_arch = "aarch64") { "ARM64" } else { "X64" })
             .env("RUNNER_TOOL_CACHE", runner.path().join("tool-cache"))
@@ -354,4 +355,40 @@ fn the_release_workflow_tags_a_commit_that_lists_its_own_checksums() {
     );
     let gh = std::fs::read_to_string(runner.path().join("gh-calls")).unwrap();
     assert!(gh.starts_with("release create v1.3.0 dist/out/relkit-1.3.0-aarch64-apple-darwin dist/out/relkit-1.3.0-x86_64-unknown-linux-gnu dist/out/SHA256SUMS --verify-tag"), "{gh}");
+}
+
+#[test]
+fn prepare_check_and_metrics_through_the_action() {
+    let (repo, remote) = releasable_with_remote();
+    let path = repo.path().to_str().unwrap().to_string();
+    // prepare: the branch is pushed and the pull request opened with the
+    // release commit's subject as its title.
+    let run = run_action(&repo, &[("command", "prepare"), ("working-directory", &path)]);
+    assert_eq!(run.outputs["version"], "1.3.0");
+    assert_eq!(run.outputs["released"], "false");
+    let pushed = std::process::Command::new("git")
+        .arg("-C")
+        .arg(remote.path())
+        .args(["rev-parse", "relkit/release"])
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&pushed.stdout).trim(), run.outputs["sha"]);
+    let calls: Vec<&str> = run.gh_calls.lines().collect();
+    assert_eq!(calls.len(), 2, "{}", run.gh_calls);
+    assert!(calls[0].starts_with("pr list --head relkit/release --base main"), "{}", calls[0]);
+    assert!(
+        calls[1].starts_with("pr create --head relkit/release --base main --title chore(release): 1.3.0 --body-file "),
+        "{}",
+        calls[1]
+    );
+    assert!(!run.gh_calls.contains("release create"), "{}", run.gh_calls);
+    // check, with a PR title.
+    let run = run_action(&repo, &[("command", "check"), ("message", "feat: a title"), ("working-directory", &path)]);
+    assert!(run.logs.contains("Squash-merged with this title, the branch would release v1.3.0"), "{}", run.logs);
+    // metrics: the report in the step summary.
+    let run = run_action(
+        &repo,
+        &[("command", "metrics"), ("since", "2026-10-01"), ("until", "2026-11-29"), ("working-directory", &path)],
+    );
+    assert!(run.summary.contains("# Release metrics, 2026-10-01 to 2026-11-29"), "{}", run.summary);
 }

@@ -19,6 +19,7 @@ mod injection;
 mod metrics;
 mod notes;
 mod plugins;
+mod prepare;
 mod readme;
 mod release;
 mod replay;

@@ -6,6 +6,7 @@ pub mod check;
 pub mod metrics;
 pub mod notes;
 pub mod plugins;
+pub mod prepare;
 pub mod release;
 pub mod rollback;
 pub mod tag;

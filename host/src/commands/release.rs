@@ -73,13 +73,35 @@ pub fn run(app: &App, args: &ReleaseArgs, io: &mut Io<'_>) -> Result<()> {
             (plan, dirty.join(), remote_url.join(), remote_tags.map(|t| rejoin(t.join())))
         })
     });
-    let plan = plan?;
+    let mut plan = plan?;
+    // A release commit `relkit prepare` made, merged since the last release:
+    // release the version it names, and write nothing it already holds.
+    let prepared = super::prepare::prepared_overrides(app, &plan, &args.overrides);
+    if let Some((overrides, version, commit)) = &prepared {
+        io.note(&format!(
+            "relkit: {} prepared {}{version}; releasing it without writing the CHANGELOG or version files again",
+            short_id(commit),
+            app.tag_prefix()
+        ))?;
+        plan = app.plan_version(overrides, true)?;
+    }
     let dirty = joined(dirty)?;
     app.set_remote(joined(remote_url)?);
     let unpublished = match remote_tags {
         Some(refs) => release::recover::unpublished(app, &plan.tags, &plan.head, &refs?)?,
         None => Vec::new(),
     };
+    if prepared.is_none() && app.config.config.release.pull_request && plan.next().is_some() {
+        if !unpublished.is_empty() {
+            return publish(app, io, kind, &plan, &unpublished, &remote);
+        }
+        io.print(
+            "relkit: no release due: with [release] pull-request, a release waits for its pull request (`relkit \
+             prepare`) to be merged\n",
+        )?;
+        let outputs = Outputs { dry_run: args.dry_run, ..Outputs::default() };
+        return report_outputs(app, io, kind, &outputs);
+    }
     let Some(release) = app.pending_release(&plan)? else {
         if !unpublished.is_empty() {
             return publish(app, io, kind, &plan, &unpublished, &remote);
@@ -90,7 +112,7 @@ pub fn run(app: &App, args: &ReleaseArgs, io: &mut Io<'_>) -> Result<()> {
     };
     check_can_release(app, &plan, &release)?;
     let freeze_note = check_freeze(app, io, "relkit release", args.ignore_freeze, args.dry_run)?;
-    let write_changelog = changelog_enabled && release.in_changelog(&app.config.config);
+    let write_changelog = changelog_enabled && release.in_changelog(&app.config.config) && prepared.is_none();
     // The CHANGELOG and version files go into a release commit with --push,
     // and always when version files are configured: a tag whose commit still
     // says the old version would be a release that contradicts itself.
@@ -122,7 +144,9 @@ pub fn run(app: &App, args: &ReleaseArgs, io: &mut Io<'_>) -> Result<()> {
         // release commit, when there is one) is known: see execute_with.
         let rollback =
             scope.spawn(|| if args.dry_run { app.render_rollback(&release, plan.preset) } else { Ok(String::new()) });
-        let version_files = scope.spawn(|| version_files::plan(app, &next, last_stable.as_ref()));
+        let version_files = scope.spawn(|| {
+            if prepared.is_some() { Ok(Vec::new()) } else { version_files::plan(app, &next, last_stable.as_ref()) }
+        });
         let changelog = if write_changelog {
             changelog::updated_text(app, &release, plan.preset, existing.clone()).map(Some)
         } else {

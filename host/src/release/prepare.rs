@@ -93,6 +93,24 @@ pub fn prepare(app: &App, request: &Request) -> Result<Journal> {
     })
 }
 
+/// A commit on top of `head` whose tree is `head`'s with `files` written,
+/// built aside like the release commit (blobs, `mktree`, `commit-tree`): no
+/// ref, index or work-tree file changes. For `relkit prepare`'s release
+/// pull request.
+pub fn release_commit(app: &App, head: &str, files: &[super::FileChange], message: &str) -> Result<String> {
+    let repo = &app.repo;
+    let root = std::fs::canonicalize(repo.root()).map_err(|e| Error::file(repo.root(), e))?;
+    let mut entries = Vec::with_capacity(files.len());
+    for change in files {
+        let relative = relative_path(&root, &change.path)?;
+        let blob = repo.write_blob(&change.new, Some(&relative))?;
+        entries.push((relative, blob));
+    }
+    let (tree, _) = repo.tree_with(head, &entries)?;
+    let mut identity = configured_identity(app);
+    with_identity(app, &mut identity, |id| repo.commit_tree(&tree, head, message, id))
+}
+
 /// Runs a git call that records an identity; when git has none ("Please
 /// tell me who you are"), runs it again with the CI's bot identity
 /// ([`fallback_identity`]), which later calls then use too. Asking git
