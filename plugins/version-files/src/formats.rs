@@ -19,6 +19,85 @@ pub struct CargoManifest {
     pub old_workspace_version: Option<String>,
     /// The version written into this manifest.
     pub version: String,
+    /// For a workspace with `workspace.package.version`: the names of its
+    /// members that inherit it (`version.workspace = true`), read from the
+    /// member `Cargo.toml` companions; `None` when the host gave no member
+    /// companion at all (an older host), so that the lock falls back to the
+    /// old version ([`cargo_lock`]).
+    pub inheriting: Option<Vec<String>>,
+}
+
+impl CargoManifest {
+    /// The directory of this manifest, `""` at the repository root.
+    pub fn dir(&self) -> &str {
+        self.path.rsplit_once('/').map_or("", |(d, _)| d)
+    }
+}
+
+/// What a member `Cargo.toml` companion tells: its package's name and
+/// whether the package inherits the workspace's version.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CargoMember {
+    pub path: String,
+    /// `package.name`; `None` without a `[package]` or a name.
+    pub package: Option<String>,
+    /// `package.version` is `{ workspace = true }`, in any TOML form.
+    pub inherits: bool,
+    /// The file has its own `[workspace]`: it is the root of another
+    /// workspace, not a member.
+    pub is_workspace_root: bool,
+}
+
+/// A member `Cargo.toml` given as a companion: read, never changed. An
+/// error names it when it is not valid TOML.
+pub fn cargo_member(path: &str, text: &str) -> Result<CargoMember, String> {
+    let doc = Toml::parse_or(
+        path,
+        text,
+        "fix this workspace member (relkit reads it to know whether it inherits the workspace's version), then release again",
+    )?;
+    let inherits = doc
+        .get(&["package", "version"])
+        .and_then(Item::as_table_like)
+        .and_then(|t| t.get("workspace"))
+        .and_then(Item::as_bool)
+        == Some(true);
+    Ok(CargoMember {
+        path: path.to_string(),
+        package: doc.get(&["package", "name"]).and_then(Item::as_str).map(str::to_string),
+        inherits,
+        is_workspace_root: doc.get(&["workspace"]).is_some(),
+    })
+}
+
+/// Fills each workspace manifest's [`CargoManifest::inheriting`] from the
+/// member companions: a member belongs to the nearest configured workspace
+/// `Cargo.toml` (with `workspace.package.version`) in a directory above it.
+/// A companion that is itself a workspace root, or that no configured
+/// workspace is above, tells nothing. Without any member companion
+/// (`members_given` false: an older host), every `inheriting` stays `None`.
+pub fn link_members(manifests: &mut [CargoManifest], members: &[CargoMember], members_given: bool) {
+    if !members_given {
+        return;
+    }
+    for m in manifests.iter_mut().filter(|m| m.old_workspace_version.is_some()) {
+        m.inheriting = Some(Vec::new());
+    }
+    for member in members.iter().filter(|m| m.inherits && !m.is_workspace_root) {
+        let Some(name) = &member.package else { continue };
+        let nearest = manifests
+            .iter_mut()
+            .filter(|m| m.old_workspace_version.is_some() && m.path != member.path && is_below(&member.path, m.dir()))
+            .max_by_key(|m| m.dir().len());
+        if let Some(names) = nearest.and_then(|m| m.inheriting.as_mut()) {
+            names.push(name.clone());
+        }
+    }
+}
+
+/// Whether `path` is inside directory `dir` (`""`: the repository root).
+fn is_below(path: &str, dir: &str) -> bool {
+    dir.is_empty() || path.strip_prefix(dir).is_some_and(|rest| rest.starts_with('/'))
 }
 
 /// `Cargo.toml`: `workspace.package.version` and/or `package.version`.
@@ -70,17 +149,29 @@ pub fn cargo(path: &str, text: &str, version: &str) -> Result<(Vec<Change>, Carg
     let name = package.and(doc.get(&["package", "name"])).and_then(Item::as_str).map(str::to_string);
     Ok((
         changes,
-        CargoManifest { path: path.to_string(), package: name, old_workspace_version, version: version.to_string() },
+        CargoManifest {
+            path: path.to_string(),
+            package: name,
+            old_workspace_version,
+            version: version.to_string(),
+            inheriting: None,
+        },
     ))
 }
 
 /// `Cargo.lock`: the version of each `[[package]]` entry without a `source`
 /// (a path or workspace package) that is a configured manifest's package,
-/// by name, or, for a `workspace.package.version`, whose version is the
-/// workspace's old version. That second rule is how members with
-/// `version.workspace = true` are found without their manifests; a path
-/// package of the workspace at the same version by its own `version` is
-/// changed with them.
+/// by name (a workspace root's own `[package]`, whether it inherits the
+/// workspace's version or has its own), or, for a
+/// `workspace.package.version`, a member that inherits it: by name, among
+/// the members whose companion `Cargo.toml` says `version.workspace = true`
+/// ([`CargoManifest::inheriting`]). A member with its own `version` keeps
+/// its entry, as its `Cargo.toml` keeps its version.
+///
+/// Fallback, when the host gave no member `Cargo.toml` at all (older hosts,
+/// `inheriting` is `None`): the entries whose version is the workspace's
+/// old version change, which also changes a path package that has the same
+/// version by its own `version`.
 pub fn cargo_lock(path: &str, text: &str, manifests: &[CargoManifest]) -> Result<Vec<Change>, String> {
     let dir = path.rsplit_once('/').map_or("", |(d, _)| d);
     let mine: Vec<&CargoManifest> =
@@ -105,14 +196,25 @@ pub fn cargo_lock(path: &str, text: &str, manifests: &[CargoManifest]) -> Result
         };
         let old = item.as_str().unwrap_or("");
         let by_name = mine.iter().find(|m| m.package.as_deref() == Some(name));
-        let by_workspace = || mine.iter().find(|m| m.old_workspace_version.as_deref() == Some(old));
+        let by_workspace = || {
+            mine.iter().find(|m| match &m.inheriting {
+                Some(names) => names.iter().any(|n| n == name),
+                None => m.old_workspace_version.as_deref() == Some(old),
+            })
+        };
         if let Some(m) = by_name.or_else(by_workspace) {
             changes.push(doc.set_version(item, &format!("package[{name}].version"), &m.version)?);
         }
     }
     if changes.is_empty() {
         let mut wanted: Vec<String> = mine.iter().filter_map(|m| m.package.clone()).collect();
-        wanted.extend(mine.iter().filter_map(|m| m.old_workspace_version.as_ref().map(|v| format!("version {v}"))));
+        for m in &mine {
+            match (&m.inheriting, &m.old_workspace_version) {
+                (Some(names), _) => wanted.extend(names.iter().cloned()),
+                (None, Some(v)) => wanted.push(format!("version {v}")),
+                (None, None) => {}
+            }
+        }
         return Err(edit::error(
             path,
             "no [[package]] entry of the workspace's own packages",

@@ -19,7 +19,7 @@ pub mod yaml;
 use relkit_plugin_sdk::version_files::{UpdatedFile, VersionChange, VersionFile, VersionFiles, VersionFilesInput};
 
 use edit::Change;
-use formats::{CargoManifest, Syntax};
+use formats::{CargoManifest, CargoMember, Syntax};
 
 /// What a file is, from its name (and whether `fields` are given).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -77,16 +77,25 @@ pub fn update(files: &[VersionFile]) -> Result<Vec<UpdatedFile>, String> {
 /// The changes of each input file, in input order, with their byte spans.
 /// Lock files are planned after every manifest, since a `Cargo.lock` needs
 /// the package names and old versions of the `Cargo.toml` files configured
-/// in its directory or below.
+/// in its directory or below, and which workspace members inherit the
+/// workspace's version. A companion `Cargo.toml` (a member of a configured
+/// workspace) never changes: it is only read for that.
 pub fn plan(files: &[VersionFile]) -> Result<Vec<Vec<Change>>, String> {
     let mut changes: Vec<Option<Vec<Change>>> = vec![None; files.len()];
     let mut manifests: Vec<CargoManifest> = Vec::new();
+    let mut members: Vec<CargoMember> = Vec::new();
+    let is_member = |f: &VersionFile| f.companion && Format::of(&f.path, false) == Format::Cargo;
+    let members_given = files.iter().any(is_member);
     for (i, f) in files.iter().enumerate() {
         check_version(f)?;
         let format = Format::of(&f.path, !f.fields.is_empty());
         let (path, text, version) = (f.path.as_str(), f.text.as_str(), f.version.as_str());
         changes[i] = Some(match format {
             Format::CargoLock => continue,
+            _ if is_member(f) => {
+                members.push(formats::cargo_member(path, text)?);
+                Vec::new()
+            }
             Format::Cargo => {
                 let (c, manifest) = formats::cargo(path, text, version)?;
                 manifests.push(manifest);
@@ -100,6 +109,7 @@ pub fn plan(files: &[VersionFile]) -> Result<Vec<Vec<Change>>, String> {
             Format::Marker => marker::set_markers(path, text, version)?,
         });
     }
+    formats::link_members(&mut manifests, &members, members_given);
     files
         .iter()
         .zip(changes)

@@ -19,17 +19,17 @@ pub struct Toml<'t> {
 impl<'t> Toml<'t> {
     /// Parses `text`; the error names `path` and the line:column.
     pub fn parse(path: &'t str, text: &'t str) -> Result<Self, String> {
+        Self::parse_or(path, text, "fix the file, then release again")
+    }
+
+    /// [`Toml::parse`], with `fix` as the error's fix.
+    pub fn parse_or(path: &'t str, text: &'t str, fix: &str) -> Result<Self, String> {
         match Document::parse(text) {
             Ok(doc) => Ok(Toml { path, text, doc }),
             Err(e) => {
                 let (line, col) = edit::line_col(text, e.span().map_or(0, |s| s.start));
                 let message = e.message().lines().next().unwrap_or("invalid TOML").trim_end_matches('.');
-                Err(edit::error(
-                    path,
-                    &format!("not valid TOML: {message}"),
-                    &format!("line {line}:{col}"),
-                    "fix the file, then release again",
-                ))
+                Err(edit::error(path, &format!("not valid TOML: {message}"), &format!("line {line}:{col}"), fix))
             }
         }
     }

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{file, fixture};
+use common::{file, fixture, member};
 use relkit_plugin_sdk::version_files::VersionFile;
 
 fn error(files: &[VersionFile]) -> String {
@@ -204,4 +204,22 @@ fn a_version_to_write_that_is_not_semver() {
 fn the_first_error_stops_everything() {
     let files = [fixture("npm/package.json", "1.4.0", &[]), file("README.md", "no marker\n", "1.4.0", &[])];
     assert!(error(&files).starts_with("README.md: "));
+}
+
+#[test]
+fn a_workspace_member_that_does_not_parse() {
+    insta::assert_snapshot!(error(&[
+        file("Cargo.toml", "[workspace]\n\n[workspace.package]\nversion = \"1.0.0\"\n", "1.4.0", &[]),
+        member("crates/a/Cargo.toml", "[package]\nname = \"a\"\nversion.workspace = tru\n", "1.4.0"),
+        file("Cargo.lock", "version = 4\n", "1.4.0", &[]),
+    ]));
+}
+
+#[test]
+fn a_cargo_lock_without_the_inheriting_members_entries() {
+    insta::assert_snapshot!(error(&[
+        file("Cargo.toml", "[workspace]\n\n[workspace.package]\nversion = \"1.0.0\"\n", "1.4.0", &[]),
+        member("crates/a/Cargo.toml", "[package]\nname = \"a\"\nversion.workspace = true\n", "1.4.0"),
+        file("Cargo.lock", "version = 4\n\n[[package]]\nname = \"c\"\nversion = \"1.0.0\"\n", "1.4.0", &[]),
+    ]));
 }

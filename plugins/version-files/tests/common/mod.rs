@@ -24,6 +24,12 @@ pub fn file(path: &str, text: &str, version: &str, fields: &[&str]) -> VersionFi
     }
 }
 
+/// A member `Cargo.toml` of a configured workspace, as the host gives it: a
+/// companion.
+pub fn member(path: &str, text: &str, version: &str) -> VersionFile {
+    VersionFile { companion: true, ..file(path, text, version, &[]) }
+}
+
 /// Asserts that `changes` only rewrite version values: each span holds
 /// exactly the old value, and reverting the new text span by span gives the
 /// old text back byte for byte.
