@@ -3,9 +3,16 @@
 //! with their hotfixes (or incidents) and restore times; and two Mermaid
 //! `xychart-beta` charts, which GitHub and GitLab render:
 //!
-//! - releases per week of the window, labelled with each week's first day;
-//!   a window of more than 26 weeks is counted per calendar month, and one
-//!   of more than 36 months per calendar year, as the chart's title says;
+//! - releases per bucket of time, from the bucket of the window's first
+//!   release to that of its last (the empty buckets before and after are
+//!   not drawn, those between are), so that the chart's size follows the
+//!   releases, not the window: by week (from the window's first day,
+//!   labelled with each week's first day; the axis names the years when
+//!   the window is longer than 26 weeks) when that is at most 26 weeks,
+//!   else by calendar month when at most 36 months, else by the first of
+//!   calendar quarter, year, decade, century, millennium, 10000 years, …
+//!   that draws at most 60 buckets ([`MAX_BUCKETS`]); the chart's title
+//!   says the unit;
 //! - the median lead time in hours of each release of the window that
 //!   shipped commits, the last 30 of them when there are more.
 //!
@@ -20,12 +27,16 @@ use std::fmt::Write;
 
 use crate::keys::{FailureSource, Metrics};
 use crate::levels::{Level, Thresholds};
-use crate::time::{Date, HOUR, WEEK, human, rfc3339};
+use crate::time::{Date, HOUR, MONTHS, WEEK, human, rfc3339};
 
 /// Charts by week up to this many weeks, then by month.
 pub const MAX_WEEKS: usize = 26;
-/// Charts by month up to this many months, then by year.
+/// Charts by month up to this many months, then by a wider unit.
 pub const MAX_MONTHS: usize = 36;
+/// No release chart has more buckets than this: quarters, years, decades,
+/// centuries, … are widened until it fits. (Mermaid refuses a diagram of
+/// more than 50,000 characters.)
+pub const MAX_BUCKETS: usize = 60;
 /// The lead-time chart shows at most this many releases (the latest).
 pub const MAX_RELEASES_CHARTED: usize = 30;
 /// Chart labels are cut to this many characters.
@@ -118,50 +129,140 @@ fn write_failures(out: &mut String, metrics: &Metrics) {
 
 /// Counts of releases per bucket of the window, with labels and a title.
 struct Buckets {
-    title: &'static str,
-    axis: &'static str,
+    title: String,
+    axis: String,
     labels: Vec<String>,
     counts: Vec<u64>,
 }
 
-fn buckets(metrics: &Metrics) -> Buckets {
-    let (since, until) = (metrics.window.since_secs, metrics.window.until_secs);
-    let weeks = usize::try_from(until.saturating_sub(since) / WEEK + 1).unwrap_or(usize::MAX);
-    if weeks <= MAX_WEEKS {
-        let mut counts = vec![0; weeks];
-        for r in &metrics.release_list {
-            counts[((r.time_secs - since) / WEEK) as usize] += 1;
+/// A bucket of the release chart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Unit {
+    /// Seven days from the window's first second.
+    Week,
+    /// A calendar month.
+    Month,
+    /// A calendar quarter.
+    Quarter,
+    /// This many calendar years (1, 10, 100, …), from a multiple of it.
+    Years(i64),
+}
+
+impl Unit {
+    /// The next wider unit.
+    fn wider(self) -> Unit {
+        match self {
+            Unit::Week => Unit::Month,
+            Unit::Month => Unit::Quarter,
+            Unit::Quarter => Unit::Years(1),
+            Unit::Years(n) => Unit::Years(n.saturating_mul(10)),
         }
-        let labels = (0..weeks).map(|k| Date::of(since + k as i64 * WEEK).short()).collect();
-        return Buckets { title: "Releases per week", axis: "Week from", labels, counts };
     }
-    let (first, last) = (Date::of(since), Date::of(until));
-    let months = ((last.year - first.year) * 12 + i64::from(last.month) - i64::from(first.month) + 1) as usize;
-    if months <= MAX_MONTHS {
-        let mut counts = vec![0; months];
-        for r in &metrics.release_list {
-            let d = Date::of(r.time_secs);
-            counts[((d.year - first.year) * 12 + i64::from(d.month) - i64::from(first.month)) as usize] += 1;
+
+    /// The most buckets this unit draws.
+    fn most(self) -> usize {
+        match self {
+            Unit::Week => MAX_WEEKS,
+            Unit::Month => MAX_MONTHS,
+            Unit::Quarter | Unit::Years(_) => MAX_BUCKETS,
         }
-        let mut labels = Vec::with_capacity(months);
-        let mut d = Date { day: 1, ..first };
-        for _ in 0..months {
-            labels.push(d.month_label());
-            d = d.next_month();
-        }
-        return Buckets { title: "Releases per month (window over 26 weeks)", axis: "Month", labels, counts };
     }
-    let years = (last.year - first.year + 1) as usize;
-    let mut counts = vec![0; years];
+
+    /// The number of the bucket that holds `secs`, counted from an origin
+    /// of the unit's own (the window's first second for weeks). i128: no
+    /// instant of i64 overflows it.
+    fn index(self, since: i64, secs: i64) -> i128 {
+        let date = Date::of(secs);
+        let (year, month) = (i128::from(date.year), i128::from(date.month) - 1);
+        match self {
+            Unit::Week => (i128::from(secs) - i128::from(since)).div_euclid(i128::from(WEEK)),
+            Unit::Month => year * 12 + month,
+            Unit::Quarter => year * 4 + month / 3,
+            Unit::Years(n) => year.div_euclid(i128::from(n)),
+        }
+    }
+
+    /// The label of bucket `k`: `Mar 07` (a week's first day), `Mar 2026`,
+    /// `Q1 2026`, `2026`, `2020s`, `2000–2099`.
+    fn label(self, since: i64, k: i128) -> String {
+        match self {
+            Unit::Week => week_start(since, k).short(),
+            Unit::Month => format!("{} {}", MONTHS[k.rem_euclid(12) as usize], k.div_euclid(12)),
+            Unit::Quarter => format!("Q{} {}", k.rem_euclid(4) + 1, k.div_euclid(4)),
+            Unit::Years(1) => k.to_string(),
+            Unit::Years(10) => format!("{}s", k * 10),
+            Unit::Years(n) => {
+                let first = k * i128::from(n);
+                format!("{first}–{}", first + i128::from(n) - 1)
+            }
+        }
+    }
+
+    /// `week`, `month`, `quarter`, `year`, `decade`, `century`,
+    /// `millennium`, `10000 years`.
+    fn name(self) -> String {
+        match self {
+            Unit::Week => "week".to_string(),
+            Unit::Month => "month".to_string(),
+            Unit::Quarter => "quarter".to_string(),
+            Unit::Years(1) => "year".to_string(),
+            Unit::Years(10) => "decade".to_string(),
+            Unit::Years(100) => "century".to_string(),
+            Unit::Years(1000) => "millennium".to_string(),
+            Unit::Years(n) => format!("{n} years"),
+        }
+    }
+}
+
+/// The first day of week `k` of the window (`k` is that of a release of the
+/// window, so the instant is one too).
+fn week_start(since: i64, k: i128) -> Date {
+    let secs = i128::from(since) + k * i128::from(WEEK);
+    Date::of(i64::try_from(secs).unwrap_or(since))
+}
+
+/// The buckets from the one of the window's first release to the one of
+/// its last, in the narrowest unit that draws few enough; `None` without
+/// releases.
+fn buckets(metrics: &Metrics) -> Option<Buckets> {
+    let since = metrics.window.since_secs;
+    let (first, last) = (metrics.release_list.first()?.time_secs, metrics.release_list.last()?.time_secs);
+    let mut unit = Unit::Week;
+    let (from, count) = loop {
+        let (from, to) = (unit.index(since, first), unit.index(since, last));
+        match usize::try_from(to - from + 1) {
+            Ok(count) if count <= unit.most() => break (from, count),
+            _ => unit = unit.wider(),
+        }
+    };
+    let mut counts = vec![0; count];
     for r in &metrics.release_list {
-        counts[(Date::of(r.time_secs).year - first.year) as usize] += 1;
+        if let Some(c) = usize::try_from(unit.index(since, r.time_secs) - from).ok().and_then(|i| counts.get_mut(i)) {
+            *c += 1;
+        }
     }
-    let labels = (first.year..=last.year).map(|y| y.to_string()).collect();
-    Buckets { title: "Releases per year (window over 36 months)", axis: "Year", labels, counts }
+    let labels = (0..count).map(|i| unit.label(since, from + i as i128)).collect();
+    let axis = match unit {
+        // A short window's dates are in the report's title; else the chart
+        // says the years of its weeks.
+        Unit::Week if metrics.window.weeks() <= MAX_WEEKS as f64 => "Week from".to_string(),
+        Unit::Week => {
+            let (a, b) = (week_start(since, from).year, week_start(since, from + count as i128 - 1).year);
+            if a == b { format!("Week from, {a}") } else { format!("Week from, {a}–{b}") }
+        }
+        _ => {
+            let mut name = unit.name();
+            if let Some(c) = name.get_mut(..1) {
+                c.make_ascii_uppercase();
+            }
+            name
+        }
+    };
+    Some(Buckets { title: format!("Releases per {}", unit.name()), axis, labels, counts })
 }
 
 fn write_frequency_chart(out: &mut String, metrics: &Metrics) {
-    let b = buckets(metrics);
+    let Some(b) = buckets(metrics) else { return };
     let max = b.counts.iter().copied().max().unwrap_or(0).max(1);
     let _ = writeln!(out, "## {}\n", b.title);
     let _ = writeln!(out, "```mermaid\nxychart-beta\n    title \"{}\"", b.title);

@@ -112,20 +112,107 @@ fn a_year_is_charted_by_month() {
     insta::assert_snapshot!("year_frequency_chart", blocks[0].join("\n"));
 }
 
+/// The release chart of `i`, checked: at most 60 buckets, the report
+/// well under Mermaid's 50,000 characters.
+fn release_chart(i: &MetricsInput) -> Vec<String> {
+    let markdown = compute(i).expect("a report").markdown;
+    assert!(markdown.len() < 10_000, "{} characters", markdown.len());
+    let block = mermaid_blocks(&markdown).into_iter().next().expect("a release chart");
+    check_chart(&block);
+    let bar = block.iter().find(|l| l.trim_start().starts_with("bar [")).expect("bar");
+    assert!(bar.matches(',').count() < 60, "{bar}");
+    block.iter().map(|l| l.to_string()).collect()
+}
+
+/// 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z.
+const YEAR_1: i64 = -62_135_596_800;
+const YEAR_9999_END: i64 = 253_402_300_799;
+
 #[test]
-fn a_decade_is_charted_by_year() {
-    let mut i = input(vec![feature("v1.0.0", T0 + DAY)]);
+fn empty_buckets_before_the_first_and_after_the_last_release_are_not_drawn() {
+    // A decade (2021-01-02 to 2031-01-01) with releases on 2026-01-02 and
+    // 2026-01-20: three weeks drawn, the empty one between kept.
+    let mut i = input(vec![feature("v1.0.0", T0 + DAY), feature("v1.1.0", T0 + 19 * DAY)]);
     i.since = T0 - 5 * 365 * DAY;
     i.until = T0 + 5 * 365 * DAY;
+    let chart = release_chart(&i);
+    assert_eq!(chart[1], "    title \"Releases per week\"");
+    assert_eq!(chart[2], "    x-axis \"Week from, 2025–2026\" [\"Dec 27\", \"Jan 03\", \"Jan 10\", \"Jan 17\"]");
+    assert_eq!(chart[4], "    bar [1, 0, 0, 1]");
+}
+
+#[test]
+fn the_unit_widens_until_the_chart_has_at_most_sixty_buckets() {
+    let spread = |years: i64, n: i64| -> MetricsInput {
+        let step = years * 365 * DAY / (n - 1);
+        let mut i = input((0..n).map(|k| feature(&format!("v1.{k}.0"), T0 + k * step)).collect());
+        i.until = T0 + years * 366 * DAY;
+        i
+    };
+    let cases = [
+        (1, "month", "Month", 12),
+        (3, "month", "Month", 36),
+        (9, "quarter", "Quarter", 36),
+        (15, "quarter", "Quarter", 60),
+        (16, "year", "Year", 16),
+        (60, "year", "Year", 60),
+        (61, "decade", "Decade", 7),
+        (200, "decade", "Decade", 21),
+        (900, "century", "Century", 10),
+        (6_000, "millennium", "Millennium", 7),
+    ];
+    for (years, unit, axis, buckets) in cases {
+        let chart = release_chart(&spread(years, 20));
+        assert_eq!(chart[1], format!("    title \"Releases per {unit}\""), "{years} years");
+        assert!(chart[2].starts_with(&format!("    x-axis \"{axis}\" [")), "{years} years: {}", chart[2]);
+        assert_eq!(chart[4].matches(',').count() + 1, buckets, "{years} years: {}", chart[4]);
+        assert!(!chart[4].starts_with("    bar [0") && !chart[4].ends_with(" 0]"), "{}", chart[4]);
+    }
+}
+
+#[test]
+fn a_window_to_the_year_9999_charts_its_releases_only() {
+    // `--since 2026-01-01 --until 9999-12-30`: the acceptance releases, in
+    // January 2026, by week.
+    let mut i = acceptance();
+    i.until = YEAR_9999_END - DAY;
+    let chart = release_chart(&i);
+    assert_eq!(chart[1], "    title \"Releases per week\"");
+    assert_eq!(chart[2], "    x-axis \"Week from, 2026\" [\"Jan 01\", \"Jan 08\", \"Jan 15\", \"Jan 22\"]");
+    assert_eq!(chart[4], "    bar [1, 2, 1, 1]");
+}
+
+#[test]
+fn a_window_from_the_year_1_to_9999() {
+    let mut i = input(vec![
+        release("v0.1.0", YEAR_1, vec![]),
+        feature("v1.0.0", T0 + DAY),
+        release("v9.0.0", YEAR_9999_END, vec![]),
+    ]);
+    (i.since, i.until) = (YEAR_1, YEAR_9999_END);
     let markdown = compute(&i).unwrap().markdown;
-    let blocks = mermaid_blocks(&markdown).into_iter().next().unwrap();
-    check_chart(&blocks);
-    assert_eq!(blocks[1], "    title \"Releases per year (window over 36 months)\"");
-    assert_eq!(
-        blocks[2],
-        "    x-axis \"Year\" [\"2021\", \"2022\", \"2023\", \"2024\", \"2025\", \"2026\", \"2027\", \"2028\", \"2029\", \"2030\"]"
-    );
-    assert_eq!(blocks[4], "    bar [0, 0, 0, 0, 0, 1, 0, 0, 0, 0]");
+    assert!(markdown.starts_with("# Release metrics, 0001-01-01 to 9999-12-31\n"));
+    let chart = release_chart(&i);
+    insta::assert_snapshot!("year_1_to_9999_chart", chart.join("\n"));
+
+    // Releases from 1970 to 2026: by year; one on the window's first day: by week.
+    i.releases = (0..57).map(|k| feature(&format!("v1.{k}.0"), k * 365 * DAY + 200 * DAY)).collect();
+    let chart = release_chart(&i);
+    assert_eq!(chart[1], "    title \"Releases per year\"");
+    assert!(chart[2].starts_with("    x-axis \"Year\" [\"1970\", \"1971\", "), "{}", chart[2]);
+    i.releases = vec![release("v0.1.0", YEAR_1, vec![])];
+    let chart = release_chart(&i);
+    assert_eq!(chart[2], "    x-axis \"Week from, 1\" [\"Jan 01\"]");
+}
+
+#[test]
+fn the_widest_windows_do_not_overflow() {
+    for (since, until) in [(i64::MIN, i64::MAX), (YEAR_1, i64::MAX), (i64::MIN, YEAR_9999_END), (i64::MAX, i64::MAX)] {
+        let mut i = input(vec![release("v1.0.0", since, vec![]), release("v2.0.0", until, vec![])]);
+        (i.since, i.until) = (since, until);
+        release_chart(&i);
+        assert!(compute(&i).unwrap().json.contains("\"releases\": 2"));
+    }
 }
 
 #[test]
