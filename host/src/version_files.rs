@@ -116,9 +116,14 @@ pub fn plan(app: &App, version: &Version, last_stable: Option<&Version>) -> Resu
                 Some(paths) => paths,
                 None => tree.insert(app.repo.tree_paths("HEAD")?),
             };
-            extra.extend(member_manifests(root, &path, paths));
+            extra.extend(member_manifests(root, &path, &read.text, paths));
         }
         for lock in extra {
+            let member = lock.file_name().is_some_and(|n| n == "Cargo.toml");
+            if member && configured.iter().any(|p| p.as_deref() == Some(lock.as_path())) {
+                // A member with a version of its own, configured itself.
+                continue;
+            }
             if let Some(other) = configured.iter().position(|p| p.as_deref() == Some(lock.as_path())) {
                 return Err(refused(format!(
                     "{}: {}: relkit updates {} with {} already (its own entries only); remove that entry",
@@ -205,17 +210,53 @@ fn relative(root: &Path, path: &Path) -> String {
 }
 
 /// The member manifests of a Cargo workspace whose root manifest is
-/// `manifest`: every tracked `Cargo.toml` below its directory (from `tree`,
-/// HEAD's paths), so that the plugin knows which members inherit the
-/// workspace's version. They never change.
-fn member_manifests(root: &Path, manifest: &Path, tree: &[String]) -> Vec<PathBuf> {
+/// `manifest`: the tracked `Cargo.toml` files (from `tree`, HEAD's paths)
+/// of the directories `[workspace] members` names and `exclude` does not
+/// (Cargo's rules: paths relative to the root, `*` and `?` globs within a
+/// path segment), so that the plugin knows which members inherit the
+/// workspace's version. They never change. A manifest with no
+/// `[workspace]`, or one that does not parse (the plugin then says why),
+/// has none.
+fn member_manifests(root: &Path, manifest: &Path, text: &str, tree: &[String]) -> Vec<PathBuf> {
+    let Ok(doc) = text.parse::<toml::Table>() else { return Vec::new() };
+    let Some(workspace) = doc.get("workspace").and_then(toml::Value::as_table) else { return Vec::new() };
+    let list = |key: &str| -> Vec<String> {
+        workspace
+            .get(key)
+            .and_then(toml::Value::as_array)
+            .map(|a| a.iter().filter_map(|v| v.as_str()).map(|p| p.trim_end_matches('/').to_string()).collect())
+            .unwrap_or_default()
+    };
+    let (members, exclude) = (list("members"), list("exclude"));
     let dir = relative(root, manifest.parent().unwrap_or(root));
     let prefix = if dir.is_empty() { String::new() } else { format!("{dir}/") };
     tree.iter()
-        .filter(|p| p.starts_with(&prefix) && p.ends_with("/Cargo.toml"))
-        .map(|p| root.join(p))
+        .filter_map(|p| {
+            let member = p.strip_prefix(&prefix)?.strip_suffix("/Cargo.toml")?;
+            let named = members.iter().any(|m| glob_match(m, member));
+            let excluded = exclude.iter().any(|e| glob_match(e, member) || member.starts_with(&format!("{e}/")));
+            (named && !excluded).then(|| root.join(p))
+        })
         .filter(|p| p != manifest && p.is_file())
         .collect()
+}
+
+/// Whether `path` matches `pattern`, segment by segment: `*` is any run of
+/// characters and `?` one character, neither crossing a `/`.
+fn glob_match(pattern: &str, path: &str) -> bool {
+    let pattern = pattern.trim_start_matches("./");
+    let (pats, parts): (Vec<&str>, Vec<&str>) = (pattern.split('/').collect(), path.split('/').collect());
+    pats.len() == parts.len() && pats.iter().zip(&parts).all(|(p, s)| segment_match(p.as_bytes(), s.as_bytes()))
+}
+
+fn segment_match(p: &[u8], s: &[u8]) -> bool {
+    match (p.first(), s.first()) {
+        (None, None) => true,
+        (Some(b'*'), _) => segment_match(&p[1..], s) || (!s.is_empty() && segment_match(p, &s[1..])),
+        (Some(b'?'), Some(_)) => segment_match(&p[1..], &s[1..]),
+        (Some(a), Some(b)) if a == b => segment_match(&p[1..], &s[1..]),
+        _ => false,
+    }
 }
 
 /// The lock files that go with a manifest: beside it, and for `Cargo.toml`
@@ -248,5 +289,20 @@ impl App {
         let plugin = self.plugin(Capability::VersionFiles)?;
         input.settings.extend(self.extra_settings(&plugin));
         self.timed(&plugin, || self.runtime()?.update_version_files(&plugin, &input).map_err(Error::from))
+    }
+}
+
+#[cfg(test)]
+mod glob_tests {
+    use super::glob_match;
+
+    #[test]
+    fn member_globs_match_within_a_segment() {
+        assert!(glob_match("crates/*", "crates/core"));
+        assert!(glob_match("./crates/*", "crates/core"));
+        assert!(!glob_match("crates/*", "crates/core/fixtures"));
+        assert!(glob_match("a?c", "abc"));
+        assert!(glob_match("cli", "cli"));
+        assert!(!glob_match("cli", "client"));
     }
 }

@@ -337,3 +337,30 @@ fn only_workspace_members_that_inherit_the_version_follow_it_in_cargo_lock() {
     assert_eq!(lock_after, lock.replacen("version = \"1.0.0\"", "version = \"1.0.1\"", 1), "c must stay: {lock_after}");
     assert_eq!(repo.read("c/Cargo.toml"), "[package]\nname = \"c\"\nversion = \"1.0.0\"\n");
 }
+
+#[test]
+fn a_workspace_with_globs_ignores_fixtures_and_a_configured_member_with_its_own_version() {
+    let repo = TestRepo::github();
+    let lock = "version = 4\n\n[[package]]\nname = \"a\"\nversion = \"1.0.0\"\n\n[[package]]\nname = \"tool\"\nversion = \"0.3.0\"\n";
+    repo.commit_files(
+        "chore: init",
+        &[
+            ("Cargo.toml", "[workspace]\nmembers = [\"crates/*\", \"tool\"]\nexclude = [\"crates/skip\"]\n\n[workspace.package]\nversion = \"1.0.0\"\n"),
+            ("crates/a/Cargo.toml", "[package]\nname = \"a\"\nversion.workspace = true\n"),
+            // Neither a member nor valid TOML: it must not matter.
+            ("crates/a/tests/fixtures/Cargo.toml", "this is [not toml\n"),
+            ("crates/skip/Cargo.toml", "[package\n"),
+            ("tool/Cargo.toml", "[package]\nname = \"tool\"\nversion = \"0.3.0\"\n"),
+            ("Cargo.lock", lock),
+            ("relkit.toml", "[[version-files]]\npath = \"Cargo.toml\"\n\n[[version-files]]\npath = \"tool/Cargo.toml\"\n"),
+        ],
+    );
+    repo.tag("v1.0.0");
+    repo.commit("fix: a");
+    repo.relkit(&["release"]).ok();
+    assert!(repo.read("Cargo.toml").contains("version = \"1.0.1\""));
+    assert_eq!(repo.read("tool/Cargo.toml"), "[package]\nname = \"tool\"\nversion = \"1.0.1\"\n");
+    let lock_after = repo.read("Cargo.lock");
+    assert!(lock_after.contains("name = \"a\"\nversion = \"1.0.1\""), "{lock_after}");
+    assert!(lock_after.contains("name = \"tool\"\nversion = \"1.0.1\""), "{lock_after}");
+}
