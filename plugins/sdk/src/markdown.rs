@@ -6,8 +6,122 @@
 //! an `&` that would start a character reference (`&#39;`, `&amp;`) are
 //! escaped in commit text, except inside code spans and fenced code blocks,
 //! where CommonMark shows them literally anyway.
+//!
+//! Text that is not markdown at all (a path, a tag, a package name) is placed
+//! with [`code_span`] or [`plain_text`], which show it exactly as it is
+//! whatever it holds: backticks, `|`, `<b>`, a newline.
 
 use std::ops::Range;
+
+/// `text` with each control character (C0, DEL, C1) and each bidirectional
+/// override replaced by a visible stand-in, so that text from a repository
+/// (a file name may hold a newline) can neither end a markdown line nor
+/// reorder what is shown: C0 and DEL by their Control Pictures (`␊` for a
+/// line feed, `␉` for a tab), the others by U+FFFD.
+///
+/// ```
+/// use relkit_plugin_sdk::markdown::replace_controls;
+/// assert_eq!(replace_controls("a\nb\tc\u{7f}\u{85}\u{202e}"), "a␊b␉c␡\u{fffd}\u{fffd}");
+/// ```
+pub fn replace_controls(text: &str) -> String {
+    text.chars().map(visible).collect()
+}
+
+fn visible(c: char) -> char {
+    match c {
+        '\u{0}'..='\u{1f}' => char::from_u32(0x2400 + u32::from(c)).unwrap_or('\u{fffd}'),
+        '\u{7f}' => '\u{2421}',
+        '\u{80}'..='\u{9f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => '\u{fffd}',
+        _ => c,
+    }
+}
+
+/// `text` as an inline code span that shows it literally (CommonMark 0.31,
+/// "Code spans"): fenced by a run of backticks longer than any run inside
+/// it, padded with a space where it starts or ends with a backtick (or both
+/// starts and ends with a space, which would otherwise be stripped), and
+/// with control characters replaced ([`replace_controls`]). Not for table
+/// cells: GitHub splits cells at a `|` even inside code.
+///
+/// ```
+/// use relkit_plugin_sdk::markdown::code_span;
+/// assert_eq!(code_span("src/main.rs"), "`src/main.rs`");
+/// assert_eq!(code_span("0002_$(id)`whoami`.sql"), "``0002_$(id)`whoami`.sql``");
+/// assert_eq!(code_span("`x``"), "``` `x`` ```");
+/// assert_eq!(code_span("a\nb"), "`a␊b`");
+/// ```
+pub fn code_span(text: &str) -> String {
+    if text.is_empty() {
+        // An empty code span does not exist in CommonMark.
+        return "` `".to_string();
+    }
+    let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let pad = text.starts_with('`')
+        || text.ends_with('`')
+        || (text.len() > 1 && text.starts_with(' ') && text.ends_with(' ') && !text.trim().is_empty());
+    let mut out = String::with_capacity(text.len() + 2 * longest + 4);
+    let fence = |out: &mut String| (0..=longest).for_each(|_| out.push('`'));
+    fence(&mut out);
+    if pad {
+        out.push(' ');
+    }
+    out.extend(text.chars().map(visible));
+    if pad {
+        out.push(' ');
+    }
+    fence(&mut out);
+    out
+}
+
+/// `text` as literal markdown prose, also in a table cell or a heading:
+/// control characters replaced ([`replace_controls`]); `<`, `>` and an `&`
+/// that would start a character reference escaped as HTML; the ASCII
+/// punctuation that markdown reads inline (`` \ ` * _ [ ] | ~ $ ``, `$` for
+/// GitHub's math) escaped with a backslash; and a start that would open a
+/// block (`#`, `>`, `-`, `+`, `=`, or `1.`, `1)` before a space or the end)
+/// escaped, for text that begins a line.
+///
+/// ```
+/// use relkit_plugin_sdk::markdown::plain_text;
+/// assert_eq!(plain_text("v1.2.0"), "v1.2.0");
+/// assert_eq!(plain_text("v1|<b>x</b>"), "v1\\|&lt;b&gt;x&lt;/b&gt;");
+/// assert_eq!(plain_text("#1 a*b_c"), "\\#1 a\\*b\\_c");
+/// assert_eq!(plain_text("1.0.0"), "1.0.0");
+/// assert_eq!(plain_text("1)"), "1\\)");
+/// ```
+pub fn plain_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    let digits = text.chars().take_while(char::is_ascii_digit).count();
+    let block_start = match text.chars().next() {
+        Some('#' | '>' | '-' | '+' | '=') => Some(0),
+        // `1.` or `1)` opens an ordered list only before a space or the line's end.
+        Some('0'..='9')
+            if digits <= 9
+                && matches!(text[digits..].chars().next(), Some('.' | ')'))
+                && text[digits + 1..].chars().next().is_none_or(char::is_whitespace) =>
+        {
+            Some(digits)
+        }
+        _ => None,
+    };
+    for (i, c) in text.char_indices() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' if i != 0 => out.push_str("&gt;"),
+            '&' if starts_character_reference(&text[i + 1..]) => out.push_str("&amp;"),
+            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '~' | '$' => {
+                out.push('\\');
+                out.push(c);
+            }
+            _ if block_start == Some(i) => {
+                out.push('\\');
+                out.push(c);
+            }
+            _ => out.push(visible(c)),
+        }
+    }
+    out
+}
 
 /// `text` with HTML escaped outside code.
 ///
@@ -181,6 +295,36 @@ mod tests {
         assert_eq!(escape_html("x\n```\n<p>"), "x\n```\n<p>");
         // indented four spaces is not a fence
         assert_eq!(escape_html("x\n    ```\n<p>"), "x\n    ```\n&lt;p&gt;");
+    }
+
+    #[test]
+    fn code_spans_show_any_text_literally() {
+        assert_eq!(code_span("`"), "`` ` ``");
+        assert_eq!(code_span("a ``` b"), "````a ``` b````");
+        assert_eq!(code_span(" x "), "`  x  `", "a space each side would be stripped");
+        assert_eq!(code_span("   "), "`   `");
+        assert_eq!(code_span("x\r\ny\u{0}"), "`x␍␊y␀`");
+        assert_eq!(code_span(""), "` `");
+        // the span found by CommonMark's rule is exactly the text
+        for text in ["a`b", "``", "x ` y `` z", "`a", "b`"] {
+            let span = code_span(text);
+            assert_eq!(code_ranges(&span), vec![0..span.len()], "{span}");
+        }
+    }
+
+    #[test]
+    fn plain_text_is_literal_prose() {
+        assert_eq!(plain_text("rel|<b>1.0</b>"), "rel\\|&lt;b&gt;1.0&lt;/b&gt;");
+        assert_eq!(
+            plain_text("a`b` [c](d) *e* _f_ ~g~ $h$ \\"),
+            "a\\`b\\` \\[c\\](d) \\*e\\* \\_f\\_ \\~g\\~ \\$h\\$ \\\\"
+        );
+        assert_eq!(plain_text("R&D &amp; x"), "R&D &amp;amp; x");
+        assert_eq!(plain_text("> a"), "\\> a");
+        assert_eq!(plain_text("- a"), "\\- a");
+        assert_eq!(plain_text("12. a"), "12\\. a");
+        assert_eq!(plain_text("2.0.0"), "2.0.0");
+        assert_eq!(plain_text("a\nb"), "a␊b");
     }
 
     #[test]
