@@ -156,8 +156,9 @@ pub struct Package {
     pub ecosystem: Ecosystem,
     /// The manifest's path.
     pub path: String,
-    /// The package name read from the manifest's head; `None` when the
-    /// release did not change the manifest (no head) or it names none.
+    /// The package name read from the manifest's head (never from the file
+    /// name); `None` when the host passed no head or the head does not give
+    /// a valid name: the runbook then shows a `<placeholder>`.
     pub name: Option<String>,
 }
 
@@ -360,76 +361,381 @@ impl Default for Detector {
 /// The package a manifest declares, or `None` when its head shows it is not
 /// published: a Cargo workspace root without `[package]`, a `package.json`
 /// with `"private": true`, a `go.mod` without a `module` line.
+///
+/// The name is read from the head only, never from the file name (a gemspec
+/// may be called anything): Cargo's `[package] name`, npm's top-level
+/// `"name"`, `[project] name` or `[tool.poetry] name` of `pyproject.toml`,
+/// the `name=` keyword of `setup.py`'s `setup(…)` call, a gemspec's
+/// `spec.name = "…"` (any block variable, `.freeze` allowed) or
+/// `Gem::Specification.new "…"`, go.mod's `module` path. A name that is
+/// missing, computed (`name = NAME`, `File.basename(__FILE__)`), or not a
+/// valid name on its registry is `None`: the runbook shows a placeholder.
 fn package(ecosystem: Ecosystem, path: &str, head: Option<&str>) -> Option<Package> {
     let file = path.rsplit('/').next().unwrap_or(path);
     let mut name = None;
     if let Some(head) = head {
         match ecosystem {
             Ecosystem::Cargo => {
-                if !head.lines().any(|l| l.trim() == "[package]") {
+                let toml = Toml::new(head);
+                if !toml.has_table("package") {
                     return None;
                 }
-                name = toml_key(head, "package", "name");
+                name = toml.string("package", "name").filter(|n| valid_crate(n));
             }
             Ecosystem::Npm => {
-                if head.contains("\"private\": true") || head.contains("\"private\":true") {
+                let members = json_members(head);
+                if members.iter().any(|(k, v)| k == "private" && *v == "true") {
                     return None;
                 }
-                name = json_key(head, "name");
+                name = members
+                    .iter()
+                    .rev()
+                    .find(|(k, _)| k == "name")
+                    .and_then(|(_, v)| serde_json::from_str::<String>(v).ok())
+                    .filter(|n| valid_npm(n));
             }
-            Ecosystem::PyPi if file == "pyproject.toml" => {
-                name = toml_key(head, "project", "name").or_else(|| toml_key(head, "tool.poetry", "name"));
+            Ecosystem::PyPi => {
+                name = if file == "setup.py" {
+                    setup_py_name(head)
+                } else {
+                    let toml = Toml::new(head);
+                    toml.string("project", "name").or_else(|| toml.string("tool.poetry", "name"))
+                }
+                .filter(|n| valid_pypi(n));
             }
+            Ecosystem::RubyGems => name = gemspec_name(head).filter(|n| valid_gem(n)),
             Ecosystem::Go => {
-                name = head
-                    .lines()
-                    .find_map(|l| l.strip_prefix("module "))
-                    .map(|m| m.trim().trim_matches('"').to_string());
-                name.as_ref()?;
+                name = Some(go_module(head)?).filter(|m| valid_go_module(m));
             }
-            _ => {}
+            Ecosystem::Maven => {}
         }
-    }
-    if ecosystem == Ecosystem::RubyGems {
-        name = file.strip_suffix(".gemspec").map(str::to_string);
     }
     Some(Package { ecosystem, path: path.to_string(), name })
 }
 
-/// `key = "value"` in the TOML table `[table]`.
-fn toml_key(text: &str, table: &str, key: &str) -> Option<String> {
-    let mut inside = false;
-    for line in text.lines() {
-        let l = line.trim();
-        if l.starts_with('[') {
-            inside = l == format!("[{table}]");
+/// crates.io: ASCII letters, digits, `-` and `_`, starting with a letter, at
+/// most 64 characters.
+fn valid_crate(name: &str) -> bool {
+    name.len() <= 64
+        && name.starts_with(|c: char| c.is_ascii_alphabetic())
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
+/// npm: `[@scope/]name`, URL-safe characters, not starting with `.` or `_`,
+/// at most 214 characters.
+fn valid_npm(name: &str) -> bool {
+    let part = |p: &str| {
+        !p.is_empty()
+            && !p.starts_with(['.', '_'])
+            && p.chars().all(|c| c.is_ascii_alphanumeric() || "-._~".contains(c))
+    };
+    let ok = match name.strip_prefix('@') {
+        Some(scoped) => scoped.split_once('/').is_some_and(|(scope, n)| part(scope) && part(n)),
+        None => part(name),
+    };
+    ok && name.len() <= 214
+}
+
+/// PyPI (PEP 508 names): letters, digits, `-`, `_` and `.`, starting and
+/// ending with a letter or digit.
+fn valid_pypi(name: &str) -> bool {
+    name.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && name.ends_with(|c: char| c.is_ascii_alphanumeric())
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+}
+
+/// RubyGems: letters, digits, `-`, `_` and `.`, with a letter or digit.
+fn valid_gem(name: &str) -> bool {
+    name.chars().any(|c| c.is_ascii_alphanumeric())
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+}
+
+/// A Go module path: slash-separated elements of letters, digits, `-`, `.`,
+/// `_` and `~`.
+fn valid_go_module(path: &str) -> bool {
+    path.split('/').all(|e| !e.is_empty() && e.chars().all(|c| c.is_ascii_alphanumeric() || "-._~".contains(c)))
+}
+
+/// The `module` path of a go.mod: `module example.com/m`, quoted or not,
+/// with a `//` comment, or in a `module ( … )` block. `None` without one.
+fn go_module(head: &str) -> Option<String> {
+    let mut block = false;
+    for line in head.lines() {
+        let line = line.split("//").next().unwrap_or("").trim();
+        if block {
+            if line == ")" {
+                return None;
+            }
+            if !line.is_empty() {
+                return Some(unquote_go(line));
+            }
             continue;
         }
-        if inside
-            && let Some((k, v)) = l.split_once('=')
-            && k.trim() == key
-        {
-            let v = v.trim().trim_matches('"').trim_matches('\'');
-            return (!v.is_empty()).then(|| v.to_string());
+        let Some(rest) = line.strip_prefix("module") else { continue };
+        if !rest.starts_with([' ', '\t', '(']) {
+            continue;
+        }
+        let rest = rest.trim();
+        if rest == "(" {
+            block = true;
+        } else if !rest.is_empty() {
+            return Some(unquote_go(rest));
         }
     }
     None
 }
 
-/// The first top-level-looking `"key": "value"` of a JSON head (the first
-/// occurrence at the smallest indentation).
-fn json_key(text: &str, key: &str) -> Option<String> {
-    let needle = format!("\"{key}\"");
-    text.lines()
-        .filter_map(|line| {
-            let trimmed = line.trim_start();
-            let rest = trimmed.strip_prefix(&needle)?.trim_start().strip_prefix(':')?.trim();
-            let value = rest.trim_end_matches(',').trim();
-            let value = value.strip_prefix('"')?.strip_suffix('"')?;
-            Some((line.len() - trimmed.len(), value.to_string()))
+fn unquote_go(value: &str) -> String {
+    let v = value.trim();
+    v.strip_prefix('"').and_then(|v| v.strip_suffix('"')).unwrap_or(v).to_string()
+}
+
+/// A Ruby string literal at the start of `text`, `"…"` or `'…'` without
+/// escapes or interpolation, and what follows it.
+fn ruby_string(text: &str) -> Option<(&str, &str)> {
+    let quote = text.chars().next().filter(|q| *q == '"' || *q == '\'')?;
+    let (value, rest) = text[1..].split_once(quote)?;
+    (!value.contains('\\') && !value.contains("#{")).then_some((value, rest))
+}
+
+/// A gemspec's name: the last `<var>.name = "…"` (`.freeze` and a comment
+/// allowed after it), else the first argument of `Gem::Specification.new`.
+fn gemspec_name(head: &str) -> Option<String> {
+    let ends_cleanly = |rest: &str| {
+        let rest = rest.trim_start();
+        let rest = rest.strip_prefix(".freeze").unwrap_or(rest).trim_start();
+        rest.is_empty() || rest.starts_with('#')
+    };
+    let mut assigned = None;
+    let mut constructed = None;
+    for line in head.lines() {
+        let line = line.trim();
+        if let Some((var, rest)) = line.split_once(".name")
+            && !var.is_empty()
+            && var.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            && let Some(rest) = rest.trim_start().strip_prefix('=')
+            && !rest.starts_with(['=', '~'])
+        {
+            // A later assignment wins; one that is not a plain string hides the name.
+            assigned = Some(ruby_string(rest.trim_start()).filter(|(_, after)| ends_cleanly(after)).map(|(v, _)| v));
+        }
+        if constructed.is_none()
+            && let Some((_, rest)) = line.split_once("Gem::Specification.new")
+        {
+            let rest = rest.trim_start();
+            let rest = rest.strip_prefix('(').unwrap_or(rest).trim_start();
+            constructed = ruby_string(rest).map(|(v, _)| v);
+        }
+    }
+    match assigned {
+        Some(name) => name,
+        None => constructed,
+    }
+    .map(str::to_string)
+}
+
+/// The `name` keyword of the `setup(…)` call in a `setup.py`: `name="x"` or
+/// `name='x'`; a variable or an expression is no name.
+fn setup_py_name(head: &str) -> Option<String> {
+    let call = head.find("setup(")?;
+    let args = &head[call + "setup(".len()..];
+    let bytes = args.as_bytes();
+    let mut from = 0;
+    while let Some(i) = args[from..].find("name").map(|i| i + from) {
+        from = i + 4;
+        let before = i.checked_sub(1).map(|b| bytes[b]);
+        if before.is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.') {
+            continue;
+        }
+        let Some(rest) = args[from..].trim_start().strip_prefix('=') else { continue };
+        if rest.starts_with('=') {
+            continue;
+        }
+        let rest = rest.trim_start();
+        let quote = rest.chars().next().filter(|q| *q == '"' || *q == '\'')?;
+        let (value, after) = rest[1..].split_once(quote)?;
+        let after = after.trim_start();
+        let ends = after.is_empty() || after.starts_with([',', ')', '#']);
+        return (ends && !value.contains('\\')).then(|| value.to_string());
+    }
+    None
+}
+
+/// The tables and keys of a TOML head, as far as a name needs: `[table]`
+/// headers (array tables `[[…]]` too, so their keys are not taken for the
+/// table before them), dotted keys (`package.name = …` at the top), and
+/// single-line string values.
+struct Toml<'a> {
+    /// `(table path, key path, raw value)` in order.
+    entries: Vec<(String, String, &'a str)>,
+    tables: Vec<String>,
+}
+
+impl<'a> Toml<'a> {
+    fn new(text: &'a str) -> Self {
+        let mut entries = Vec::new();
+        let mut tables = Vec::new();
+        let mut table = String::new();
+        // The closing quotes of a multi-line string being skipped.
+        let mut multiline: Option<&str> = None;
+        for line in text.lines() {
+            let l = line.trim();
+            if let Some(close) = multiline {
+                if l.contains(close) {
+                    multiline = None;
+                }
+                continue;
+            }
+            if l.starts_with('[') {
+                if let Some(header) = toml_header(l) {
+                    tables.push(header.clone());
+                    table = header;
+                }
+                continue;
+            }
+            if let Some((key, value)) = l.split_once('=')
+                && let Some(key) = toml_key_path(key)
+            {
+                let value = value.trim();
+                for close in ["\"\"\"", "'''"] {
+                    if value.strip_prefix(close).is_some_and(|rest| !rest.contains(close)) {
+                        multiline = Some(close);
+                    }
+                }
+                entries.push((table.clone(), key, value));
+            }
+        }
+        Self { entries, tables }
+    }
+
+    /// Whether `[table]`, `[table.sub]` or a key `table.x` exists.
+    fn has_table(&self, table: &str) -> bool {
+        let within = |path: &str| path == table || path.starts_with(&format!("{table}."));
+        self.tables.iter().any(|t| within(t))
+            || self.entries.iter().any(|(t, k, _)| within(&if t.is_empty() { k.clone() } else { format!("{t}.{k}") }))
+    }
+
+    /// The string value of `key` in `table` (`table.key` however it is split
+    /// between a header and a dotted key).
+    fn string(&self, table: &str, key: &str) -> Option<String> {
+        let full = format!("{table}.{key}");
+        self.entries
+            .iter()
+            .find(|(t, k, _)| if t.is_empty() { *k == full } else { format!("{t}.{k}") == full })
+            .and_then(|(_, _, v)| toml_string(v))
+    }
+}
+
+/// `[ tool . "poetry" ]  # x` → `tool.poetry`; `[[bin]]` → `[bin]` (an array
+/// table, never a name's table); `None` for a line that is no header.
+fn toml_header(line: &str) -> Option<String> {
+    let (array, inner) = match line.strip_prefix("[[") {
+        Some(rest) => (true, rest.split_once("]]")?),
+        None => (false, line[1..].split_once(']')?),
+    };
+    let (path, after) = inner;
+    let after = after.trim();
+    if !(after.is_empty() || after.starts_with('#')) {
+        return None;
+    }
+    let path = toml_key_path(path)?;
+    Some(if array { format!("[{path}]") } else { path })
+}
+
+/// A bare or quoted dotted key, normalized: ` a . "b" ` → `a.b`.
+fn toml_key_path(key: &str) -> Option<String> {
+    let parts: Option<Vec<&str>> = key
+        .split('.')
+        .map(|p| {
+            let p = p.trim();
+            let p = p
+                .strip_prefix('"')
+                .and_then(|p| p.strip_suffix('"'))
+                .or_else(|| p.strip_prefix('\'').and_then(|p| p.strip_suffix('\'')))
+                .unwrap_or(p);
+            (!p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')).then_some(p)
         })
-        .min_by_key(|(indent, _)| *indent)
-        .map(|(_, v)| v)
+        .collect();
+    parts.map(|p| p.join("."))
+}
+
+/// A single-line TOML string, basic (`"…"` without escapes) or literal
+/// (`'…'`), followed by nothing but a comment.
+fn toml_string(value: &str) -> Option<String> {
+    let quote = value.chars().next().filter(|q| *q == '"' || *q == '\'')?;
+    if value.starts_with(&format!("{quote}{quote}{quote}")) {
+        return None;
+    }
+    let (inner, after) = value[1..].split_once(quote)?;
+    let after = after.trim();
+    let clean = after.is_empty() || after.starts_with('#');
+    (clean && !inner.is_empty() && !(quote == '"' && inner.contains('\\'))).then(|| inner.to_string())
+}
+
+/// The members of a JSON head's top-level object: each key (decoded) with
+/// the raw text of its value when that is a string or a literal (`"x"`,
+/// `true`, `3`). Objects and arrays are skipped, at any depth; a head cut in
+/// the middle keeps the members before the cut.
+fn json_members(text: &str) -> Vec<(String, &str)> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut depth = 0usize;
+    let mut key: Option<String> = None;
+    let mut expect_key = false;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' => {
+                let start = i;
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'"' {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+                if i >= bytes.len() {
+                    break;
+                }
+                i += 1;
+                let raw = &text[start..i];
+                if depth == 1 {
+                    if expect_key {
+                        key = serde_json::from_str(raw).ok();
+                        expect_key = false;
+                    } else if let Some(k) = key.take() {
+                        out.push((k, raw));
+                    }
+                }
+                continue;
+            }
+            b'{' | b'[' => {
+                if depth == 0 && bytes[i] == b'{' {
+                    expect_key = true;
+                }
+                if depth == 1 {
+                    key = None;
+                }
+                depth += 1;
+            }
+            b'}' | b']' => depth = depth.saturating_sub(1),
+            b',' if depth == 1 => {
+                expect_key = true;
+                key = None;
+            }
+            b':' => {}
+            b if depth == 1 && !b.is_ascii_whitespace() => {
+                let start = i;
+                while i < bytes.len() && !matches!(bytes[i], b',' | b'}' | b']') && !bytes[i].is_ascii_whitespace() {
+                    i += 1;
+                }
+                if let Some(k) = key.take() {
+                    out.push((k, &text[start..i]));
+                }
+                continue;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    out
 }
 
 #[cfg(test)]
@@ -507,13 +813,109 @@ mod tests {
         assert_eq!(names, [(Ecosystem::Cargo, None), (Ecosystem::Go, Some("example.com/rocket"))]);
     }
 
+    /// The name a manifest's head gives, or `None` (a placeholder).
+    fn name(path: &str, head: &str) -> Option<String> {
+        let s = scan(&[path], &[(path, head)]);
+        assert_eq!(s.packages.len(), 1, "{path}: {head}");
+        s.packages[0].name.clone()
+    }
+
     #[test]
-    fn json_and_toml_names() {
-        assert_eq!(
-            json_key("{\n  \"name\": \"@acme/rocket\",\n  \"deps\": {\n    \"name\": \"x\"\n  }\n}", "name").as_deref(),
-            Some("@acme/rocket")
-        );
-        assert_eq!(toml_key("[project]\nname = \"rocket\"\n", "project", "name").as_deref(), Some("rocket"));
-        assert_eq!(toml_key("[tool.x]\nname = \"no\"\n", "project", "name"), None);
+    fn a_gem_is_named_by_its_gemspec_not_its_file_name() {
+        for (head, expected) in [
+            (
+                "Gem::Specification.new do |spec|\n  spec.name = \"real-name\"\n  spec.version = \"1.0.1\"\nend\n",
+                Some("real-name"),
+            ),
+            ("Gem::Specification.new do |s|\n  s.name        = 'real_name'  # the gem\nend\n", Some("real_name")),
+            ("Gem::Specification.new do |s|\n  s.name = \"real-name\".freeze\nend\n", Some("real-name")),
+            ("Gem::Specification.new \"real-name\", \"1.0.1\" do |s|\n  s.summary = \"x\"\nend\n", Some("real-name")),
+            ("Gem::Specification.new('real-name') do |s|\nend\n", Some("real-name")),
+            // computed, interpolated, or not a gem name: no name
+            ("Gem::Specification.new do |s|\n  s.name = File.basename(__FILE__, \".gemspec\")\nend\n", None),
+            ("Gem::Specification.new do |s|\n  s.name = \"#{prefix}-x\"\nend\n", None),
+            ("Gem::Specification.new do |s|\n  s.name = \"two words\"\nend\n", None),
+            ("Gem::Specification.new do |s|\n  s.summary = \"s.name = 'nope'\"\nend\n", None),
+            ("Gem::Specification.new do |s|\n  s.name_prefix = \"nope\"\nend\n", None),
+            ("", None),
+        ] {
+            assert_eq!(name("other.gemspec", head).as_deref(), expected, "{head}");
+        }
+    }
+
+    #[test]
+    fn crate_names_come_from_the_package_table() {
+        for (head, expected) in [
+            ("[package]\nname = \"rocket-core\"\n", Some("rocket-core")),
+            ("[package] # the crate\nname = 'rocket_core' # its name\n", Some("rocket_core")),
+            ("[ package ]\n  name=\"rocket\"\n", Some("rocket")),
+            ("package.name = \"rocket\"\npackage.version = \"1.0.0\"\n", Some("rocket")),
+            ("[package]\nname.workspace = true\n", None),
+            ("[package]\ndescription = \"\"\"\nname = \"nope\"\n\"\"\"\nversion = \"1.0.0\"\n", None),
+            ("[package]\nversion = \"1.0.0\"\n\n[lib]\nname = \"nope\"\n", None),
+            ("[package]\nversion = \"1.0.0\"\n\n[[bin]]\nname = \"nope\"\n", None),
+            ("[package]\nname = \"rocket core\"\n", None),
+            ("[package]\nname = \"x\\\"y\"\n", None),
+        ] {
+            assert_eq!(name("Cargo.toml", head).as_deref(), expected, "{head}");
+        }
+    }
+
+    #[test]
+    fn npm_names_are_top_level() {
+        for (head, expected) in [
+            ("{\n  \"name\": \"@acme/rocket\",\n  \"deps\": {\n    \"name\": \"x\"\n  }\n}", Some("@acme/rocket")),
+            ("{\"version\":\"1.0.0\",\"name\":\"rocket\"}", Some("rocket")),
+            ("{\n  \"author\": {\n    \"name\": \"Ada\"\n  },\n  \"version\": \"1.0.0\"\n}\n", None),
+            ("{\n  \"contributors\": [{\"name\": \"Ada\"}],\n  \"name\": \"rocket\"\n}\n", Some("rocket")),
+            ("{\n  \"description\": \"\\\"name\\\": \\\"nope\\\"\",\n  \"version\": \"1\"\n}", None),
+            ("{\n  \"name\": \"Not A Name\"\n}", None),
+            ("{\n  \"name\": \"rocket\",\n  \"description\": \"cut off", Some("rocket")),
+        ] {
+            assert_eq!(name("package.json", head).as_deref(), expected, "{head}");
+        }
+        let private = scan(&["package.json"], &[("package.json", "{\"name\":\"web\",\"private\":true}")]);
+        assert!(private.packages.is_empty());
+        let nested = scan(&["package.json"], &[("package.json", "{\"name\":\"web\",\"x\":{\"private\":true}}")]);
+        assert_eq!(nested.packages.len(), 1, "only the top-level `private` counts");
+    }
+
+    #[test]
+    fn python_names_from_pyproject_and_setup_py() {
+        for (path, head, expected) in [
+            ("pyproject.toml", "[project]\nname = \"Rocket-Py\"\n", Some("Rocket-Py")),
+            ("pyproject.toml", "[tool.poetry]\nname = \"rocket\"\n", Some("rocket")),
+            ("pyproject.toml", "[build-system]\nrequires = [\"x\"]\n[tool.black]\nname = \"nope\"\n", None),
+            (
+                "setup.py",
+                "from setuptools import setup\n\nsetup(\n    name=\"rocket\",\n    version=\"1.0\",\n)\n",
+                Some("rocket"),
+            ),
+            (
+                "setup.py",
+                "import setuptools\nsetuptools.setup(name = 'rocket-py', package_name='nope')\n",
+                Some("rocket-py"),
+            ),
+            ("setup.py", "NAME = 'x'\nsetup(\n    name=NAME,\n)\n", None),
+            ("setup.py", "setup(\n    package_name='nope',\n)\n", None),
+            ("setup.py", "print('no setup call')\n", None),
+        ] {
+            assert_eq!(name(path, head).as_deref(), expected, "{path}: {head}");
+        }
+    }
+
+    #[test]
+    fn go_module_paths() {
+        for (head, expected) in [
+            ("module example.com/rocket // the module\n\ngo 1.22\n", Some("example.com/rocket")),
+            ("module \"example.com/rocket\"\n", Some("example.com/rocket")),
+            ("module\texample.com/rocket\n", Some("example.com/rocket")),
+            ("// a comment\nmodule (\n\texample.com/rocket\n)\n", Some("example.com/rocket")),
+            ("module example.com/$(x)\n", None),
+        ] {
+            assert_eq!(name("go.mod", head).as_deref(), expected, "{head}");
+        }
+        let none = scan(&["go.mod"], &[("go.mod", "go 1.22\n// module example.com/x\n")]);
+        assert!(none.packages.is_empty(), "a go.mod without a module line is no package");
     }
 }

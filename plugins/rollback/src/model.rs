@@ -545,7 +545,10 @@ pub fn build(
             .flat_map(|b| &b.commands)
             .chain(&verify.confirm)
     };
-    let placeholders = all_commands().any(|c| has_placeholder(c));
+    // A withdrawal done on a web page names its placeholder in a note (PyPI's
+    // yank page of a project whose name the head does not give).
+    let withdraw_notes = || steps.iter().filter(|s| s.id == "withdraw").flat_map(|s| &s.notes);
+    let placeholders = all_commands().chain(withdraw_notes()).any(|c| has_placeholder(c));
     let checkout = match (&worktree, &prev_tag) {
         (Some(wt), Some(prev)) if all_commands().any(|c| c.contains(wt.as_str())) => {
             vec![format!("git worktree add {} {}", sh(wt), sh(prev))]

@@ -183,6 +183,8 @@ fn scenarios() -> Vec<Scenario> {
                 ("bindings/node/package.json", "{\n  \"name\": \"@acme/rocket\",\n  \"version\": \"2.0.0\"\n}\n"),
                 ("bindings/python/pyproject.toml", "[project]\nname = \"Rocket-Py\"\nversion = \"2.0.0\"\n"),
                 ("bindings/go/go.mod", "module github.com/acme/rocket/bindings/go\n\ngo 1.22\n"),
+                // The host passes every package manifest's head, changed or not.
+                ("rocket.gemspec", "Gem::Specification.new do |spec|\n  spec.name = \"rocket-rb\"\nend\n"),
             ],
         },
         Scenario {
@@ -382,4 +384,58 @@ fn repository_text_cannot_break_the_markdown() {
     );
     assert!(markdown.contains("- &lt;b&gt;gone&lt;/b&gt;␛[31m | x ("), "{markdown}");
     insta::assert_snapshot!(markdown);
+}
+
+/// The library scenario with other manifests in the tree and their heads.
+fn library_with(tree: &[&'static str], heads: &[(&'static str, &'static str)]) -> RollbackData {
+    let mut s = scenario("library_in_four_ecosystems_with_a_docs_site_dockerfile");
+    s.changed.retain(|(p, _)| p.ends_with(".rs"));
+    s.tree = tree.to_vec();
+    s.heads = heads.to_vec();
+    s.data()
+}
+
+fn withdraw_commands(data: &RollbackData) -> Vec<String> {
+    let step = data.plan.iter().find(|s| s.id == "withdraw").unwrap_or_else(|| panic!("no withdraw step"));
+    step.blocks.iter().flat_map(|b| b.commands.iter().cloned()).collect()
+}
+
+#[test]
+fn package_names_come_from_the_manifests_not_their_file_names() {
+    let gemspec = "Gem::Specification.new do |spec|\n  spec.name = \"real-name\"\n  spec.version = \"2.0.0\"\nend\n";
+    let data = library_with(&["other.gemspec"], &[("other.gemspec", gemspec)]);
+    assert_eq!(withdraw_commands(&data), ["gem yank real-name -v 2.0.0"]);
+    assert!(!data.placeholders);
+
+    // A head that does not give the name: a placeholder, and the notice.
+    let computed = "Gem::Specification.new do |s|\n  s.name = File.basename(__FILE__, '.gemspec')\nend\n";
+    for heads in [vec![], vec![("other.gemspec", computed)]] {
+        let data = library_with(&["other.gemspec"], &heads);
+        assert_eq!(withdraw_commands(&data), ["gem yank <gem> -v 2.0.0"], "{heads:?}");
+        assert!(data.placeholders);
+    }
+    let data = library_with(
+        &["Cargo.toml", "package.json", "setup.py"],
+        &[
+            ("Cargo.toml", "[package]\nname.workspace = true\n"),
+            ("package.json", "{\n  \"author\": {\n    \"name\": \"Ada\"\n  }\n}\n"),
+            ("setup.py", "setup(name=NAME)\n"),
+        ],
+    );
+    assert_eq!(
+        withdraw_commands(&data),
+        [
+            "cargo yank --version 2.0.0 <crate>",
+            "npm deprecate <package>@2.0.0 '2.0.0 is broken; use 1.4.0 or the next patch release'"
+        ]
+    );
+    let markdown = {
+        let mut s = scenario("library_in_four_ecosystems_with_a_docs_site_dockerfile");
+        s.changed.retain(|(p, _)| p.ends_with(".rs"));
+        s.tree = vec!["setup.py"];
+        s.heads = vec![("setup.py", "setup(name=NAME)\n")];
+        s.markdown()
+    };
+    assert!(markdown.contains("`https://pypi.org/manage/project/<project>/release/2.0.0/`"), "{markdown}");
+    assert!(markdown.contains("Replace the `<placeholders>` below"), "{markdown}");
 }
