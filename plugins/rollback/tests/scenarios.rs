@@ -231,6 +231,21 @@ fn scenarios() -> Vec<Scenario> {
             )],
         },
         Scenario {
+            name: "terraform_directory_added_by_the_release",
+            repository: github(),
+            settings: settings(&[("workflow", "\"deploy.yml\"")]),
+            changed: vec![
+                ("infra/queue/main.tf", A),
+                ("infra/queue/variables.tf", A),
+                ("infra/queue/prod.tfvars", A),
+                ("infra/app/main.tf", M),
+                ("infra/app/alarms.tf", A),
+                ("src/main.rs", M),
+            ],
+            tree: vec!["infra/app/outputs.tf", "infra/app/prod.tfvars", "Cargo.toml"],
+            heads: vec![],
+        },
+        Scenario {
             name: "self_hosted_gitlab",
             repository: Repository {
                 remote_url: Some("git@gitlab.example.com:platform/team/rocket.git".into()),
@@ -267,6 +282,7 @@ snapshot!(library_in_four_ecosystems_with_a_docs_site_dockerfile);
 snapshot!(every_migration_tool);
 snapshot!(flyway_without_undo_scripts);
 snapshot!(self_hosted_gitlab);
+snapshot!(terraform_directory_added_by_the_release);
 
 #[test]
 fn no_runbook_has_steps_that_undo_each_other() {
@@ -438,4 +454,39 @@ fn package_names_come_from_the_manifests_not_their_file_names() {
     };
     assert!(markdown.contains("`https://pypi.org/manage/project/<project>/release/2.0.0/`"), "{markdown}");
     assert!(markdown.contains("Replace the `<placeholders>` below"), "{markdown}");
+}
+
+fn terraform_commands(data: &RollbackData) -> Vec<String> {
+    let step = data.plan.iter().find(|s| s.id == "terraform").unwrap_or_else(|| panic!("no terraform step"));
+    step.blocks.iter().flat_map(|b| b.commands.iter().cloned()).collect()
+}
+
+#[test]
+fn a_terraform_directory_the_release_added_is_destroyed_not_checked_out() {
+    let s = scenario("terraform_directory_added_by_the_release");
+    let data = s.data();
+    assert_eq!(
+        terraform_commands(&data),
+        [
+            // infra/app existed (outputs.tf is unchanged): its previous configuration
+            "(cd ../rollback-v1.4.0/infra/app && terraform init && terraform plan -out=rollback.tfplan && terraform apply rollback.tfplan)",
+            // every .tf file of infra/queue is new: it does not exist at v1.4.0, and
+            // after the revert not in this checkout either
+            "git worktree add ../release-v2.0.0 v2.0.0",
+            "(cd ../release-v2.0.0/infra/queue && terraform init && terraform plan -destroy)",
+            "(cd ../release-v2.0.0/infra/queue && terraform destroy)",
+        ]
+    );
+    let step = data.plan.iter().find(|s| s.id == "terraform").unwrap_or_else(|| panic!("no terraform step"));
+    let warning = step.warning.as_deref().unwrap_or_default();
+    assert!(warning.contains("terraform state pull") && warning.contains("`terraform destroy` deletes"), "{warning}");
+
+    // Through the `rollback` interface there is no tree to tell whether
+    // infra/queue had unchanged .tf files: the checkout stays, with the
+    // destroy as what to do if it did not exist.
+    let markdown = relkit_plugin_rollback::render(&s.release(), &s.repository, &s.settings, None)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(markdown.contains("(cd ../rollback-v1.4.0/infra/queue && terraform init"), "{markdown}");
+    assert!(markdown.contains("If `infra/queue` did not exist at v1.4.0"), "{markdown}");
+    assert!(markdown.contains("`(cd ../release-v2.0.0/infra/queue && terraform destroy)`"), "{markdown}");
 }
