@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use crate::support::TestRepo;
+use crate::support::{TestRepo, git_in, with_remote};
 
 /// A release due (1.2.3 → 1.3.0) with a version file, and a bare `origin`.
 fn due() -> (TestRepo, tempfile::TempDir) {
@@ -18,16 +18,8 @@ fn due() -> (TestRepo, tempfile::TempDir) {
     );
     repo.tag("v1.2.3");
     repo.commit("feat(api): add pagination");
-    let remote = tempfile::tempdir().unwrap();
-    repo.git(&["init", "-q", "--bare", remote.path().to_str().unwrap()]);
-    repo.git(&["remote", "set-url", "origin", remote.path().to_str().unwrap()]);
-    repo.git(&["push", "-q", "origin", "main", "--tags"]);
+    let remote = with_remote(&repo);
     (repo, remote)
-}
-
-fn git_in(dir: &Path, args: &[&str]) -> String {
-    let out = std::process::Command::new("git").arg("-C").arg(dir).args(args).output().unwrap();
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
 
 #[test]

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use crate::support::{Run, TestRepo, mask};
+use crate::support::{Run, TestRepo, mask, with_remote};
 
 fn releasable() -> TestRepo {
     let repo = TestRepo::github();
@@ -12,15 +12,6 @@ fn releasable() -> TestRepo {
     repo.commit("feat(api): add pagination");
     repo.commit_files("fix: handle empty pages\n\nCloses #12", &[("src/lib.rs", "// fixed\n")]);
     repo
-}
-
-/// A bare repository as `origin`, with `main` and the tags pushed.
-fn with_remote(repo: &TestRepo) -> tempfile::TempDir {
-    let remote = tempfile::tempdir().unwrap();
-    repo.git(&["init", "-q", "--bare", remote.path().to_str().unwrap()]);
-    repo.git(&["remote", "set-url", "origin", remote.path().to_str().unwrap()]);
-    repo.git(&["push", "-q", "origin", "main", "--tags"]);
-    remote
 }
 
 fn remote_refs(remote: &Path) -> String {

@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use crate::support::{Run, TestRepo};
+use crate::support::{Run, TestRepo, git_in, with_remote};
 
 /// A repository with a release due (1.2.3 -> 1.3.0) and a bare `origin`.
 fn fixture(config: &str) -> (TestRepo, tempfile::TempDir) {
@@ -26,16 +26,8 @@ fn fixture(config: &str) -> (TestRepo, tempfile::TempDir) {
     if !config.is_empty() {
         repo.commit_files("chore: configure relkit", &[("relkit.toml", config)]);
     }
-    let remote = tempfile::tempdir().unwrap();
-    repo.git(&["init", "-q", "--bare", remote.path().to_str().unwrap()]);
-    repo.git(&["remote", "set-url", "origin", remote.path().to_str().unwrap()]);
-    repo.git(&["push", "-q", "origin", "main", "--tags"]);
+    let remote = with_remote(&repo);
     (repo, remote)
-}
-
-fn git_in(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new("git").arg("-C").arg(dir).args(args).output().unwrap();
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
 
 /// SSH signing with a fresh key (no agent, no passphrase).

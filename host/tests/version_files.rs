@@ -2,7 +2,7 @@
 //! one release commit with the CHANGELOG; every problem stops the release
 //! with one line and nothing changed.
 
-use crate::support::{TestRepo, mask};
+use crate::support::{TestRepo, mask, with_remote};
 
 const CARGO_TOML: &str = "[package]\nname = \"rocket\"\nversion = \"1.2.3\"  # keep me\nedition = \"2024\"\n\n\
 [dependencies]\nserde = { version = \"1.2.3\", features = [\"derive\"] }\n";
@@ -46,14 +46,6 @@ fn manifests() -> TestRepo {
     repo.tag("v1.2.3");
     repo.commit("feat: countdown");
     repo
-}
-
-fn with_remote(repo: &TestRepo) -> tempfile::TempDir {
-    let remote = tempfile::tempdir().unwrap();
-    repo.git(&["init", "-q", "--bare", remote.path().to_str().unwrap()]);
-    repo.git(&["remote", "set-url", "origin", remote.path().to_str().unwrap()]);
-    repo.git(&["push", "-q", "origin", "main", "--tags"]);
-    remote
 }
 
 /// `text` with the version value at each of `spans` (byte offsets of

@@ -219,6 +219,22 @@ impl TestRepo {
     }
 }
 
+/// A bare repository made `origin` of `repo`, with `main` and the tags
+/// pushed: the remote of push tests.
+pub fn with_remote(repo: &TestRepo) -> tempfile::TempDir {
+    let remote = tempfile::tempdir().unwrap();
+    repo.git(&["init", "-q", "--bare", remote.path().to_str().unwrap()]);
+    repo.git(&["remote", "set-url", "origin", remote.path().to_str().unwrap()]);
+    repo.git(&["push", "-q", "origin", "main", "--tags"]);
+    remote
+}
+
+/// Runs git in `dir` (a bare remote, say); its trimmed stdout.
+pub fn git_in(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new("git").arg("-C").arg(dir).args(args).output().unwrap();
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
 /// Takes git's identity away from `command`, as on a CI runner: no
 /// `GIT_AUTHOR_*`/`GIT_COMMITTER_*`, and `user.useConfigOnly` so that git
 /// does not guess one from the host name either.
