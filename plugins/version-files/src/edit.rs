@@ -69,6 +69,24 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     (line, col)
 }
 
+/// Sets each dotted key of `fields` (the `fields` of a `[[version-files]]`
+/// entry) with `set(segments, field)`, which gives `None` for a key the
+/// document does not have. A key that does not split, or is absent, is an
+/// error naming it. One loop for the TOML, JSON and YAML editors.
+pub fn set_fields(
+    path: &str,
+    fields: &[String],
+    mut set: impl FnMut(&[String], &str) -> Result<Option<Change>, String>,
+) -> Result<Vec<Change>, String> {
+    fields
+        .iter()
+        .map(|field| {
+            let key = split_key(field).map_err(|e| error(path, &e, field, "fix the key in fields"))?;
+            set(&key, field)?.ok_or_else(|| crate::toml::missing(path, field))
+        })
+        .collect()
+}
+
 /// The segments of a dotted key: `a.b.c`, with `"..."` for a segment that
 /// holds a dot (`tool."my.app".version`).
 pub fn split_key(key: &str) -> Result<Vec<String>, String> {

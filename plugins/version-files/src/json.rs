@@ -127,15 +127,9 @@ impl<'t> Json<'t> {
 
     /// Sets each dotted key of `fields`; a key that is absent is an error.
     pub fn set_fields(&self, fields: &[String], new: &str) -> Result<Vec<Change>, String> {
-        fields
-            .iter()
-            .map(|field| {
-                let key =
-                    edit::split_key(field).map_err(|e| edit::error(self.path, &e, field, "fix the key in fields"))?;
-                let value = self.get(&key, field)?.ok_or_else(|| crate::toml::missing(self.path, field))?;
-                self.set_version(value, field, new)
-            })
-            .collect()
+        edit::set_fields(self.path, fields, |key, field| {
+            self.get(key, field)?.map(|value| self.set_version(value, field, new)).transpose()
+        })
     }
 }
 

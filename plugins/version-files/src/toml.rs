@@ -96,15 +96,9 @@ impl<'t> Toml<'t> {
     /// Sets each dotted key of `fields` (generic TOML files and known files
     /// with `fields`); a key that is absent is an error.
     pub fn set_fields(&self, fields: &[String], new: &str) -> Result<Vec<Change>, String> {
-        fields
-            .iter()
-            .map(|field| {
-                let key =
-                    edit::split_key(field).map_err(|e| edit::error(self.path, &e, field, "fix the key in fields"))?;
-                let item = self.get(&key).ok_or_else(|| missing(self.path, field))?;
-                self.set_version(item, field, new)
-            })
-            .collect()
+        edit::set_fields(self.path, fields, |key, field| {
+            self.get(key).map(|item| self.set_version(item, field, new)).transpose()
+        })
     }
 }
 

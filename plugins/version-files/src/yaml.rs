@@ -348,14 +348,7 @@ impl<'t> Yaml<'t> {
 
     /// Sets each dotted key of `fields`; a key that is absent is an error.
     pub fn set_fields(&self, fields: &[String], new: &str) -> Result<Vec<Change>, String> {
-        fields
-            .iter()
-            .map(|field| {
-                let key =
-                    edit::split_key(field).map_err(|e| edit::error(self.path, &e, field, "fix the key in fields"))?;
-                self.set_version(&key, field, new)?.ok_or_else(|| crate::toml::missing(self.path, field))
-            })
-            .collect()
+        edit::set_fields(self.path, fields, |key, field| self.set_version(key, field, new))
     }
 }
 
