@@ -1,7 +1,7 @@
 //! What every command shares: the repository, the configuration, the plugin
 //! runtime (created on first use) and the facts every plugin call needs.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
@@ -48,10 +48,106 @@ impl Env {
 
 pub struct App {
     pub repo: Repo,
+    /// The configuration this scope runs with: the file's, or for a package
+    /// the file's with the package's keys laid over it
+    /// (`config::Loaded::package_config`).
     pub config: Loaded,
     pub env: Env,
     /// "Now" for release dates: `SOURCE_DATE_EPOCH` when set, else the clock.
     pub now: i64,
+    /// The package this scope is about: the implicit package of a repository
+    /// without `[[packages]]`, or one of them (DESIGN: every command runs in
+    /// a package scope; the repository-wide context is shared).
+    pub package: Package,
+    /// `--package NAME`: the one package the command is about.
+    pub selected: Option<String>,
+    /// What every scope of one run shares: plugins, forge facts, the tags
+    /// and the history read once.
+    shared: Arc<Shared>,
+    tags: OnceLock<(Vec<VersionTag>, HashSet<String>)>,
+    /// Version-like tags under other prefixes (`pkg-v3.4.0`).
+    foreign: OnceLock<Vec<VersionTag>>,
+    /// `-v`: collect [`App::detail`] lines.
+    pub verbose: bool,
+}
+
+/// The package a scope is about.
+#[derive(Debug, Clone, Default)]
+pub struct Package {
+    /// `[[packages]] name`; `None` for the implicit package (the repository).
+    pub name: Option<String>,
+    /// `/`-separated, relative to the repository root; empty: every path.
+    pub path: String,
+    /// Conventional Commit scopes that make a commit the package's.
+    pub scopes: Vec<String>,
+}
+
+impl Package {
+    /// Whether `commit` belongs to the package: it changes a file under the
+    /// package's path, its Conventional Commit scope is one of the package's
+    /// scopes, or a `Release-As: <name>@<version>` footer names the package.
+    /// The implicit package holds every commit.
+    pub fn holds(&self, commit: &GitCommit) -> bool {
+        let Some(name) = &self.name else { return true };
+        let under = |p: &str| {
+            self.path.is_empty()
+                || (p.starts_with(self.path.as_str())
+                    && (p.len() == self.path.len() || p.as_bytes()[self.path.len()] == b'/'))
+        };
+        commit.paths.iter().any(|(_, p)| under(p))
+            || header_scopes(commit.subject()).any(|s| self.scopes.iter().any(|own| own == s))
+            || release_as_for(&commit.message).any(|(n, _)| n == name)
+    }
+
+    /// The commit as the package's version rules read it: a `Release-As:
+    /// <name>@<version>` footer becomes `Release-As: <version>` for this
+    /// package and is dropped for the others (release-please's per-package
+    /// form); everything else is as written.
+    pub fn view(&self, commit: &GitCommit) -> GitCommit {
+        let Some(name) = &self.name else { return commit.clone() };
+        if release_as_for(&commit.message).next().is_none() {
+            return commit.clone();
+        }
+        let mut message = String::with_capacity(commit.message.len());
+        for line in commit.message.split_inclusive('\n') {
+            match release_as_for(line).next() {
+                Some((n, version)) if n == name => {
+                    let end = if line.ends_with('\n') { "\n" } else { "" };
+                    message.push_str(&format!("Release-As: {version}{end}"));
+                }
+                Some(_) => {}
+                None => message.push_str(line),
+            }
+        }
+        GitCommit { message, ..commit.clone() }
+    }
+}
+
+/// The scopes of a Conventional Commit header: `api` and `web` for
+/// `feat(api,web): …`; none for a header without one.
+fn header_scopes(subject: &str) -> impl Iterator<Item = &str> {
+    let head = subject.split(':').next().unwrap_or("");
+    let inner = head.split_once('(').and_then(|(_, rest)| rest.split_once(')')).map_or("", |(scope, _)| scope);
+    inner.split([',', '/']).map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// `(package, version)` of each `Release-As: <package>@<version>` line.
+fn release_as_for(message: &str) -> impl Iterator<Item = (&str, &str)> {
+    message.lines().filter_map(|line| {
+        let key = line.get(..11)?;
+        if !key.eq_ignore_ascii_case("release-as:") {
+            return None;
+        }
+        let value = line.get(11..)?.trim();
+        // `@org/web@1.2.0`: the version follows the last `@`.
+        let (name, version) = value.rsplit_once('@')?;
+        (!name.is_empty() && Version::parse(version.trim_start_matches('v')).is_ok()).then_some((name, version))
+    })
+}
+
+/// What the scopes of one run share.
+#[derive(Default)]
+struct Shared {
     // Filled on first use, from any thread: commands read git on one thread
     // while another loads the plugins they will need (see `preload`).
     repository: OnceLock<RepositoryInfo>,
@@ -60,15 +156,68 @@ pub struct App {
     loaded: OnceLock<Result<BTreeMap<Capability, Arc<Plugin>>, PluginError>>,
     /// The plugin serving each capability (`Capability::SLOTS` order).
     plugins: [OnceLock<Result<Arc<Plugin>, PluginError>>; 6],
-    tags: OnceLock<(Vec<VersionTag>, HashSet<String>)>,
+    /// Every tag: `(name, commit or object it peels to)`, one `show-ref`.
+    tag_refs: OnceLock<Vec<(String, String)>>,
+    /// The names of the tags reachable from HEAD (one `for-each-ref --merged`).
+    merged_at_head: OnceLock<HashSet<String>>,
+    /// The starts of the ranges the scopes of this run read (their last
+    /// releases), registered before the history is read once for all.
+    bases: std::sync::Mutex<Option<Vec<Option<String>>>>,
+    /// The history from HEAD back to every registered start, read once.
+    history: std::sync::Mutex<Option<Arc<History>>>,
     /// Warnings found while reading (odd tags, ignored footers), shown once
     /// when the command ends.
     warnings: std::sync::Mutex<Vec<String>>,
-    /// Version-like tags under other prefixes (`pkg-v3.4.0`).
-    foreign: OnceLock<Vec<VersionTag>>,
-    /// `-v`: collect [`App::detail`] lines.
-    pub verbose: bool,
     details: std::sync::Mutex<Vec<String>>,
+}
+
+/// Commits from HEAD back to a set of starts (`git log HEAD ^base…`), with
+/// their parent links as indices, so that each scope's range (HEAD minus
+/// what its own start reaches) is found without reading git again.
+struct History {
+    head: String,
+    /// The starts it covers (`None`: the whole history was read).
+    bases: Vec<Option<String>>,
+    with_paths: bool,
+    commits: Vec<GitCommit>,
+    index: HashMap<String, usize>,
+    parents: Vec<Vec<usize>>,
+}
+
+impl History {
+    fn new(head: String, bases: Vec<Option<String>>, with_paths: bool, commits: Vec<GitCommit>) -> Self {
+        let index: HashMap<String, usize> = commits.iter().enumerate().map(|(n, c)| (c.id.clone(), n)).collect();
+        let parents =
+            commits.iter().map(|c| c.parents.iter().filter_map(|p| index.get(p).copied()).collect()).collect();
+        Self { head, bases, with_paths, commits, index, parents }
+    }
+
+    /// Whether `from..HEAD` can be cut from this read.
+    fn covers(&self, head: &str, from: Option<&str>, with_paths: bool) -> bool {
+        // After a whole-history read, a start outside it (not reachable from
+        // HEAD) may still share ancestors with HEAD: read again for that one.
+        let whole = self.bases.iter().any(Option::is_none) && from.is_none_or(|f| self.index.contains_key(f));
+        self.head == head
+            && (self.with_paths || !with_paths)
+            && (whole || self.bases.iter().any(|b| b.as_deref() == from))
+    }
+
+    /// The commits of `from..HEAD`, in the read's order: those `from` does
+    /// not reach. Commits outside the read are reached by every start, so
+    /// a walk from `from` inside the read is enough.
+    fn range<'h>(&'h self, from: Option<&str>) -> impl Iterator<Item = &'h GitCommit> + 'h {
+        let mut reached = vec![false; self.commits.len()];
+        if let Some(start) = from.and_then(|f| self.index.get(f)) {
+            let mut stack = vec![*start];
+            while let Some(n) = stack.pop() {
+                if !reached[n] {
+                    reached[n] = true;
+                    stack.extend(self.parents[n].iter().copied().filter(|p| !reached[*p]));
+                }
+            }
+        }
+        self.commits.iter().zip(reached).filter(|(_, r)| !r).map(|(c, _)| c)
+    }
 }
 
 /// The release a command is about, in the contract's terms plus what the
@@ -153,16 +302,125 @@ impl App {
             config,
             env,
             now,
-            repository: OnceLock::new(),
-            runtime: OnceLock::new(),
-            loaded: OnceLock::new(),
-            plugins: Default::default(),
+            package: Package::default(),
+            selected: None,
+            shared: Arc::new(Shared::default()),
             tags: OnceLock::new(),
-            warnings: std::sync::Mutex::new(Vec::new()),
             foreign: OnceLock::new(),
             verbose: false,
-            details: std::sync::Mutex::new(Vec::new()),
         })
+    }
+
+    /// Whether relkit.toml lists `[[packages]]`.
+    pub fn has_packages(&self) -> bool {
+        !self.config.config.packages.is_empty()
+    }
+
+    /// The package scopes a command runs in: the implicit package (a
+    /// repository without `[[packages]]`), the one `--package` names, or
+    /// every package in the order relkit.toml lists them. Their last
+    /// releases are found first, so that one history read serves them all.
+    pub fn scopes(&self) -> Result<Vec<App>> {
+        let packages = &self.config.config.packages;
+        let chosen: Vec<usize> = match &self.selected {
+            None => (0..packages.len()).collect(),
+            Some(name) => {
+                if packages.is_empty() {
+                    return Err(Error::Refused(format!(
+                        "--package {name}: {} lists no [[packages]]; add them (see `relkit init --packages`), or \
+                         leave --package out",
+                        self.config.file_name()
+                    )));
+                }
+                let found = packages.iter().position(|p| p.name == *name).ok_or_else(|| {
+                    let names: Vec<&str> = packages.iter().map(|p| p.name.as_str()).collect();
+                    Error::Refused(format!(
+                        "--package {name}: no such package in {}; the packages are {}",
+                        self.config.file_name(),
+                        names.join(", ")
+                    ))
+                })?;
+                vec![found]
+            }
+        };
+        if packages.is_empty() {
+            let scope = self.scope(Package::default(), self.config.clone());
+            return Ok(vec![scope]);
+        }
+        let mut scopes = Vec::with_capacity(chosen.len());
+        for n in chosen {
+            let p = &packages[n];
+            let config = self.config.package_config(n).map_err(|m| {
+                Error::Refused(format!("{}: {}: {m}", self.config.file_name(), self.config.package_key(n, "name")))
+            })?;
+            let loaded = Loaded { config, ..self.config.clone() };
+            let package = Package { name: Some(p.name.clone()), path: p.git_path(), scopes: p.scopes.clone() };
+            scopes.push(self.scope(package, loaded));
+        }
+        let head = self.repo.head()?;
+        let mut bases = Vec::with_capacity(scopes.len());
+        for scope in &scopes {
+            bases.push(scope.last_release(&head)?.map(|t| t.commit));
+        }
+        self.register_bases(bases);
+        Ok(scopes)
+    }
+
+    fn scope(&self, package: Package, config: Loaded) -> App {
+        App {
+            repo: self.repo.clone(),
+            config,
+            env: self.env.clone(),
+            now: self.now,
+            package,
+            selected: self.selected.clone(),
+            shared: Arc::clone(&self.shared),
+            tags: OnceLock::new(),
+            foreign: OnceLock::new(),
+            verbose: self.verbose,
+        }
+    }
+
+    /// The whole history from HEAD, for `changelog --full`: with the changed
+    /// paths in a package scope (its commits are found by them).
+    pub fn full_history(&self) -> git::Result<Vec<GitCommit>> {
+        let head = self.repo.head()?;
+        self.repo.log(&[head], self.package.name.is_some())
+    }
+
+    /// Registers the starts the history read will cover (before it is read).
+    fn register_bases(&self, bases: Vec<Option<String>>) {
+        if let Ok(mut b) = self.shared.bases.lock() {
+            b.get_or_insert_with(Vec::new).extend(bases);
+        }
+    }
+
+    /// `[[packages]] name`, or the empty string for the implicit package.
+    pub fn package_name(&self) -> &str {
+        self.package.name.as_deref().unwrap_or("")
+    }
+
+    /// The highest stable release tag of this scope reachable from `head`.
+    pub fn last_release(&self, head: &str) -> Result<Option<VersionTag>> {
+        let tags = self.version_tags()?;
+        let stable = tags.iter().filter(|t| t.version.pre.is_empty());
+        if self.package.name.is_some() && head == self.repo.head()? {
+            // One `for-each-ref --merged` answers for every package.
+            let merged = self.merged_at_head()?;
+            return Ok(stable
+                .filter(|t| merged.contains(&t.name))
+                .max_by(|a, b| a.version.cmp(&b.version).then_with(|| b.name.cmp(&a.name)))
+                .cloned());
+        }
+        Ok(self.repo.highest_reachable(stable, head)?.cloned())
+    }
+
+    fn merged_at_head(&self) -> Result<&HashSet<String>> {
+        if let Some(m) = self.shared.merged_at_head.get() {
+            return Ok(m);
+        }
+        let merged = self.repo.merged_tags(&self.repo.head()?)?;
+        Ok(self.shared.merged_at_head.get_or_init(|| merged))
     }
 
     /// The prefix of new release tags: `[release] tag-prefix`, else the style
@@ -191,7 +449,7 @@ impl App {
 
     pub fn runtime(&self) -> Result<&Runtime> {
         let p = &self.config.config.plugins;
-        let runtime = self.runtime.get_or_init(|| {
+        let runtime = self.shared.runtime.get_or_init(|| {
             let cache = crate::runtime::trusted_cache_dir(|k| self.env.get(k), Some(self.repo.root()));
             Runtime::new(Limits { fuel: p.fuel, memory_mib: p.memory_mib }).map(|r| r.with_cache(cache))
         });
@@ -202,7 +460,7 @@ impl App {
     /// it (the last one listed wins), else the built-in plugin. Loaded once.
     pub fn plugin(&self, capability: Capability) -> Result<Arc<Plugin>> {
         let runtime = self.runtime()?;
-        let loaded = self.loaded.get_or_init(|| {
+        let loaded = self.shared.loaded.get_or_init(|| {
             let mut map = BTreeMap::new();
             for entry in &self.config.config.plugins.load {
                 let plugin = Arc::new(runtime.load_file(&self.config.resolve(&entry.path), Some(&entry.sha256))?);
@@ -214,7 +472,7 @@ impl App {
         });
         let capability = capability.slot();
         let slot = Capability::SLOTS.iter().position(|c| *c == capability).unwrap_or(0);
-        let plugin = self.plugins[slot].get_or_init(|| match loaded {
+        let plugin = self.shared.plugins[slot].get_or_init(|| match loaded {
             Ok(map) => match map.get(&capability) {
                 Some(p) => Ok(Arc::clone(p)),
                 None => runtime.builtin(capability.builtin()).map(Arc::new),
@@ -284,7 +542,7 @@ impl App {
 
     /// Where the repository is hosted (read on first use: `version` never needs it).
     pub fn repository(&self) -> Result<&RepositoryInfo> {
-        if let Some(r) = self.repository.get() {
+        if let Some(r) = self.shared.repository.get() {
             return Ok(r);
         }
         let remote = self.repo.remote_url(self.config.config.repository.remote.as_deref())?;
@@ -296,7 +554,7 @@ impl App {
         let settings = &self.config.config.repository;
         let ci = CiServer::from_env(|k| self.env.get(k));
         let info = forge::detect(remote.as_deref(), settings.forge, settings.web_url.as_deref(), &ci);
-        self.repository.get_or_init(|| info)
+        self.shared.repository.get_or_init(|| info)
     }
 
     pub fn contract_repository(&self) -> Result<Repository> {
@@ -318,7 +576,14 @@ impl App {
         if let Some(tags) = self.tags.get() {
             return Ok(tags);
         }
-        let (tags, names, foreign) = self.repo.version_tags(&self.tag_prefixes())?;
+        let refs = match self.shared.tag_refs.get() {
+            Some(refs) => refs,
+            None => {
+                let refs = self.repo.tag_refs()?;
+                self.shared.tag_refs.get_or_init(|| refs)
+            }
+        };
+        let (tags, names, foreign) = git::classify_tags(refs, &self.tag_prefixes());
         let (tags, skipped) = self.repo.commit_tags(tags)?;
         self.detail(format!(
             "relkit: release tags found: {} (prefix {})",
@@ -338,7 +603,7 @@ impl App {
     /// A line for `-v`: what relkit read and did (shown when the command ends).
     pub fn detail(&self, message: String) {
         if self.verbose
-            && let Ok(mut d) = self.details.lock()
+            && let Ok(mut d) = self.shared.details.lock()
         {
             d.push(message);
         }
@@ -346,7 +611,7 @@ impl App {
 
     /// The `-v` lines collected so far.
     pub fn take_details(&self) -> Vec<String> {
-        self.details.lock().map(|mut d| std::mem::take(&mut *d)).unwrap_or_default()
+        self.shared.details.lock().map(|mut d| std::mem::take(&mut *d)).unwrap_or_default()
     }
 
     /// Runs a plugin call and, with `-v`, notes how long it took.
@@ -359,7 +624,7 @@ impl App {
 
     /// A warning to show the user at the end of the command.
     pub fn warn(&self, message: String) {
-        if let Ok(mut w) = self.warnings.lock()
+        if let Ok(mut w) = self.shared.warnings.lock()
             && !w.contains(&message)
         {
             w.push(message);
@@ -368,7 +633,7 @@ impl App {
 
     /// The warnings collected so far (each once).
     pub fn take_warnings(&self) -> Vec<String> {
-        self.warnings.lock().map(|mut w| std::mem::take(&mut *w)).unwrap_or_default()
+        self.shared.warnings.lock().map(|mut w| std::mem::take(&mut *w)).unwrap_or_default()
     }
 
     /// The release tags (`<prefix><semver>`), read once per run.
@@ -385,9 +650,11 @@ impl App {
     pub fn plan_version(&self, overrides: &VersionOverrides, with_paths: bool) -> Result<VersionPlan> {
         let head = self.repo.head()?;
         let tags = self.version_tags()?;
-        let last_release =
-            self.repo.highest_reachable(tags.iter().filter(|t| t.version.pre.is_empty()), &head)?.cloned();
-        self.check_foreign_prefixes(last_release.as_ref(), &head)?;
+        let last_release = self.last_release(&head)?;
+        if self.package.name.is_none() {
+            // A package's prefix is configured; other packages' tags are not news.
+            self.check_foreign_prefixes(last_release.as_ref(), &head)?;
+        }
         self.detail(match &last_release {
             Some(t) => format!("relkit: last release {} at {}", t.name, git::short_id(&t.commit)),
             None => "relkit: no release tag reachable from HEAD".to_string(),
@@ -588,13 +855,70 @@ impl App {
         with_paths: bool,
         what: &str,
     ) -> Result<Vec<GitCommit>> {
-        let range = match from {
-            Some(f) => vec![to.to_string(), format!("^{f}")],
-            None => vec![to.to_string()],
+        // A package's commits are found by their paths.
+        let with_paths = with_paths || self.package.name.is_some();
+        let head = self.repo.head()?;
+        let history = if to == head { Some(self.history(&head, from, with_paths)?) } else { None };
+        let commits: Vec<GitCommit> = match &history {
+            Some(h) => h.range(from).filter(|c| self.package.holds(c)).map(|c| self.package.view(c)).collect(),
+            None => {
+                let range = match from {
+                    Some(f) => vec![to.to_string(), format!("^{f}")],
+                    None => vec![to.to_string()],
+                };
+                let mut commits = self.repo.log(&range, with_paths)?;
+                self.repo.check_complete(&commits, what)?;
+                if self.package.name.is_some() {
+                    commits = commits.iter().filter(|c| self.package.holds(c)).map(|c| self.package.view(c)).collect();
+                }
+                return Ok(commits);
+            }
         };
-        let commits = self.repo.log(&range, with_paths)?;
-        self.repo.check_complete(&commits, what)?;
+        if let Some(h) = &history {
+            // The shallow check looks at the whole range, kept or not.
+            if self.repo.is_shallow() {
+                let all: Vec<GitCommit> = h.range(from).cloned().collect();
+                self.repo.check_complete(&all, what)?;
+            }
+        }
         Ok(commits)
+    }
+
+    /// The history from `head` back to every registered start (the last
+    /// releases of the run's packages), read once for all of them: one
+    /// `git log HEAD --not <merge bases>` when every package has a release,
+    /// else the whole history. Read again only for a start it does not cover.
+    fn history(&self, head: &str, from: Option<&str>, with_paths: bool) -> Result<Arc<History>> {
+        let mut slot = self.shared.history.lock().map_err(|_| Error::Refused("a relkit thread panicked".into()))?;
+        if let Some(h) = slot.as_ref()
+            && h.covers(head, from, with_paths)
+        {
+            return Ok(Arc::clone(h));
+        }
+        let mut bases = self.shared.bases.lock().ok().and_then(|b| b.clone()).unwrap_or_default();
+        if !bases.iter().any(|b| b.as_deref() == from) {
+            bases.push(from.map(str::to_string));
+        }
+        let mut range = vec![head.to_string()];
+        if bases.iter().all(Option::is_some) {
+            let starts: Vec<String> =
+                bases.iter().flatten().cloned().collect::<std::collections::BTreeSet<_>>().into_iter().collect();
+            if starts.len() == 1 {
+                range.push(format!("^{}", starts[0]));
+            } else {
+                // What every start reaches is what their merge bases reach.
+                for base in self.repo.merge_bases(&starts)? {
+                    range.push(format!("^{base}"));
+                }
+            }
+        }
+        let commits = self.repo.log(&range, with_paths)?;
+        if bases.len() > 1 {
+            self.detail(format!("relkit: read {} commits once for {} packages", commits.len(), bases.len()));
+        }
+        let history = Arc::new(History::new(head.to_string(), bases, with_paths, commits));
+        *slot = Some(Arc::clone(&history));
+        Ok(history)
     }
 
     /// The release before `version` that a release at `commit` follows: the

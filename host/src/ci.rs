@@ -55,6 +55,33 @@ pub struct Outputs {
     /// The commit the tag points at (the release commit when one is made).
     #[serde(default)]
     pub sha: Option<String>,
+    /// With `[[packages]]`: each released package (the `packages` output);
+    /// empty for the implicit package, whose outputs are the ones above.
+    #[serde(default)]
+    pub packages: Vec<PackageRelease>,
+}
+
+/// One package of a monorepo release, for the `packages` output.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct PackageRelease {
+    pub name: String,
+    pub version: String,
+    pub tag: String,
+    pub previous_tag: Option<String>,
+    /// Its release notes (written to its own notes file).
+    pub notes: String,
+}
+
+/// The notes file of package `name`: `relkit-notes-<name>.md` beside the
+/// notes file (`[ci] notes-file`, or the GitLab template's
+/// `RELKIT_NOTES_FILE`), the name's characters other than letters, digits,
+/// `.`, `_` and `-` written as `-` (`@acme/web` → `relkit-notes--acme-web.md`).
+pub fn package_notes_file(notes_file: &Path, name: &str) -> PathBuf {
+    let safe: String =
+        name.chars().map(|c| if c.is_ascii_alphanumeric() || "._-".contains(c) { c } else { '-' }).collect();
+    let stem = notes_file.file_stem().map_or("relkit-notes".to_string(), |s| s.to_string_lossy().into_owned());
+    let ext = notes_file.extension().map_or("md".to_string(), |e| e.to_string_lossy().into_owned());
+    notes_file.with_file_name(format!("{stem}-{safe}.{ext}"))
 }
 
 impl Outputs {
@@ -85,6 +112,29 @@ impl Outputs {
             ("notes", self.notes.clone()),
             ("rollback", self.rollback.clone()),
         ]
+    }
+
+    /// The `packages` output: a JSON array (one line) of the released
+    /// packages — `name`, `version`, `tag`, `previous-tag`, `notes-file` —
+    /// for a build matrix (`fromJSON` on GitHub); `None` without `[[packages]]`.
+    pub fn packages_json(&self, notes_file: &Path) -> Option<String> {
+        if self.packages.is_empty() {
+            return None;
+        }
+        let list: Vec<serde_json::Value> = self
+            .packages
+            .iter()
+            .map(|p| {
+                serde_json::json!({
+                    "name": p.name,
+                    "version": p.version,
+                    "tag": p.tag,
+                    "previous-tag": p.previous_tag,
+                    "notes-file": package_notes_file(notes_file, &p.name).display().to_string(),
+                })
+            })
+            .collect();
+        Some(serde_json::Value::Array(list).to_string())
     }
 }
 
@@ -135,7 +185,7 @@ pub struct Place<'a> {
 pub fn write_outputs(kind: CiKind, config: &CiConfig, place: &Place<'_>, outputs: &Outputs) -> Result<Written> {
     let mut written = Written::default();
     let result = match kind {
-        CiKind::GitHub => write_github(place.env, outputs, &mut written),
+        CiKind::GitHub => write_github(config, place, outputs, &mut written),
         CiKind::GitLab => write_gitlab(config, place, outputs, &mut written),
         CiKind::Local => Ok(()),
     };
@@ -152,13 +202,47 @@ fn bool_text(b: bool) -> &'static str {
     if b { "true" } else { "false" }
 }
 
-fn write_github(env: &Env, o: &Outputs, written: &mut Written) -> Result<()> {
+/// The notes file the CI reads (`RELKIT_NOTES_FILE` wins over `[ci]
+/// notes-file`: the GitLab template names its artifacts there), as given.
+fn notes_file(config: &CiConfig, env: &Env) -> PathBuf {
+    env.get("RELKIT_NOTES_FILE").map_or_else(|| config.notes_file.clone(), PathBuf::from)
+}
+
+/// Each released package's notes in its own file ([`package_notes_file`]).
+fn write_package_notes(config: &CiConfig, place: &Place<'_>, o: &Outputs, written: &mut Written) -> Result<()> {
+    let base = notes_file(config, place.env);
+    for package in &o.packages {
+        let file = package_notes_file(&base, &package.name);
+        let path = fsutil::resolve_inside(place.root, place.cwd, &file)
+            .map_err(|m| Error::Refused(format!("[ci] notes-file: {m}")))?;
+        rewrite(&path, package.notes.as_bytes(), place, written)?;
+    }
+    Ok(())
+}
+
+fn rewrite(path: &Path, bytes: &[u8], place: &Place<'_>, written: &mut Written) -> Result<()> {
+    let before = match std::fs::read(path) {
+        Ok(bytes) => Some(bytes),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Err(Error::file(path, e)),
+    };
+    fsutil::write_atomic_in(path, bytes, place.tmp).map_err(|e| Error::file(path, e))?;
+    written.files.push((path.to_path_buf(), Before::Content(before)));
+    Ok(())
+}
+
+fn write_github(config: &CiConfig, place: &Place<'_>, o: &Outputs, written: &mut Written) -> Result<()> {
+    let env = place.env;
     if let Some(path) = env.get("GITHUB_OUTPUT").map(PathBuf::from) {
         let mut text = String::new();
         for (name, value) in o.entries() {
             text.push_str(&github_output_entry(name, &value));
         }
+        if let Some(list) = o.packages_json(&notes_file(config, env)) {
+            text.push_str(&github_output_entry("packages", &list));
+        }
         append(&path, &text, written)?;
+        write_package_notes(config, place, o, written)?;
     }
     if let Some(path) = env.get("GITHUB_STEP_SUMMARY").map(PathBuf::from) {
         append(&path, &summary(o), written)?;
@@ -241,6 +325,17 @@ fn write_gitlab(config: &CiConfig, place: &Place<'_>, o: &Outputs, written: &mut
         }
         env_text.push_str(&format!("RELKIT_{}={value}\n", name.to_ascii_uppercase().replace('-', "_")));
     }
+    if let Some(list) = o.packages_json(&notes_file(config, place.env)) {
+        env_text.push_str(&format!("RELKIT_PACKAGES={list}\n"));
+        // The same for shell loops (the template's release job has no JSON
+        // reader): tags and notes files, space-separated, in one order.
+        let base = notes_file(config, place.env);
+        let tags: Vec<&str> = o.packages.iter().map(|p| p.tag.as_str()).collect();
+        let files: Vec<String> =
+            o.packages.iter().map(|p| package_notes_file(&base, &p.name).display().to_string()).collect();
+        env_text.push_str(&format!("RELKIT_PACKAGE_TAGS={}\n", tags.join(" ")));
+        env_text.push_str(&format!("RELKIT_PACKAGE_NOTES_FILES={}\n", files.join(" ")));
+    }
     // The GitLab template names its artifact paths in its inputs and passes
     // them as RELKIT_ENV_FILE, RELKIT_NOTES_FILE and RELKIT_ROLLBACK_FILE, which
     // win over `[ci]`: the files must be where the template's artifacts are.
@@ -252,15 +347,9 @@ fn write_gitlab(config: &CiConfig, place: &Place<'_>, o: &Outputs, written: &mut
         (resolve(&chosen("RELKIT_ROLLBACK_FILE", &config.rollback_file), "rollback-file")?, o.rollback.clone()),
     ];
     for (path, text) in files {
-        let before = match std::fs::read(&path) {
-            Ok(bytes) => Some(bytes),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-            Err(e) => return Err(Error::file(&path, e)),
-        };
-        fsutil::write_atomic_in(&path, text.as_bytes(), place.tmp).map_err(|e| Error::file(&path, e))?;
-        written.files.push((path, Before::Content(before)));
+        rewrite(&path, text.as_bytes(), place, written)?;
     }
-    Ok(())
+    write_package_notes(config, place, o, written)
 }
 
 /// Text from commits and plugins made safe to print:

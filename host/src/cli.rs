@@ -38,6 +38,10 @@ pub struct Cli {
     #[arg(short, long, global = true, help_heading = "Global options")]
     verbose: bool,
 
+    /// Act on this package of relkit.toml's [[packages]] only
+    #[arg(short = 'p', long, value_name = "NAME", global = true, help_heading = "Global options")]
+    package: Option<String>,
+
     #[command(subcommand)]
     command: Commands,
 }
@@ -228,6 +232,12 @@ enum Commands {
         #[command(flatten)]
         version: VersionFlags,
     },
+    /// Print a starting relkit.toml; --packages lists a monorepo's packages
+    Init {
+        /// List the packages of the Cargo, pnpm or npm workspace (or packages/*) as [[packages]]
+        #[arg(long)]
+        packages: bool,
+    },
     /// List the plugins or check a plugin file
     #[command(subcommand)]
     Plugins(PluginsCommand),
@@ -288,9 +298,10 @@ impl Cli {
             Commands::Release { dry_run, push, ignore_freeze, version: v } => {
                 Command::Release(release::ReleaseArgs { dry_run, push, ignore_freeze, overrides: v.overrides() })
             }
+            Commands::Init { packages } => Command::Init(commands::init::InitArgs { packages }),
             Commands::Plugins(PluginsCommand::List) => Command::PluginsList,
             Commands::Plugins(PluginsCommand::Check { file }) => Command::PluginsCheck(file),
         };
-        relkit::Invocation { dir: self.dir, config: self.config, style, command }
+        relkit::Invocation { dir: self.dir, config: self.config, style, package: self.package, command }
     }
 }

@@ -48,6 +48,72 @@ pub struct Config {
     pub metrics: MetricsConfig,
     #[serde(default)]
     pub check: CheckConfig,
+    /// `[[packages]]`: the packages of a monorepo, each released on its own
+    /// (see [`PackageConfig`]); empty: the repository is one package.
+    #[serde(default)]
+    pub packages: Vec<PackageConfig>,
+}
+
+/// One `[[packages]]` entry: a package of a monorepo, released from the
+/// commits that change files under `path` (or name one of `scopes`), with
+/// its own tags, CHANGELOG and version files. `preset`, `[packages.version]`
+/// and `[packages.notes]` override the top-level keys one by one (the same
+/// fallback release-please's per-package config and knope's packages use).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct PackageConfig {
+    /// Letters, digits, `.`, `_`, `-`, `@` and `/` (npm's `@org/web`).
+    pub name: String,
+    /// The package's directory, relative to the repository root.
+    pub path: PathBuf,
+    /// Default `<name>-v` (release-please's and cocogitto's monorepo style).
+    #[serde(default)]
+    pub tag_prefix: Option<String>,
+    /// Default `<path>/CHANGELOG.md`.
+    #[serde(default)]
+    pub changelog: Option<PathBuf>,
+    /// A commit whose Conventional Commit scope is one of these belongs to
+    /// the package even when it changes no file under `path`.
+    #[serde(default)]
+    pub scopes: Vec<String>,
+    #[serde(default)]
+    pub version_files: Vec<VersionFile>,
+    #[serde(default)]
+    pub preset: Option<Preset>,
+    /// Keys of `[version]` for this package only.
+    #[serde(default)]
+    pub version: Option<toml::Table>,
+    /// Keys of `[notes]` for this package only.
+    #[serde(default)]
+    pub notes: Option<toml::Table>,
+}
+
+impl PackageConfig {
+    /// `tag-prefix`, else `<name>-v` with an npm scope dropped (`@acme/web` → `web-v`).
+    pub fn tag_prefix(&self) -> String {
+        self.tag_prefix.clone().unwrap_or_else(|| {
+            let base = self.name.rsplit('/').next().unwrap_or(&self.name).trim_start_matches('@');
+            format!("{base}-v")
+        })
+    }
+
+    /// `path` as git writes paths: `/`-separated, no `./`, no trailing `/`;
+    /// empty for the repository root.
+    pub fn git_path(&self) -> String {
+        normal_path(&self.path)
+    }
+}
+
+/// A relative path as git writes it (`packages/api`); empty for the root.
+pub fn normal_path(path: &Path) -> String {
+    let parts: Vec<String> = path
+        .components()
+        .filter_map(|c| match c {
+            std::path::Component::Normal(p) => Some(p.to_string_lossy().into_owned()),
+            _ => None,
+        })
+        .collect();
+    parts.join("/")
 }
 
 /// `[check]`: the rules of `relkit check` (see `crate::lint`).
@@ -480,6 +546,7 @@ pub fn load(explicit: Option<&Path>, repo_root: &Path) -> Result<Loaded, ConfigE
         message: located(&loaded.text, table, key, &message),
     })?;
     loaded.check_version_files(repo_root).map_err(|message| ConfigError::Invalid { path: path.clone(), message })?;
+    loaded.check_packages(repo_root).map_err(|message| ConfigError::Invalid { path: path.clone(), message })?;
     Ok(loaded)
 }
 
@@ -541,6 +608,156 @@ impl Loaded {
             }
         }
         Ok(())
+    }
+}
+
+impl Loaded {
+    /// `line N: key `key` in [[packages]] #i`: where package `index`'s key is.
+    pub fn package_key(&self, index: usize, key: &str) -> String {
+        located_entry(&self.text, "packages", index, key)
+    }
+
+    /// The `[[packages]]` entries: names unique and usable, each path an
+    /// existing directory inside the repository that no other package's path
+    /// contains or is contained in, tag prefixes distinct and valid git ref
+    /// names, CHANGELOG and version-file paths inside the repository; the
+    /// per-package `[version]` and `[notes]` keys valid. Top-level
+    /// `[[version-files]]` and `[release] tag-prefix` have no meaning beside
+    /// packages and are refused with the fix.
+    fn check_packages(&self, repo_root: &Path) -> Result<(), String> {
+        let packages = &self.config.packages;
+        if packages.is_empty() {
+            return Ok(());
+        }
+        if !self.config.version_files.is_empty() {
+            return Err(format!(
+                "{}: [[version-files]] at the top level is not used with [[packages]]; move each entry under the \
+                 package whose version it holds, as [[packages.version-files]]",
+                located_entry(&self.text, "version-files", 0, "path")
+            ));
+        }
+        if self.config.release.tag_prefix.is_some() {
+            return Err(located(
+                &self.text,
+                "release",
+                "tag-prefix",
+                "is not used with [[packages]]: each package's tags are `<name>-v<version>`, or its own \
+                 `tag-prefix` in [[packages]]; remove it",
+            ));
+        }
+        let mut seen: Vec<(String, String, String)> = Vec::new();
+        let mut files: Vec<PathBuf> = Vec::new();
+        for (n, package) in packages.iter().enumerate() {
+            let at = |key: &str| self.package_key(n, key);
+            let name = &package.name;
+            if name.is_empty()
+                || !name.chars().all(|c| c.is_ascii_alphanumeric() || "._-@/".contains(c))
+                || name.starts_with(['-', '.', '/'])
+            {
+                return Err(format!(
+                    "{}: {name:?} is not a package name; use letters, digits, `.`, `_`, `-` (and `@org/` for an npm \
+                     scope)",
+                    at("name")
+                ));
+            }
+            let resolved = crate::fsutil::resolve_inside(repo_root, repo_root, &package.path)
+                .map_err(|m| format!("{}: {m}", at("path")))?;
+            if !resolved.is_dir() {
+                return Err(format!(
+                    "{}: {} does not exist in the repository (or is not a directory); give the package's \
+                     directory, relative to the repository root",
+                    at("path"),
+                    package.path.display()
+                ));
+            }
+            let path = package.git_path();
+            let prefix = package.tag_prefix();
+            if let Some(why) = crate::refname::tag_prefix_problem(&prefix) {
+                return Err(format!("{}: {prefix:?} {why}", at("tag-prefix")));
+            }
+            for (other, other_path, other_prefix) in &seen {
+                if other == name {
+                    return Err(format!("{}: two packages are named {name:?}; rename one", at("name")));
+                }
+                let inside = |a: &str, b: &str| a.is_empty() || a == b || b.starts_with(&format!("{a}/"));
+                if inside(&path, other_path) || inside(other_path, &path) {
+                    return Err(format!(
+                        "{}: the path {:?} of {name} overlaps {other}'s {:?}; packages' paths must not contain one \
+                         another (a commit would belong to both by its files)",
+                        at("path"),
+                        if path.is_empty() { "." } else { &path },
+                        if other_path.is_empty() { "." } else { other_path }
+                    ));
+                }
+                if *other_prefix == prefix {
+                    return Err(format!(
+                        "{}: {name} and {other} have one tag prefix {prefix:?}; give one of them its own \
+                         `tag-prefix`",
+                        at("tag-prefix")
+                    ));
+                }
+            }
+            seen.push((name.clone(), path, prefix));
+            if let Some(changelog) = &package.changelog {
+                crate::fsutil::resolve_inside(repo_root, repo_root, changelog)
+                    .map_err(|m| format!("{}: {m}", at("changelog")))?;
+            }
+            for entry in &package.version_files {
+                let resolved = crate::fsutil::resolve_inside(repo_root, repo_root, &entry.path)
+                    .map_err(|m| format!("{}: [[packages.version-files]] {}: {m}", at("name"), entry.path.display()))?;
+                if files.contains(&resolved) {
+                    return Err(format!(
+                        "{}: [[packages.version-files]] {} is listed twice; a file holds one package's version",
+                        at("name"),
+                        entry.path.display()
+                    ));
+                }
+                files.push(resolved);
+            }
+            self.package_config(n).map_err(|m| format!("{}: {m}", at("name")))?;
+        }
+        Ok(())
+    }
+
+    /// The configuration package `index` runs with: the top level with the
+    /// package's `preset`, `[version]` and `[notes]` keys laid over it key by
+    /// key, its tag prefix, CHANGELOG (default `<path>/CHANGELOG.md`) and
+    /// version files. Errors name the key that does not fit.
+    pub fn package_config(&self, index: usize) -> Result<Config, String> {
+        let package = &self.config.packages[index];
+        let mut config = self.config.clone();
+        config.packages = Vec::new();
+        let top: toml::Table = toml::from_str(&self.text).unwrap_or_default();
+        let merged = |key: &str, own: Option<&toml::Table>| -> toml::Table {
+            let mut table = top.get(key).and_then(toml::Value::as_table).cloned().unwrap_or_default();
+            for (k, v) in own.into_iter().flatten() {
+                table.insert(k.clone(), v.clone());
+            }
+            table
+        };
+        let mut version_table = merged("version", package.version.as_ref());
+        if let Some(preset) = package.preset {
+            version_table.insert("preset".to_string(), toml::Value::String(preset.name().to_string()));
+        }
+        let mut version: VersionConfig = toml::Value::Table(version_table)
+            .try_into()
+            .map_err(|e: toml::de::Error| format!("[packages.version]: {}", e.message().trim()))?;
+        if let Some(dotted) = version.pre_1_dotted.take() {
+            version.pre_1_0.get_or_insert(dotted.value);
+        }
+        if let Some(label) = &version.prerelease
+            && let Some(why) = label_problem(label)
+        {
+            return Err(format!("[packages.version] prerelease: {why}"));
+        }
+        config.version = version;
+        config.notes = toml::Value::Table(merged("notes", package.notes.as_ref()))
+            .try_into()
+            .map_err(|e: toml::de::Error| format!("[packages.notes]: {}", e.message().trim()))?;
+        config.release.tag_prefix = Some(package.tag_prefix());
+        config.changelog.path = package.changelog.clone().unwrap_or_else(|| package.path.join("CHANGELOG.md"));
+        config.version_files = package.version_files.clone();
+        Ok(config)
     }
 }
 

@@ -13,6 +13,7 @@ pub mod ci;
 pub mod commands;
 pub mod config;
 pub mod contract;
+pub mod discover;
 pub mod error;
 pub mod forge;
 pub mod freeze;
@@ -41,6 +42,7 @@ pub enum Command {
     Notes(commands::notes::NotesArgs),
     Metrics(commands::metrics::MetricsArgs),
     Check(commands::check::CheckArgs),
+    Init(commands::init::InitArgs),
     Prepare(commands::prepare::PrepareArgs),
     Changelog(commands::changelog::ChangelogArgs),
     Rollback(commands::rollback::RollbackArgs),
@@ -58,6 +60,8 @@ pub struct Invocation {
     /// `--config FILE` instead of `<repository>/relkit.toml`.
     pub config: Option<PathBuf>,
     pub style: Style,
+    /// `--package NAME`: the one `[[packages]]` entry the command is about.
+    pub package: Option<String>,
     pub command: Command,
 }
 
@@ -86,9 +90,12 @@ fn dispatch(invocation: &Invocation, dir: &std::path::Path, env: Env, io: &mut I
             let app = open().ok();
             commands::plugins::check(app.as_ref(), path, io)
         }
+        // Needs the repository, not a valid relkit.toml (there may be none yet).
+        Command::Init(a) => commands::init::run(&git::Repo::open(dir)?, a, io),
         command => {
             let mut app = open()?;
             app.verbose = io.style.verbose;
+            app.selected = invocation.package.clone();
             app.detail(match &app.config.path {
                 Some(path) => format!("relkit: configuration {}", path.display()),
                 None => "relkit: no relkit.toml; every setting at its default".to_string(),
@@ -103,7 +110,7 @@ fn dispatch(invocation: &Invocation, dir: &std::path::Path, env: Env, io: &mut I
                 Command::Rollback(a) => commands::rollback::run(&app, a, io),
                 Command::Tag(a) => commands::tag::run(&app, a, io),
                 Command::Release(a) => commands::release::run(&app, a, io),
-                Command::PluginsList | Command::PluginsCheck(_) => Ok(()),
+                Command::PluginsList | Command::PluginsCheck(_) | Command::Init(_) => Ok(()),
             };
             for line in app.take_details() {
                 io.detail(&line)?;

@@ -130,6 +130,23 @@ pub fn releases(app: &App) -> Result<Vec<ReleasePoint>> {
     tags.sort_by(|a, b| a.version.cmp(&b.version));
     // Two tags of one version (`v1.0.0` and `1.0.0`): the first counts.
     tags.dedup_by(|b, a| a.version == b.version);
+    // A package's releases ship its own commits: those that change a file
+    // under its path (one path-limited `git log`) or name its scope.
+    let own: Option<HashSet<String>> = match &app.package.name {
+        Some(_) if !app.package.path.is_empty() => {
+            let out = app
+                .repo
+                .capture(["log", "--format=%H", "HEAD", "--", &format!(":(literal){}", app.package.path)])
+                .map_err(Error::from)?;
+            Some(String::from_utf8_lossy(&out).lines().map(str::to_string).collect())
+        }
+        _ => None,
+    };
+    let holds = |id: &str, subject: &str| {
+        own.as_ref().is_none_or(|ids| ids.contains(id))
+            || (app.package.name.is_some()
+                && app.package.holds(&crate::git::GitCommit { message: subject.to_string(), ..Default::default() }))
+    };
     let mut shipped: HashSet<&str> = HashSet::new();
     let mut points = Vec::with_capacity(tags.len());
     for tag in &tags {
@@ -141,13 +158,15 @@ pub fn releases(app: &App) -> Result<Vec<ReleasePoint>> {
             if !shipped.insert(key.as_str()) {
                 continue;
             }
-            commits.push(ShippedCommit { id: key.clone(), time: node.time, subject: node.subject.clone() });
+            if holds(key, &node.subject) {
+                commits.push(ShippedCommit { id: key.clone(), time: node.time, subject: node.subject.clone() });
+            }
             stack.extend(node.parents.iter().map(String::as_str));
         }
         commits.sort_by_key(|c| std::cmp::Reverse(c.time));
         let commit_time = nodes.get(&tag.commit).map_or(0, |n| n.time);
         points.push(ReleasePoint {
-            package_name: String::new(),
+            package_name: app.package_name().to_string(),
             tag: tag.name.clone(),
             version: tag.version.to_string(),
             time: tagger.get(&tag.name).copied().unwrap_or(commit_time),

@@ -21,7 +21,7 @@ fn unknown_key() {
 fn unknown_table() {
     let repo = repo_with_config("[relase]\ntag-prefix = \"v\"\n");
     let err = mask(repo.relkit(&["version"]).fails(), &repo);
-    insta::assert_snapshot!(err, @"error: [REPO]/relkit.toml: line 1: unknown key `relase` at the top level; expected one of `release`, `version`, `notes`, `changelog`, `rollback`, `plugins`, `repository`, `ci`, `version-files`, `metrics`, `check`");
+    insta::assert_snapshot!(err, @"error: [REPO]/relkit.toml: line 1: unknown key `relase` at the top level; expected one of `release`, `version`, `notes`, `changelog`, `rollback`, `plugins`, `repository`, `ci`, `version-files`, `metrics`, `check`, `packages`");
 }
 
 #[test]

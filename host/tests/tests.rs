@@ -18,6 +18,7 @@ mod git_reading;
 mod injection;
 mod metrics;
 mod notes;
+mod packages;
 mod plugins;
 mod prepare;
 mod readme;

@@ -45,7 +45,7 @@ fn enable_signing(repo: &TestRepo) {
 
 /// A `git` that counts its calls and, at call `at`, sends `signal` to relkit
 /// before or after running the real git.
-fn fault_wrapper(dir: &Path) -> PathBuf {
+pub(crate) fn fault_wrapper(dir: &Path) -> PathBuf {
     let real = which_git();
     let script = format!(
         r#"#!/bin/sh
@@ -86,7 +86,7 @@ fn which_git() -> PathBuf {
 
 /// Runs `relkit release --push` with the fault at git call `at`; returns
 /// whether the fault fired (false: the run made fewer git calls than `at`).
-fn faulted_run(repo: &TestRepo, wrapper: &Path, at: usize, when: &str, signal: &str) -> bool {
+pub(crate) fn faulted_run(repo: &TestRepo, wrapper: &Path, at: usize, when: &str, signal: &str) -> bool {
     let state = tempfile::tempdir().unwrap();
     let path = format!("{}:{}", wrapper.display(), std::env::var("PATH").unwrap());
     let out = repo

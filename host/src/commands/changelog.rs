@@ -28,6 +28,22 @@ pub struct ChangelogArgs {
 
 pub fn run(app: &App, args: &ChangelogArgs, io: &mut Io<'_>) -> Result<()> {
     app.with_preload(&[Capability::VersionBump, Capability::Changelog], || {
+        let scopes = app.scopes()?;
+        if super::several(app) && args.output.is_some() {
+            return Err(Error::Refused(
+                "--output names one file; add --package NAME (each package has its own CHANGELOG)".to_string(),
+            ));
+        }
+        for scope in &scopes {
+            run_one(scope, args, io)?;
+        }
+        Ok(())
+    })
+}
+
+/// One package's CHANGELOG (the implicit package's: `[changelog] path`).
+fn run_one(app: &App, args: &ChangelogArgs, io: &mut Io<'_>) -> Result<()> {
+    {
         let path = match &args.output {
             Some(p) => p.clone(),
             None => app.changelog_path()?,
@@ -37,7 +53,7 @@ pub fn run(app: &App, args: &ChangelogArgs, io: &mut Io<'_>) -> Result<()> {
         let text = if args.full {
             // The whole history is read beside the version decision.
             let (plan, history) = std::thread::scope(|scope| {
-                let history = scope.spawn(|| app.repo.head().and_then(|head| app.repo.log(&[head], false)));
+                let history = scope.spawn(|| app.full_history());
                 let plan = app.plan_version(&args.overrides, false);
                 (plan, super::rejoin(history.join()))
             });
@@ -90,7 +106,7 @@ pub fn run(app: &App, args: &ChangelogArgs, io: &mut Io<'_>) -> Result<()> {
         fsutil::write_atomic_in(&path, text.as_bytes(), &crate::release::tmp_dir(app))
             .map_err(|e| Error::file(&path, e))?;
         io.note(&format!("relkit: wrote {shown}"))
-    })
+    }
 }
 
 /// The versions a CHANGELOG's headings name (`## [1.2.0] - date`,
@@ -168,6 +184,11 @@ fn full_history(app: &App, plan: &crate::app::VersionPlan, history: Vec<GitCommi
     // Moved, not copied, newest first as in `history`; commits of no release
     // belong to the one about to be made (if any).
     for (commit, release_no) in history.into_iter().zip(owner) {
+        // A package's sections hold its own commits only.
+        if !app.package.holds(&commit) {
+            continue;
+        }
+        let commit = if app.package.name.is_some() { app.package.view(&commit) } else { commit };
         match release_no {
             Some(n) => commits[n].push(commit),
             None if pending.is_some() => commits[tags.len()].push(commit),

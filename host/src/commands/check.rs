@@ -151,8 +151,20 @@ fn range(app: &App, args: &CheckArgs) -> Result<(Option<String>, String)> {
     {
         return Ok((Some(sha), to));
     }
-    let plan_tags = app.version_tags()?;
     let head = app.repo.resolve(&to)?;
+    if app.has_packages() {
+        // Every package's unreleased commits: from what all their last
+        // releases reach (none released yet: the whole history).
+        let mut starts = Vec::new();
+        for scope in app.scopes()? {
+            match scope.last_release(&head)? {
+                Some(t) => starts.push(t.commit),
+                None => return Ok((None, to)),
+            }
+        }
+        return Ok((app.repo.merge_bases(&starts)?.into_iter().next(), to));
+    }
+    let plan_tags = app.version_tags()?;
     let last = app.repo.highest_reachable(plan_tags.iter().filter(|t| t.version.pre.is_empty()), &head)?;
     Ok((last.map(|t| t.name.clone()), to))
 }
@@ -193,9 +205,40 @@ fn cell(text: &str) -> String {
     out
 }
 
+/// What the branch would release: for each package of `[[packages]]`
+/// (those that release something), or the one package.
+fn predict(app: &App, args: &CheckArgs) -> Result<String> {
+    let scopes = app.scopes()?;
+    if !super::several(app) {
+        return predict_one(&scopes[0], args);
+    }
+    let mut out = String::new();
+    for scope in &scopes {
+        let plan = scope.plan_version(&args.overrides, true)?;
+        // A title decides for the packages the branch changes, or whose
+        // scope it names.
+        let named = args
+            .message
+            .as_ref()
+            .is_some_and(|m| scope.package.holds(&GitCommit { message: m.clone(), ..Default::default() }));
+        if plan.next().is_none() && !named {
+            continue;
+        }
+        let text = predict_one(scope, args)?;
+        if text.contains("releases nothing") {
+            continue;
+        }
+        out.push_str(&format!("Package {}: {text}\n", scope.package_name()));
+    }
+    if out.is_empty() {
+        out.push_str("This branch releases no package.\n");
+    }
+    Ok(out)
+}
+
 /// What the branch would release, and which commit decides it; with
 /// `--message`, what that title releases as the squash commit.
-fn predict(app: &App, args: &CheckArgs) -> Result<String> {
+fn predict_one(app: &App, args: &CheckArgs) -> Result<String> {
     let plan = app.plan_version(&args.overrides, true)?;
     if let Some(title) = &args.message {
         let decision = app.decide_for(&plan, &args.overrides, title)?;

@@ -1,4 +1,4 @@
-//! `relkit metrics [--since DATE] [--until DATE] [--json] [--incidents FILE]`:
+//! `relkit metrics [--since DATE] [--until DATE] [--json] [--incidents FILE] [--package NAME]`:
 //! the four DORA keys of the releases, as markdown with Mermaid charts or
 //! as JSON. Under GitHub Actions the markdown also goes to the step summary.
 
@@ -26,7 +26,11 @@ pub struct MetricsArgs {
 pub fn run(app: &App, args: &MetricsArgs, io: &mut Io<'_>) -> Result<()> {
     let window = Window::from_args(args.since.as_deref(), args.until.as_deref(), app.now)?;
     let report = app.with_preload(&[Capability::ReleaseMetrics], || -> Result<_> {
-        let releases = metrics::releases(app)?;
+        // Every package's releases (each named), or the one package's.
+        let mut releases = Vec::new();
+        for scope in app.scopes()? {
+            releases.extend(metrics::releases(&scope)?);
+        }
         let incidents = args.incidents.as_deref().map(|p| metrics::read_incidents(p, &releases)).transpose()?;
         app.detail(format!(
             "relkit: {} stable releases reachable from HEAD, {} commits shipped",

@@ -3,6 +3,7 @@
 
 pub mod changelog;
 pub mod check;
+pub mod init;
 pub mod metrics;
 pub mod notes;
 pub mod plugins;
@@ -137,6 +138,13 @@ impl<'a> Io<'a> {
         }
         Ok(())
     }
+}
+
+/// Whether the command is about several packages: `[[packages]]` without
+/// `--package`. Each package's output then carries its name; with one
+/// package (implicit or chosen) the output is the single-package one.
+pub fn several(app: &crate::app::App) -> bool {
+    app.has_packages() && app.selected.is_none()
 }
 
 /// The value of a scoped thread; a panic there is re-raised here.

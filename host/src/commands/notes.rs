@@ -25,6 +25,11 @@ pub const UNRELEASED: &str = "Unreleased";
 
 pub fn run(app: &App, args: &NotesArgs, io: &mut Io<'_>) -> Result<()> {
     app.with_preload(&[Capability::VersionBump, Capability::ReleaseNotes], || {
+        let scopes = app.scopes()?;
+        if super::several(app) {
+            return run_packages(&scopes, args, io);
+        }
+        let app = &scopes[0];
         let (release, preset) = resolve(app, args)?;
         let rendered = app.render_notes(&release, preset)?;
         if args.json {
@@ -35,6 +40,41 @@ pub fn run(app: &App, args: &NotesArgs, io: &mut Io<'_>) -> Result<()> {
         }
         io.print(&rendered.markdown)
     })
+}
+
+/// Every due package's notes, each under a `# <package>` heading (`--json`:
+/// a list of `{package, notes}` with the data the template receives).
+fn run_packages(scopes: &[App], args: &NotesArgs, io: &mut Io<'_>) -> Result<()> {
+    if args.from.is_some() || args.to.is_some() {
+        return Err(Error::Refused(
+            "--from and --to name one package's range; add --package NAME (relkit.toml lists [[packages]])".to_string(),
+        ));
+    }
+    let mut list = Vec::new();
+    let mut printed = 0;
+    for scope in scopes {
+        let plan = scope.plan_version(&args.overrides, true)?;
+        let Some(release) = scope.pending_release(&plan)? else { continue };
+        let rendered = scope.render_notes(&release, plan.preset)?;
+        if args.json {
+            let value: serde_json::Value = serde_json::from_str(&rendered.data)
+                .map_err(|e| Error::Refused(format!("plugin notes: returned data that is not JSON: {e}")))?;
+            list.push(serde_json::json!({ "package": scope.package_name(), "tag": release.tag, "notes": value }));
+            continue;
+        }
+        let sep = if printed == 0 { "" } else { "\n" };
+        io.print(&format!("{sep}# {} {}\n\n", scope.package_name(), release.version))?;
+        io.print(&rendered.markdown)?;
+        printed += 1;
+    }
+    if args.json {
+        let text = serde_json::to_string_pretty(&list).unwrap_or_default();
+        return io.print_data(&format!("{text}\n"));
+    }
+    if printed == 0 {
+        io.note("relkit: no package has a release due")?;
+    }
+    Ok(())
 }
 
 /// Which release the notes are about, and the preset to read commits with.

@@ -27,17 +27,41 @@ pub struct ReleaseArgs {
     pub overrides: VersionOverrides,
 }
 
+/// One package's release, decided and rendered (every plugin has run).
+struct Planned<'a> {
+    scope: &'a App,
+    plan: VersionPlan,
+    release: ReleaseData,
+    notes: String,
+    /// The dry run's runbook (a real release renders it after prepare).
+    rollback: String,
+    changelog_path: Option<PathBuf>,
+    /// What the CHANGELOG held, and its new text when it changes.
+    existing: Option<String>,
+    changed: Option<String>,
+    version_files: Vec<version_files::Updated>,
+}
+
 pub fn run(app: &App, args: &ReleaseArgs, io: &mut Io<'_>) -> Result<()> {
     let kind = io.style.ci;
+    let several = super::several(app);
+    let scopes = app.scopes()?;
     let changelog_enabled = app.config.config.release.changelog;
-    let changelog_path = if changelog_enabled { Some(app.changelog_path()?) } else { None };
+    let changelog_paths: Vec<Option<PathBuf>> = scopes
+        .iter()
+        .map(|s| if changelog_enabled { s.changelog_path().map(Some) } else { Ok(None) })
+        .collect::<Result<_>>()?;
     // A dry run changes nothing, so it needs no lock and finishes nothing.
     let _lock = if args.dry_run {
         None
     } else {
-        let lock = begin(app, io, changelog_path.as_deref())?;
+        let lock = begin(app, io, changelog_paths.iter().flatten().next().map(PathBuf::as_path))?;
+        for path in changelog_paths.iter().flatten().skip(1) {
+            release::remove_leftovers(app, Some(path));
+        }
         if let Some(made) = release::recover::resume(app)? {
-            io.print(&format!("relkit: completed {} from an interrupted run\n", made.journal.tag))?;
+            let tags: Vec<&str> = made.journal.tags().into_iter().map(|(t, _)| t).collect();
+            io.print(&format!("relkit: completed {} from an interrupted run\n", tags.join(", ")))?;
             if !(args.push && made.journal.remote.is_none()) {
                 return report_made(app, io, kind, &made);
             }
@@ -53,205 +77,238 @@ pub fn run(app: &App, args: &ReleaseArgs, io: &mut Io<'_>) -> Result<()> {
     let remote = app.config.config.release.remote.clone();
     // Two git reads that do not depend on the version run beside it, and
     // the plugins load meanwhile.
-    let has_version_files = !app.config.config.version_files.is_empty();
+    let has_version_files = scopes.iter().any(|s| !s.config.config.version_files.is_empty());
     let mut capabilities = vec![Capability::VersionBump, Capability::ReleaseNotes, Capability::Rollback];
     capabilities.extend(changelog_enabled.then_some(Capability::Changelog));
     capabilities.extend(has_version_files.then_some(Capability::VersionFiles));
-    let (plan, dirty, remote_url, remote_tags) = app.with_preload(&capabilities, || {
+    let (plans, dirty, remote_url, remote_tags) = app.with_preload(&capabilities, || {
         std::thread::scope(|scope| {
             let repo = &app.repo;
-            let dirty = scope.spawn(|| match &changelog_path {
-                Some(path) => repo.is_dirty(path),
-                None => Ok(false),
+            let paths = &changelog_paths;
+            let dirty = scope.spawn(move || {
+                paths
+                    .iter()
+                    .map(|p| match p {
+                        Some(path) => repo.is_dirty(path),
+                        None => Ok(false),
+                    })
+                    .collect::<crate::git::Result<Vec<bool>>>()
             });
             let preferred = app.config.config.repository.remote.as_deref();
             let remote_url = scope.spawn(move || repo.remote_url(preferred));
             // With --push, the remote's release tags (a network round trip).
             let remote_tags = (args.push && !args.dry_run)
                 .then(|| scope.spawn(|| release::recover::remote_release_tags(app, &remote)));
-            let plan = app.plan_version(&args.overrides, true);
-            (plan, dirty.join(), remote_url.join(), remote_tags.map(|t| rejoin(t.join())))
+            let plans: Result<Vec<VersionPlan>> =
+                scopes.iter().map(|s| s.plan_version(&args.overrides, true)).collect();
+            (plans, dirty.join(), remote_url.join(), remote_tags.map(|t| rejoin(t.join())))
         })
     });
-    let mut plan = plan?;
+    let mut plans = plans?;
     // A release commit `relkit prepare` made, merged since the last release:
     // release the version it names, and write nothing it already holds.
-    let prepared = super::prepare::prepared_overrides(app, &plan, &args.overrides);
-    if let Some((overrides, version, commit)) = &prepared {
-        io.note(&format!(
-            "relkit: {} prepared {}{version}; releasing it without writing the CHANGELOG or version files again",
-            short_id(commit),
-            app.tag_prefix()
-        ))?;
-        plan = app.plan_version(overrides, true)?;
+    let mut prepared = Vec::with_capacity(scopes.len());
+    for (scope, plan) in scopes.iter().zip(plans.iter_mut()) {
+        let found = super::prepare::prepared_overrides(scope, plan, &args.overrides);
+        if let Some((overrides, version, commit)) = &found {
+            io.note(&format!(
+                "relkit: {} prepared {}{version}; releasing it without writing the CHANGELOG or version files again",
+                short_id(commit),
+                scope.tag_prefix()
+            ))?;
+            *plan = scope.plan_version(overrides, true)?;
+        }
+        prepared.push(found.is_some());
     }
     let dirty = joined(dirty)?;
     app.set_remote(joined(remote_url)?);
-    let unpublished = match remote_tags {
-        Some(refs) => release::recover::unpublished(app, &plan.tags, &plan.head, &refs?)?,
-        None => Vec::new(),
-    };
-    if prepared.is_none() && app.config.config.release.pull_request && plan.next().is_some() {
-        if !unpublished.is_empty() {
-            return publish(app, io, kind, &plan, &unpublished, &remote);
+    let head = plans.first().map(|p| p.head.clone()).unwrap_or_default();
+    let mut unpublished = Vec::new();
+    if let Some(refs) = remote_tags {
+        let refs = refs?;
+        for (scope, plan) in scopes.iter().zip(&plans) {
+            unpublished.extend(release::recover::unpublished(scope, &plan.tags, &plan.head, &refs)?);
         }
-        io.print(
+    }
+    let no_release = |io: &mut Io<'_>, why: &str| -> Result<()> {
+        if !unpublished.is_empty() {
+            return publish(app, io, kind, &head, &unpublished, &remote);
+        }
+        io.print(why)?;
+        let outputs = Outputs { dry_run: args.dry_run, ..Outputs::default() };
+        report_outputs(app, io, kind, &outputs)
+    };
+    if !prepared.contains(&true) && app.config.config.release.pull_request && plans.iter().any(|p| p.next().is_some()) {
+        return no_release(
+            io,
             "relkit: no release due: with [release] pull-request, a release waits for its pull request (`relkit \
              prepare`) to be merged\n",
-        )?;
-        let outputs = Outputs { dry_run: args.dry_run, ..Outputs::default() };
-        return report_outputs(app, io, kind, &outputs);
+        );
     }
-    let Some(release) = app.pending_release(&plan)? else {
-        if !unpublished.is_empty() {
-            return publish(app, io, kind, &plan, &unpublished, &remote);
+    let mut pending = Vec::new();
+    for (n, (scope, plan)) in scopes.iter().zip(&plans).enumerate() {
+        if let Some(release) = scope.pending_release(plan)? {
+            pending.push((n, release));
         }
-        io.print(&format!("relkit: no release due ({})\n", plan.decision.rule))?;
-        let outputs = Outputs { dry_run: args.dry_run, ..Outputs::default() };
-        return report_outputs(app, io, kind, &outputs);
-    };
-    check_can_release(app, &plan, &release)?;
+    }
+    if pending.is_empty() {
+        let why = if several {
+            "relkit: no release due (no package has commits that call for one)\n".to_string()
+        } else {
+            format!("relkit: no release due ({})\n", plans[0].decision.rule)
+        };
+        return no_release(io, &why);
+    }
+    for (n, release) in &pending {
+        check_can_release(&scopes[*n], &plans[*n], release)?;
+    }
     let freeze_note = check_freeze(app, io, "relkit release", args.ignore_freeze, args.dry_run)?;
-    let write_changelog = changelog_enabled && release.in_changelog(&app.config.config) && prepared.is_none();
     // The CHANGELOG and version files go into a release commit with --push,
     // and always when version files are configured: a tag whose commit still
     // says the old version would be a release that contradicts itself.
     let commit_files = app.config.config.release.commit.unwrap_or(args.push || has_version_files);
-    if dirty && write_changelog {
-        let shown = changelog::display_path(app, changelog_path.as_deref().unwrap_or(Path::new("CHANGELOG.md")));
-        let message = format!(
-            "{shown} has uncommitted changes; commit or discard them first, so the release does not mix them in"
-        );
-        if args.dry_run {
-            io.warn(&message)?;
-        } else {
-            return Err(Error::Refused(message));
-        }
-    }
 
-    // Every plugin runs before any side effect; the three run side by side.
-    let existing = match (&changelog_path, write_changelog) {
-        (Some(path), true) => changelog::read_existing(path)?,
-        _ => None,
+    let mut planned: Vec<Planned<'_>> = Vec::with_capacity(pending.len());
+    let plans_by_index: Vec<Option<VersionPlan>> = {
+        let mut v: Vec<Option<VersionPlan>> = plans.into_iter().map(Some).collect();
+        pending.iter().map(|(n, _)| v[*n].take()).collect()
     };
-    let next = Version::parse(&release.version).map_err(|e| {
-        Error::Refused(format!("the next version {:?} is not a semantic version: {e}", release.version))
-    })?;
-    let last_stable = plan.decision.current.as_deref().and_then(|v| Version::parse(v).ok());
-    let (notes, new_changelog, rollback, version_files) = std::thread::scope(|scope| {
-        let notes = scope.spawn(|| app.render_notes(&release, plan.preset));
-        // A real release renders the runbook once the tagged commit (the
-        // release commit, when there is one) is known: see execute_with.
-        let rollback =
-            scope.spawn(|| if args.dry_run { app.render_rollback(&release, plan.preset) } else { Ok(String::new()) });
-        let version_files = scope.spawn(|| {
-            if prepared.is_some() { Ok(Vec::new()) } else { version_files::plan(app, &next, last_stable.as_ref()) }
-        });
-        let changelog = if write_changelog {
-            changelog::updated_text(app, &release, plan.preset, existing.clone()).map(Some)
-        } else {
-            Ok(None)
-        };
-        (rejoin(notes.join()), changelog, rejoin(rollback.join()), rejoin(version_files.join()))
-    });
-    // Reported in a fixed order whatever finished first.
-    let (version_files, notes, new_changelog, rollback) = (version_files?, notes?, new_changelog?, rollback?);
-    let dirty_files = version_files.iter().map(|f| Ok((f, app.repo.is_dirty(&f.path)?))).collect::<Result<Vec<_>>>()?;
-    if let Some((file, _)) = dirty_files.iter().find(|(_, dirty)| *dirty) {
-        let message = format!(
-            "{} has uncommitted changes, or is not tracked by git (untracked or ignored); commit it (or discard \
-             the changes) first, so that the release commit holds only the version",
-            file.display
-        );
+    for ((n, release), plan) in pending.into_iter().zip(plans_by_index) {
+        let Some(plan) = plan else { continue };
+        planned.push(render(&scopes[n], args, io, plan, release, changelog_paths[n].clone(), dirty[n], prepared[n])?);
+    }
+
+    for p in &planned {
+        let previous =
+            p.release.previous.as_ref().map_or("no previous release".to_string(), |t| format!("previous {}", t.name));
+        let verb = if args.dry_run { "dry run, would release" } else { "releasing" };
+        io.print(&format!("relkit: {verb} {} ({}; {previous})\n", p.release.tag, p.plan.decision.bump.name()))?;
+        let title = if several { format!("Release notes: {}", p.scope.package_name()) } else { "Release notes".into() };
+        print_section(app, io, kind, &section_id("relkit_notes", p.scope), &title, &p.notes)?;
         if args.dry_run {
-            io.warn(&message)?;
-        } else {
-            return Err(Error::Refused(message));
+            let title = if several {
+                format!("Rollback instructions: {}", p.scope.package_name())
+            } else {
+                "Rollback instructions".into()
+            };
+            print_section(app, io, kind, &section_id("relkit_rollback", p.scope), &title, &p.rollback)?;
         }
     }
 
-    let previous =
-        release.previous.as_ref().map_or("no previous release".to_string(), |p| format!("previous {}", p.name));
-    let verb = if args.dry_run { "dry run, would release" } else { "releasing" };
-    io.print(&format!("relkit: {verb} {} ({}; {previous})\n", release.tag, plan.decision.bump.name()))?;
-    print_section(app, io, kind, "relkit_notes", "Release notes", &notes.markdown)?;
-    if args.dry_run {
-        print_section(app, io, kind, "relkit_rollback", "Rollback instructions", &rollback)?;
-    }
-
-    let changed = new_changelog.filter(|t| existing.as_deref() != Some(t.as_str()));
-    let outputs = Outputs {
-        version: Some(release.version.clone()),
-        tag: Some(release.tag.clone()),
-        released: true,
-        dry_run: args.dry_run,
-        notes: notes.markdown.clone(),
-        rollback: rollback.clone(),
-        previous_tag: release.previous.as_ref().map(|p| p.name.clone()),
-        bump: Some(plan.decision.bump.name().to_string()),
-        // The release commit's id is known once it is made (prepare).
-        sha: Some(release.commit.clone()),
+    let first = &planned[0];
+    let outputs = if several {
+        let one = planned.len() == 1;
+        Outputs {
+            version: one.then(|| first.release.version.clone()),
+            tag: one.then(|| first.release.tag.clone()),
+            released: true,
+            dry_run: args.dry_run,
+            notes: joined_texts(planned.iter().map(|p| (p, p.notes.as_str()))),
+            rollback: joined_texts(planned.iter().map(|p| (p, p.rollback.as_str()))),
+            previous_tag: if one { first.release.previous.as_ref().map(|p| p.name.clone()) } else { None },
+            bump: one.then(|| first.plan.decision.bump.name().to_string()),
+            sha: Some(first.release.commit.clone()),
+            packages: planned
+                .iter()
+                .map(|p| ci::PackageRelease {
+                    name: p.scope.package_name().to_string(),
+                    version: p.release.version.clone(),
+                    tag: p.release.tag.clone(),
+                    previous_tag: p.release.previous.as_ref().map(|t| t.name.clone()),
+                    notes: p.notes.clone(),
+                })
+                .collect(),
+        }
+    } else {
+        Outputs {
+            version: Some(first.release.version.clone()),
+            tag: Some(first.release.tag.clone()),
+            released: true,
+            dry_run: args.dry_run,
+            notes: first.notes.clone(),
+            rollback: first.rollback.clone(),
+            previous_tag: first.release.previous.as_ref().map(|p| p.name.clone()),
+            bump: Some(first.plan.decision.bump.name().to_string()),
+            // The release commit's id is known once it is made (prepare).
+            sha: Some(first.release.commit.clone()),
+            packages: Vec::new(),
+        }
     };
     let sign = app.config.config.release.sign;
-    let mut files = match (changed, &changelog_path) {
-        (Some(text), Some(path)) => {
-            vec![FileChange { path: path.clone(), old: existing.map(String::into_bytes), new: text.into_bytes() }]
+    let mut files = Vec::new();
+    for p in &planned {
+        if let (Some(text), Some(path)) = (&p.changed, &p.changelog_path) {
+            files.push(FileChange {
+                path: path.clone(),
+                old: p.existing.clone().map(String::into_bytes),
+                new: text.clone().into_bytes(),
+            });
         }
-        _ => Vec::new(),
-    };
-    files.extend(version_files.iter().map(version_files::Updated::file_change));
+        files.extend(p.version_files.iter().map(version_files::Updated::file_change));
+    }
+    let tags: Vec<&str> = planned.iter().map(|p| p.release.tag.as_str()).collect();
     let branch = if commit_files && !files.is_empty() && args.push { Some(push_branch(app)?) } else { None };
     if args.dry_run {
         let mut shown: Vec<String> = Vec::new();
-        if let Some(path) = &changelog_path
-            && write_changelog
-            && files.first().is_some_and(|f| &f.path == path)
-        {
-            shown.push(changelog::display_path(app, path));
-            io.print(&format!("would write {}\n", shown[0]))?;
-        }
-        for file in &version_files {
-            let changes: Vec<String> =
-                file.changes.iter().map(|(at, old, new)| format!("{at}: {old} -> {new}")).collect();
-            io.print(&format!("would write {} ({})\n", file.display, changes.join(", ")))?;
-            io.print(&file.diff())?;
-            shown.push(file.display.clone());
+        for p in &planned {
+            if p.changed.is_some()
+                && let Some(path) = &p.changelog_path
+            {
+                let name = changelog::display_path(app, path);
+                io.print(&format!("would write {name}\n"))?;
+                shown.push(name);
+            }
+            for file in &p.version_files {
+                let changes: Vec<String> =
+                    file.changes.iter().map(|(at, old, new)| format!("{at}: {old} -> {new}")).collect();
+                io.print(&format!("would write {} ({})\n", file.display, changes.join(", ")))?;
+                io.print(&file.diff())?;
+                shown.push(file.display.clone());
+            }
         }
         if commit_files && !shown.is_empty() {
             io.print(&format!("would commit {}\n", shown.join(", ")))?;
         }
+        let what = if tags.len() == 1 { "tag" } else { "tags" };
         if commit_files && !files.is_empty() {
             io.print(&format!(
-                "would create tag {} at the release commit (on top of {})\n",
-                release.tag,
-                short_id(&release.commit)
+                "would create {what} {} at the release commit (on top of {})\n",
+                tags.join(", "),
+                short_id(&first.release.commit)
             ))?;
         } else {
-            io.print(&format!("would create tag {} at {}\n", release.tag, short_id(&release.commit)))?;
+            io.print(&format!("would create {what} {} at {}\n", tags.join(", "), short_id(&first.release.commit)))?;
         }
         if args.push {
-            io.print(&format!("would push {} to {remote}\n", release.tag))?;
+            io.print(&format!("would push {} to {remote}\n", tags.join(", ")))?;
         }
         return report_outputs(app, io, kind, &outputs);
     }
 
     let commit_message = (commit_files && !files.is_empty()).then(|| {
         let template = &app.config.config.release.commit_message;
-        template.replace("{version}", &release.version).replace("{tag}", &release.tag)
+        if several {
+            // `chore(release): api-v1.1.0, web-v2.0.0`: every tag the commit makes.
+            template.replace("{version}", &tags.join(", ")).replace("{tag}", &tags.join(", "))
+        } else {
+            template.replace("{version}", &first.release.version).replace("{tag}", &first.release.tag)
+        }
     });
+    let with_freeze = |notes: &str| match &freeze_note {
+        Some(note) => format!("{}\n\n{note}\n", notes.trim_end()),
+        None => notes.to_string(),
+    };
     let request = Request {
-        version: release.version.clone(),
-        tag: release.tag.clone(),
-        head: release.commit.clone(),
-        message: match &freeze_note {
-            Some(note) => format!("{}\n\n{note}\n", notes.markdown.trim_end()),
-            None => notes.markdown.clone(),
-        },
+        version: first.release.version.clone(),
+        tag: first.release.tag.clone(),
+        head: first.release.commit.clone(),
+        message: with_freeze(&first.notes),
         sign,
         files,
         commit_message,
         push: if args.push {
-            let lease = branch.as_deref().map(|b| release::lease(app, &remote, b, &release.commit)).transpose()?;
+            let lease =
+                branch.as_deref().map(|b| release::lease(app, &remote, b, &first.release.commit)).transpose()?;
             Some(Push {
                 remote: remote.clone(),
                 branch,
@@ -262,14 +319,137 @@ pub fn run(app: &App, args: &ReleaseArgs, io: &mut Io<'_>) -> Result<()> {
             None
         },
         outputs,
+        also: planned[1..]
+            .iter()
+            .map(|p| release::AlsoTag {
+                version: p.release.version.clone(),
+                tag: p.release.tag.clone(),
+                message: with_freeze(&p.notes),
+            })
+            .collect(),
     };
-    let render = |target: &str| {
-        let tagged = ReleaseData { commit: target.to_string(), ..release.clone() };
-        app.render_rollback(&tagged, plan.preset)
+    let render = |target: &str| -> Result<String> {
+        let mut texts = Vec::with_capacity(planned.len());
+        for p in &planned {
+            let tagged = ReleaseData { commit: target.to_string(), ..p.release.clone() };
+            texts.push(p.scope.render_rollback(&tagged, p.plan.preset)?);
+        }
+        Ok(if several {
+            joined_texts(planned.iter().zip(&texts).map(|(p, t)| (p, t.as_str())))
+        } else {
+            texts.pop().unwrap_or_default()
+        })
     };
     let made = release::execute_with(app, &request, Some(&render))?;
     print_section(app, io, kind, "relkit_rollback", "Rollback instructions", &made.journal.outputs.rollback)?;
     report_made(app, io, kind, &made)
+}
+
+/// Runs every plugin for one package's release: notes, the CHANGELOG's new
+/// text, the version files and (for a dry run) the runbook; refuses a dirty
+/// CHANGELOG or version file (a dry run warns).
+#[allow(clippy::too_many_arguments)]
+fn render<'a>(
+    scope: &'a App,
+    args: &ReleaseArgs,
+    io: &mut Io<'_>,
+    plan: VersionPlan,
+    release: ReleaseData,
+    changelog_path: Option<PathBuf>,
+    dirty: bool,
+    prepared: bool,
+) -> Result<Planned<'a>> {
+    let write_changelog = changelog_path.is_some() && release.in_changelog(&scope.config.config) && !prepared;
+    if dirty && write_changelog {
+        let shown = changelog::display_path(scope, changelog_path.as_deref().unwrap_or(Path::new("CHANGELOG.md")));
+        let message = format!(
+            "{shown} has uncommitted changes; commit or discard them first, so the release does not mix them in"
+        );
+        if args.dry_run {
+            io.warn(&message)?;
+        } else {
+            return Err(Error::Refused(message));
+        }
+    }
+    // Every plugin runs before any side effect; the three run side by side.
+    let existing = match (&changelog_path, write_changelog) {
+        (Some(path), true) => changelog::read_existing(path)?,
+        _ => None,
+    };
+    let next = Version::parse(&release.version).map_err(|e| {
+        Error::Refused(format!("the next version {:?} is not a semantic version: {e}", release.version))
+    })?;
+    let last_stable = plan.decision.current.as_deref().and_then(|v| Version::parse(v).ok());
+    let (notes, new_changelog, rollback, version_files) = std::thread::scope(|threads| {
+        let notes = threads.spawn(|| scope.render_notes(&release, plan.preset));
+        // A real release renders the runbook once the tagged commit (the
+        // release commit, when there is one) is known: see execute_with.
+        let rollback = threads
+            .spawn(|| if args.dry_run { scope.render_rollback(&release, plan.preset) } else { Ok(String::new()) });
+        let version_files = threads
+            .spawn(|| if prepared { Ok(Vec::new()) } else { version_files::plan(scope, &next, last_stable.as_ref()) });
+        let changelog = if write_changelog {
+            changelog::updated_text(scope, &release, plan.preset, existing.clone()).map(Some)
+        } else {
+            Ok(None)
+        };
+        (rejoin(notes.join()), changelog, rejoin(rollback.join()), rejoin(version_files.join()))
+    });
+    // Reported in a fixed order whatever finished first.
+    let (version_files, notes, new_changelog, rollback) = (version_files?, notes?, new_changelog?, rollback?);
+    for file in &version_files {
+        if scope.repo.is_dirty(&file.path)? {
+            let message = format!(
+                "{} has uncommitted changes, or is not tracked by git (untracked or ignored); commit it (or discard \
+                 the changes) first, so that the release commit holds only the version",
+                file.display
+            );
+            if args.dry_run {
+                io.warn(&message)?;
+            } else {
+                return Err(Error::Refused(message));
+            }
+        }
+    }
+    let changed = new_changelog.filter(|t| existing.as_deref() != Some(t.as_str()));
+    Ok(Planned {
+        scope,
+        plan,
+        release,
+        notes: notes.markdown,
+        rollback,
+        changelog_path,
+        existing,
+        changed,
+        version_files,
+    })
+}
+
+/// A section id unique per package (GitLab folds sections by id).
+fn section_id(base: &str, scope: &App) -> String {
+    match &scope.package.name {
+        None => base.to_string(),
+        Some(name) => {
+            let safe: String = name.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect();
+            format!("{base}_{safe}")
+        }
+    }
+}
+
+/// The texts of several packages, each under `# <package> <version>`.
+fn joined_texts<'p>(parts: impl Iterator<Item = (&'p Planned<'p>, &'p str)>) -> String {
+    let mut out = String::new();
+    for (p, text) in parts {
+        if text.trim().is_empty() {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push('\n');
+        }
+        out.push_str(&format!("# {} {}\n\n{}", p.scope.package_name(), p.release.version, text.trim_end()));
+        out.push('\n');
+    }
+    out
 }
 
 /// Takes the release lock, says when a killed run held it, and removes what
@@ -294,17 +474,17 @@ fn publish(
     app: &App,
     io: &mut Io<'_>,
     kind: CiKind,
-    plan: &VersionPlan,
+    head: &str,
     tags: &[crate::git::VersionTag],
     remote: &str,
 ) -> Result<()> {
     let mut refspecs: Vec<String> = tags.iter().map(|t| format!("refs/tags/{0}:refs/tags/{0}", t.name)).collect();
     if let Ok(branch) = push_branch(app) {
-        refspecs.push(format!("{}:{branch}", plan.head));
+        refspecs.push(format!("{head}:{branch}"));
     }
     app.repo.push_atomic(remote, &refspecs, &[]).map_err(|e| {
         let newest = tags.last().map(|t| t.name.clone()).unwrap_or_default();
-        let why = release::commit::push_message(&e, remote, &plan.head);
+        let why = release::commit::push_message(&e, remote, head);
         Error::Refused(format!("pushing {newest}, made here earlier but never pushed, failed: {why}"))
     })?;
     let names: Vec<&str> = tags.iter().map(|t| t.name.as_str()).collect();
@@ -333,14 +513,15 @@ pub fn report_made(app: &App, io: &mut Io<'_>, kind: CiKind, made: &Made) -> Res
             io.print(&format!("wrote {}\n", file.path))?;
         }
     }
-    io.print(&format!(
-        "created {} tag {} at {}\n",
-        if j.signed { "signed" } else { "annotated" },
-        j.tag,
-        short_id(&j.target)
-    ))?;
+    for (tag, _) in j.tags() {
+        io.print(&format!(
+            "created {} tag {tag} at {}\n",
+            if j.signed { "signed" } else { "annotated" },
+            short_id(&j.target)
+        ))?;
+    }
     if let Some(remote) = &j.remote {
-        let mut what = vec![j.tag.clone()];
+        let mut what: Vec<String> = j.tags().into_iter().map(|(t, _)| t.to_string()).collect();
         what.extend(
             j.remote_branch
                 .iter()

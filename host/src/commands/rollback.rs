@@ -16,10 +16,46 @@ pub struct RollbackArgs {
 
 pub fn run(app: &App, args: &RollbackArgs, io: &mut Io<'_>) -> Result<()> {
     app.with_preload(&[Capability::VersionBump, Capability::Rollback], || {
+        let scopes = app.scopes()?;
+        if super::several(app) {
+            return run_packages(&scopes, args, io);
+        }
+        let app = &scopes[0];
         let (release, preset) = resolve(app, args)?;
         let text = app.render_rollback(&release, preset)?;
         io.print(&text)
     })
+}
+
+/// The runbook of each due package, each under a `# <package>` heading.
+fn run_packages(scopes: &[App], args: &RollbackArgs, io: &mut Io<'_>) -> Result<()> {
+    if let Some(name) = &args.release {
+        // A release tag names its package by its prefix.
+        for scope in scopes {
+            if scope.version_tags()?.iter().any(|t| t.name == *name) {
+                let (release, preset) = resolve(scope, args)?;
+                return io.print(&scope.render_rollback(&release, preset)?);
+            }
+        }
+        return Err(Error::Refused(format!(
+            "`{name}` is not a release tag of any package (their tags are `<name>-v<version>` or the package's \
+             tag-prefix)"
+        )));
+    }
+    let mut printed = 0;
+    for scope in scopes {
+        let plan = scope.plan_version(&args.overrides, true)?;
+        let Some(release) = scope.pending_release(&plan)? else { continue };
+        let text = scope.render_rollback(&release, plan.preset)?;
+        let sep = if printed == 0 { "" } else { "\n" };
+        io.print(&format!("{sep}# {} {}\n\n", scope.package_name(), release.version))?;
+        io.print(&text)?;
+        printed += 1;
+    }
+    if printed == 0 {
+        io.note("relkit: no package has a release due; name a release with --release TAG")?;
+    }
+    Ok(())
 }
 
 fn resolve(app: &App, args: &RollbackArgs) -> Result<(ReleaseData, crate::config::Preset)> {

@@ -41,7 +41,24 @@ pub fn run(app: &App, args: &TagArgs, io: &mut Io<'_>) -> Result<()> {
         Some(lock)
     };
     app.with_preload(&[Capability::VersionBump, Capability::ReleaseNotes], || {
-        let plan = app.plan_version(&args.overrides, true)?;
+        let scopes = app.scopes()?;
+        let mut due = Vec::new();
+        for scope in &scopes {
+            let plan = scope.plan_version(&args.overrides, true)?;
+            if plan.next().is_some() || !super::several(app) {
+                due.push((scope, plan));
+            }
+        }
+        if due.len() > 1 {
+            let names: Vec<&str> = due.iter().map(|(s, _)| s.package_name()).collect();
+            return Err(Error::Refused(format!(
+                "packages {} are due; tag one with --package NAME, or release them together with `relkit release`",
+                names.join(", ")
+            )));
+        }
+        let Some((app, plan)) = due.pop() else {
+            return Err(Error::Refused("no package has a release due; there is nothing to tag".to_string()));
+        };
         let Some(pending) = app.pending_release(&plan)? else {
             return Err(Error::Refused(format!("{}; there is nothing to tag", plan.decision.rule)));
         };
@@ -81,6 +98,7 @@ pub fn run(app: &App, args: &TagArgs, io: &mut Io<'_>) -> Result<()> {
                 unpublished_tags: Vec::new(),
             }),
             outputs: Outputs::default(),
+            also: Vec::new(),
         };
         let made = release::execute(app, &request)?;
         io.print(&format!("created {kind} tag {} at {at}\n", pending.tag))?;

@@ -37,8 +37,21 @@ struct VersionJson<'a> {
     commits: Vec<CommitJson<'a>>,
 }
 
+#[derive(Serialize)]
+struct PackageJson<'a> {
+    package: &'a str,
+    path: &'a str,
+    #[serde(flatten)]
+    version: VersionJson<'a>,
+}
+
 pub fn run(app: &App, args: &VersionArgs, io: &mut Io<'_>) -> Result<()> {
     app.with_preload(&[Capability::VersionBump], || {
+        let scopes = app.scopes()?;
+        if super::several(app) {
+            return run_packages(&scopes, args, io);
+        }
+        let app = &scopes[0];
         let plan = app.plan_version(&args.overrides, false)?;
         if args.json {
             let text = serde_json::to_string_pretty(&to_json(app, &plan)).unwrap_or_default();
@@ -54,6 +67,44 @@ pub fn run(app: &App, args: &VersionArgs, io: &mut Io<'_>) -> Result<()> {
         }
         Ok(())
     })
+}
+
+/// Every package of `[[packages]]`: one `name version` line per due
+/// package, `--json` a list of the due packages, `--explain` each table.
+fn run_packages(scopes: &[App], args: &VersionArgs, io: &mut Io<'_>) -> Result<()> {
+    let mut plans = Vec::with_capacity(scopes.len());
+    for scope in scopes {
+        plans.push(scope.plan_version(&args.overrides, false)?);
+    }
+    let due: Vec<(&App, &VersionPlan)> = scopes.iter().zip(&plans).filter(|(_, p)| p.decision.next.is_some()).collect();
+    if args.json {
+        let list: Vec<PackageJson<'_>> = due
+            .iter()
+            .map(|(scope, plan)| PackageJson {
+                package: scope.package_name(),
+                path: &scope.package.path,
+                version: to_json(scope, plan),
+            })
+            .collect();
+        let text = serde_json::to_string_pretty(&list).unwrap_or_default();
+        return io.print_data(&format!("{text}\n"));
+    }
+    if args.explain {
+        for (n, (scope, plan)) in scopes.iter().zip(&plans).enumerate() {
+            let sep = if n == 0 { "" } else { "\n" };
+            io.print(&format!("{sep}== {} ({}) ==\n", scope.package_name(), scope.package.path))?;
+            io.print(&explain(scope, plan))?;
+        }
+        return Ok(());
+    }
+    if due.is_empty() {
+        return io.note("relkit: no package has a release due");
+    }
+    let lines: String = due
+        .iter()
+        .map(|(scope, plan)| format!("{} {}\n", scope.package_name(), plan.decision.next.as_deref().unwrap_or("")))
+        .collect();
+    io.print_data(&lines)
 }
 
 fn to_json<'a>(app: &App, plan: &'a VersionPlan) -> VersionJson<'a> {

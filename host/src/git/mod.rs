@@ -53,7 +53,7 @@ pub enum Change {
     Deleted,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct GitCommit {
     pub id: String,
     pub parents: Vec<String>,
@@ -82,6 +82,31 @@ pub fn foreign_version(name: &str) -> Option<Version> {
     (1..bytes.len())
         .filter(|&i| bytes[i].is_ascii_digit() && !bytes[i - 1].is_ascii_digit() && bytes[i - 1] != b'.')
         .find_map(|i| Version::parse(&name[i..]).ok())
+}
+
+/// The tags of `refs` ([`Repo::tag_refs`]) named `<prefix><semver>` for one
+/// of `prefixes` (unsorted, `time` 0: see [`Repo::with_time`]), the names of
+/// all tags, and the version-like tags under other prefixes.
+pub fn classify_tags(
+    refs: &[(String, String)],
+    prefixes: &[&str],
+) -> (Vec<VersionTag>, HashSet<String>, Vec<VersionTag>) {
+    let mut tags = Vec::new();
+    let mut foreign = Vec::new();
+    let names: HashSet<String> = refs.iter().map(|(name, _)| name.clone()).collect();
+    for (name, commit) in refs {
+        let ours = prefixes.iter().find_map(|p| name.strip_prefix(p).and_then(|v| Version::parse(v).ok()));
+        match ours {
+            Some(version) => tags.push(VersionTag { name: name.clone(), version, commit: commit.clone(), time: 0 }),
+            // `pkg-v3.4.0`, `pkg@3.4.0`: version-like under another prefix.
+            None => {
+                if let Some(version) = foreign_version(name) {
+                    foreign.push(VersionTag { name: name.clone(), version, commit: commit.clone(), time: 0 });
+                }
+            }
+        }
+    }
+    (tags, names, foreign)
 }
 
 /// A release tag that leads to no commit: `(tag name, what it points at)`.
@@ -267,11 +292,11 @@ impl Repo {
         Ok(lossy(&output.stdout).trim().to_string())
     }
 
-    /// Every tag named `<prefix><semver>`, unsorted, with `time` 0 (see
-    /// [`Repo::with_time`]). `show-ref -d` reads the refs and their peeled
-    /// values without opening each tagged commit, which matters with
-    /// thousands of tags.
-    pub fn version_tags(&self, prefixes: &[&str]) -> Result<(Vec<VersionTag>, HashSet<String>, Vec<VersionTag>)> {
+    /// Every tag as `(name, id)`: the commit (or object) an annotated tag
+    /// peels to, else the ref's own value. `show-ref -d` reads the refs and
+    /// their peeled values without opening each tagged commit, which matters
+    /// with thousands of tags; read once per run and shared by every package.
+    pub fn tag_refs(&self) -> Result<Vec<(String, String)>> {
         let output = self.run(["show-ref", "--tags", "-d"])?;
         // Exit status 1 with no output and no message: there are no tags.
         let no_tags = output.status.code() == Some(1) && output.stdout.is_empty() && output.stderr.is_empty();
@@ -291,23 +316,13 @@ impl Repo {
                 None => by_name.push((name.to_string(), id.to_string())),
             }
         }
-        let mut tags = Vec::new();
-        let mut foreign = Vec::new();
-        let names: HashSet<String> = by_name.iter().map(|(name, _)| name.clone()).collect();
-        for (name, id) in by_name {
-            let commit = peeled.remove(&name).unwrap_or(id);
-            let ours = prefixes.iter().find_map(|p| name.strip_prefix(p).and_then(|v| Version::parse(v).ok()));
-            match ours {
-                Some(version) => tags.push(VersionTag { name, version, commit, time: 0 }),
-                // `pkg-v3.4.0`, `pkg@3.4.0`: version-like under another prefix.
-                None => {
-                    if let Some(version) = foreign_version(&name) {
-                        foreign.push(VersionTag { name, version, commit, time: 0 });
-                    }
-                }
-            }
-        }
-        Ok((tags, names, foreign))
+        Ok(by_name
+            .into_iter()
+            .map(|(name, id)| {
+                let commit = peeled.remove(&name).unwrap_or(id);
+                (name, commit)
+            })
+            .collect())
     }
 
     /// Splits release tags into those that lead to a commit and the others
@@ -377,6 +392,21 @@ impl Repo {
         let out =
             self.capture(["for-each-ref", "--format=%(refname:strip=2)", &format!("--merged={commit}"), "refs/tags"])?;
         Ok(lossy(&out).lines().map(str::to_string).collect())
+    }
+
+    /// The best common ancestors of `commits` (`git merge-base --octopus
+    /// --all`): what all of them reach is what these reach. Empty for
+    /// unrelated histories.
+    pub fn merge_bases(&self, commits: &[String]) -> Result<Vec<String>> {
+        let mut args = vec!["merge-base".to_string(), "--octopus".to_string(), "--all".to_string()];
+        args.push("--end-of-options".to_string());
+        args.extend(commits.iter().cloned());
+        let output = self.run(&args)?;
+        match output.status.code() {
+            Some(0) => Ok(lossy(&output.stdout).split_whitespace().map(str::to_string).collect()),
+            Some(1) if output.stderr.is_empty() => Ok(Vec::new()),
+            _ => Err(GitError::Failed { command: "merge-base".into(), stderr: one_line(&output.stderr) }),
+        }
     }
 
     /// The highest-versioned tag among `candidates` that is reachable from `commit`.

@@ -38,7 +38,9 @@ fn local(app: &App, j: &Journal) -> Result<(), Failure> {
     if j.release_commit {
         updates.push(RefUpdate { name: j.head_ref.clone(), new: j.target.clone(), old: Some(j.head.clone()) });
     }
-    updates.push(RefUpdate { name: format!("refs/tags/{}", j.tag), new: j.tag_object.clone(), old: None });
+    for (tag, object) in j.tags() {
+        updates.push(RefUpdate { name: format!("refs/tags/{tag}"), new: object.to_string(), old: None });
+    }
     app.repo.update_refs(&updates).map_err(|e| {
         Failure::NotMade(match e {
             GitError::RefConflict(text) => Error::Refused(format!(
@@ -68,7 +70,9 @@ fn push(app: &App, j: &Journal, remote: &str) -> Result<(), Failure> {
         refspecs.push(format!("{}:{branch}", j.target));
         leases.push((branch.clone(), lease_of(j).to_string()));
     }
-    refspecs.push(format!("{}:refs/tags/{}", j.tag_object, j.tag));
+    for (tag, object) in j.tags() {
+        refspecs.push(format!("{object}:refs/tags/{tag}"));
+    }
     refspecs.extend(j.unpublished_tags.iter().map(|t| format!("refs/tags/{t}:refs/tags/{t}")));
     match app.repo.push_atomic(remote, &refspecs, &leases) {
         Ok(()) => Ok(()),

@@ -41,6 +41,26 @@ pub struct Journal {
     pub unpublished_tags: Vec<String>,
     pub files: Vec<JournalFile>,
     pub outputs: Outputs,
+    /// The other packages' tags made in the same transaction.
+    #[serde(default)]
+    pub also: Vec<JournalTag>,
+}
+
+/// Another package's release tag of the same transaction.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JournalTag {
+    pub version: String,
+    pub tag: String,
+    pub tag_object: String,
+}
+
+impl Journal {
+    /// Every tag of the release, `(name, tag object)`: this package's first.
+    pub fn tags(&self) -> Vec<(&str, &str)> {
+        let mut tags = vec![(self.tag.as_str(), self.tag_object.as_str())];
+        tags.extend(self.also.iter().map(|t| (t.tag.as_str(), t.tag_object.as_str())));
+        tags
+    }
 }
 
 /// A file of the release, by blob ids (the contents are in the object store).

@@ -65,6 +65,18 @@ pub struct Request {
     pub push: Option<Push>,
     /// What the CI is told once the release is made.
     pub outputs: Outputs,
+    /// The other packages released with this one (`[[packages]]`): their
+    /// tags point at the same commit and pass the same commit point.
+    pub also: Vec<AlsoTag>,
+}
+
+/// One more release tag of the transaction: another package's.
+#[derive(Debug, Clone)]
+pub struct AlsoTag {
+    pub version: String,
+    pub tag: String,
+    /// The tag message (that package's release notes).
+    pub message: String,
 }
 
 /// Where `--push` sends the release.

@@ -74,6 +74,20 @@ pub fn prepare(app: &App, request: &Request) -> Result<Journal> {
                 Error::Git(g) => tag_error(g, request.sign),
                 other => other,
             })?;
+    let mut also = Vec::with_capacity(request.also.len());
+    for other in &request.also {
+        let message =
+            if other.message.trim().is_empty() { format!("Release {}\n", other.tag) } else { other.message.clone() };
+        let side = tmp.join(format!("tag-{}-{}", std::process::id(), also.len()));
+        let tag_object = with_identity(app, &mut identity, |id| {
+            repo.make_tag(&side, &other.tag, &target, &message, request.sign, id)
+        })
+        .map_err(|e| match e {
+            Error::Git(g) => tag_error(g, request.sign),
+            other => other,
+        })?;
+        also.push(super::journal::JournalTag { version: other.version.clone(), tag: other.tag.clone(), tag_object });
+    }
     let push = request.push.as_ref();
     Ok(Journal {
         version: request.version.clone(),
@@ -90,6 +104,7 @@ pub fn prepare(app: &App, request: &Request) -> Result<Journal> {
         unpublished_tags: push.map(|p| p.unpublished_tags.clone()).unwrap_or_default(),
         files,
         outputs: Outputs { sha: Some(target.clone()), ..request.outputs.clone() },
+        also,
     })
 }
 

@@ -80,11 +80,14 @@ pub fn finish(app: &App, j: &Journal, new_bytes: &[Vec<u8>]) -> (Vec<String>, bo
 /// the value relkit read (a push already made them on the remote). Reads
 /// both refs in one git call; returns what HEAD holds afterwards.
 fn local_refs(app: &App, j: &Journal, warnings: &mut Vec<String>) -> Result<Option<String>> {
-    let tag_ref = format!("refs/tags/{}", j.tag);
     // The common case first, as one compare-and-swap: the tag does not exist
     // here yet and the branch is where relkit read it.
     if j.remote.is_some() && j.head_ref != "HEAD" {
-        let mut updates = vec![RefUpdate { name: tag_ref.clone(), new: j.tag_object.clone(), old: None }];
+        let mut updates: Vec<RefUpdate> = j
+            .tags()
+            .into_iter()
+            .map(|(tag, object)| RefUpdate { name: format!("refs/tags/{tag}"), new: object.to_string(), old: None })
+            .collect();
         if j.release_commit {
             updates.push(RefUpdate { name: j.head_ref.clone(), new: j.target.clone(), old: Some(j.head.clone()) });
         }
@@ -93,17 +96,21 @@ fn local_refs(app: &App, j: &Journal, warnings: &mut Vec<String>) -> Result<Opti
         }
     }
     let detached = j.head_ref == "HEAD";
-    let mut names = vec![tag_ref.as_str()];
+    let tag_refs: Vec<(String, &str, &str)> =
+        j.tags().into_iter().map(|(tag, object)| (format!("refs/tags/{tag}"), tag, object)).collect();
+    let mut names: Vec<&str> = tag_refs.iter().map(|(r, _, _)| r.as_str()).collect();
     if !detached {
         names.push(&j.head_ref);
     }
     let values = app.repo.ref_values(&names)?;
     let head_value = if detached { app.repo.object_id("HEAD")? } else { values.get(j.head_ref.as_str()).cloned() };
     let mut updates = Vec::new();
-    match values.get(&tag_ref) {
-        None => updates.push(RefUpdate { name: tag_ref.clone(), new: j.tag_object.clone(), old: None }),
-        Some(id) if *id == j.tag_object => {}
-        Some(_) => warnings.push(format!("the local tag {} points elsewhere; it was left alone", j.tag)),
+    for (tag_ref, tag, object) in &tag_refs {
+        match values.get(tag_ref) {
+            None => updates.push(RefUpdate { name: tag_ref.clone(), new: object.to_string(), old: None }),
+            Some(id) if id == object => {}
+            Some(_) => warnings.push(format!("the local tag {tag} points elsewhere; it was left alone")),
+        }
     }
     let mut head_after = head_value.clone();
     if j.release_commit {

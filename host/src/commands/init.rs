@@ -1,0 +1,30 @@
+//! `relkit init [--packages]`: prints a starting relkit.toml.
+//!
+//! With `--packages`, the `[[packages]]` of a monorepo found from its
+//! workspace files (`crate::discover`): a Cargo workspace, a pnpm or npm
+//! workspace, or the directories under `packages/`. It prints, never
+//! writes: `relkit init --packages > relkit.toml`, then review it.
+
+use super::Io;
+use crate::error::{Error, Result};
+use crate::git::Repo;
+
+#[derive(Debug, Clone, Default)]
+pub struct InitArgs {
+    pub packages: bool,
+}
+
+/// The configuration `relkit init` prints without `--packages`: every key
+/// at its default is left out, a few common ones shown commented.
+pub const STARTER: &str = "# relkit.toml: every key is optional; README.md lists them all.\n\
+# [version]\n# preset = \"conventional\"      # or \"semantic-release\"\n\
+# [changelog]\n# path = \"CHANGELOG.md\"\n\
+# [[version-files]]\n# path = \"Cargo.toml\"\n";
+
+pub fn run(repo: &Repo, args: &InitArgs, io: &mut Io<'_>) -> Result<()> {
+    if !args.packages {
+        return io.print(STARTER);
+    }
+    let (layout, found) = crate::discover::discover(repo.root()).map_err(Error::Refused)?;
+    io.print(&crate::discover::render(layout, &found))
+}

@@ -1,0 +1,318 @@
+//! `[[packages]]`: a monorepo's packages, each versioned, tagged and
+//! released from the commits that touch it (or name its scope), all due
+//! packages in one release transaction; errors in the entries with their
+//! key, file and line.
+
+use std::collections::HashMap;
+
+use crate::support::{TestRepo, git_in, mask, with_remote};
+use crate::transaction::{fault_wrapper, faulted_run};
+
+const CONFIG: &str = "[[packages]]\nname = \"api\"\npath = \"packages/api\"\n\n[[packages]]\nname = \"web\"\n\
+path = \"packages/web\"\nscopes = [\"ui\"]\n\n[[packages]]\nname = \"cli\"\npath = \"packages/cli\"\n";
+
+/// api at 1.0.0 and web at 2.0.0 (cli never released), then: cli's first
+/// feature, a feature in api, a fix in web, a README change (no package), a `ui`-scoped feature
+/// that changes no file (web by its scope), a breaking change to api and web.
+fn monorepo(config: &str) -> TestRepo {
+    let repo = TestRepo::github();
+    repo.commit_files(
+        "chore: init",
+        &[
+            ("relkit.toml", config),
+            ("packages/api/src/lib.rs", "// api\n"),
+            ("packages/web/index.js", "// web\n"),
+            ("packages/cli/main.go", "// cli\n"),
+            ("packages/api/CHANGELOG.md", "# Changelog\n"),
+        ],
+    );
+    repo.tag("api-v1.0.0");
+    repo.tag("web-v2.0.0");
+    repo.commit_files("feat(cli): first command", &[("packages/cli/main.go", "// cli 1\n")]);
+    repo.commit_files("feat(api): pagination", &[("packages/api/src/lib.rs", "// api 2\n")]);
+    repo.commit_files("fix: web crash on empty list", &[("packages/web/index.js", "// web 2\n")]);
+    repo.commit_files("docs: root readme", &[("README.md", "# mono\n")]);
+    repo.commit("feat(ui): dark mode toggle");
+    repo
+}
+
+#[test]
+fn version_prints_each_due_package_from_its_own_commits() {
+    let repo = monorepo(CONFIG);
+    // cli has no release yet: its first one is due, from its own commits.
+    insta::assert_snapshot!(repo.relkit(&["version"]).ok(), @r"
+    api 1.1.0
+    web 2.1.0
+    cli 0.1.0
+    ");
+    repo.commit_files(
+        "feat!: new wire format",
+        &[("packages/api/src/lib.rs", "// 3\n"), ("packages/web/index.js", "// 3\n")],
+    );
+    let json: serde_json::Value = serde_json::from_str(repo.relkit(&["version", "--json"]).ok()).unwrap();
+    let got: Vec<(String, String, usize)> = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["package"].as_str().unwrap().into(),
+                p["tag"].as_str().unwrap().into(),
+                p["commits"].as_array().unwrap().len(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("api".into(), "api-v2.0.0".into(), 2),
+            ("web".into(), "web-v3.0.0".into(), 3),
+            ("cli".into(), "cli-v0.1.0".into(), 2)
+        ]
+    );
+    insta::assert_snapshot!(mask(repo.relkit(&["version", "--package", "web", "--explain"]).ok(), &repo));
+    // One package: the single-package output, a bare version.
+    assert_eq!(repo.relkit(&["version", "-p", "api"]).ok(), "2.0.0\n");
+}
+
+#[test]
+fn a_package_with_no_change_is_left_alone() {
+    let repo = monorepo(CONFIG);
+    repo.tag("cli-v0.1.0");
+    repo.commit_files(
+        "chore(release): api-v1.1.0, web-v2.1.0",
+        &[("packages/api/CHANGELOG.md", "# Changelog\n\n## 1.1.0\n")],
+    );
+    repo.tag("api-v1.1.0");
+    repo.tag("web-v2.1.0");
+    let run = repo.relkit(&["version"]);
+    assert_eq!(run.ok(), "");
+    assert_eq!(run.stderr, "relkit: no package has a release due\n");
+    let run = repo.relkit(&["release"]);
+    assert_eq!(run.ok(), "relkit: no release due (no package has commits that call for one)\n");
+    repo.commit_files("fix(cli): flag parsing", &[("packages/cli/main.go", "// 2\n")]);
+    assert_eq!(repo.relkit(&["version"]).ok(), "cli 0.1.1\n");
+}
+
+#[test]
+fn release_as_names_one_package_and_a_prerelease_runs_beside_a_stable_package() {
+    let config = format!("{CONFIG}\n[packages.version]\nprerelease = \"rc\"\n");
+    let repo = monorepo(&config);
+    // `Release-As: api@3.0.0` is api's alone; web is not forced by it.
+    repo.commit_files(
+        "chore: next major\n\nRelease-As: api@3.0.0\nRelease-As: web@9.0.0",
+        &[("packages/api/src/lib.rs", "// x\n")],
+    );
+    // cli is in pre-release (its [packages.version]), api and web are stable.
+    insta::assert_snapshot!(repo.relkit(&["version"]).ok(), @r"
+    api 3.0.0
+    web 9.0.0
+    cli 0.1.0-rc.1
+    ");
+    repo.relkit(&["release"]).ok();
+    let tags = repo.git(&["tag", "--list", "--sort=refname"]);
+    assert_eq!(tags, "api-v1.0.0\napi-v3.0.0\ncli-v0.1.0-rc.1\nweb-v2.0.0\nweb-v9.0.0");
+    // The pre-release of cli continues its channel; the stable packages are done.
+    repo.commit_files("fix(cli): typo", &[("packages/cli/main.go", "// 2\n")]);
+    assert_eq!(repo.relkit(&["version"]).ok(), "cli 0.1.0-rc.2\n");
+}
+
+#[test]
+fn notes_and_changelog_hold_each_package_s_own_commits_and_links() {
+    let repo = monorepo(CONFIG);
+    let notes = repo.relkit(&["notes", "--package", "api"]).ok().to_string();
+    assert!(notes.contains("compare/api-v1.0.0...api-v1.1.0"), "{notes}");
+    insta::assert_snapshot!(notes);
+    insta::assert_snapshot!(repo.relkit(&["notes"]).ok());
+    repo.relkit(&["changelog"]).ok();
+    let api = repo.read("packages/api/CHANGELOG.md");
+    assert!(api.contains("pagination") && !api.contains("dark mode") && !api.contains("root readme"), "{api}");
+    let web = repo.read("packages/web/CHANGELOG.md");
+    assert!(web.contains("dark mode") && web.contains("empty list") && !web.contains("pagination"), "{web}");
+    let cli = repo.read("packages/cli/CHANGELOG.md");
+    assert!(cli.contains("## [0.1.0]"), "{cli}");
+}
+
+/// `name=value` lines of a dotenv file.
+fn dotenv(text: &str) -> HashMap<String, String> {
+    text.lines().filter_map(|l| l.split_once('=')).map(|(k, v)| (k.to_string(), v.to_string())).collect()
+}
+
+#[test]
+fn release_tags_exactly_the_changed_packages_in_one_commit_and_one_push() {
+    let repo = monorepo(CONFIG);
+    repo.tag("cli-v0.1.0");
+    let remote = with_remote(&repo);
+    let out = repo.relkit_command(&["release", "--push"]).env("GITLAB_CI", "true").output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // api and web changed; cli did not.
+    let local = repo.git(&["tag", "--list", "--sort=refname"]);
+    assert_eq!(local, "api-v1.0.0\napi-v1.1.0\ncli-v0.1.0\nweb-v2.0.0\nweb-v2.1.0");
+    for tag in ["api-v1.1.0", "web-v2.1.0"] {
+        assert_eq!(git_in(remote.path(), &["rev-parse", tag]), repo.git(&["rev-parse", tag]), "{tag}");
+        assert_eq!(
+            repo.git(&["rev-parse", &format!("{tag}^{{commit}}")]),
+            repo.head(),
+            "{tag} is not at the release commit"
+        );
+    }
+    assert_eq!(git_in(remote.path(), &["rev-parse", "main"]), repo.head());
+    assert_eq!(repo.git(&["log", "-1", "--format=%s"]), "chore(release): api-v1.1.0, web-v2.1.0");
+    assert_eq!(
+        repo.git(&["show", "--name-only", "--format=", "HEAD"]),
+        "packages/api/CHANGELOG.md\npackages/web/CHANGELOG.md"
+    );
+    let api = repo.read("packages/api/CHANGELOG.md");
+    assert!(api.contains("pagination") && !api.contains("dark mode"), "{api}");
+    // The tag message is the package's own notes.
+    let message = repo.git(&["tag", "-l", "--format=%(contents)", "web-v2.1.0"]);
+    assert!(message.contains("dark mode") && !message.contains("pagination"), "{message}");
+    // GitLab: RELKIT_PACKAGES and one notes file per package.
+    let env = dotenv(&repo.read("relkit.env"));
+    assert_eq!(env["RELKIT_RELEASED"], "true");
+    let packages: serde_json::Value = serde_json::from_str(&env["RELKIT_PACKAGES"]).unwrap();
+    insta::assert_snapshot!(serde_json::to_string_pretty(&packages).unwrap());
+    let web_notes = repo.read("relkit-notes-web.md");
+    assert!(web_notes.contains("dark mode") && !web_notes.contains("pagination"), "{web_notes}");
+    assert!(repo.read("relkit-notes.md").starts_with("# api 1.1.0\n"));
+    // The same list for the template's shell loop that publishes one GitLab release per package.
+    assert_eq!(env["RELKIT_PACKAGE_TAGS"], "api-v1.1.0 web-v2.1.0");
+    assert_eq!(env["RELKIT_PACKAGE_NOTES_FILES"], "relkit-notes-api.md relkit-notes-web.md");
+    // Run again: nothing is due.
+    let again = repo.relkit(&["release", "--push"]);
+    assert!(again.ok().contains("no release due"), "{}", again.stdout);
+}
+
+#[test]
+fn github_outputs_list_the_packages_for_a_build_matrix() {
+    let repo = monorepo(CONFIG);
+    repo.tag("cli-v0.1.0");
+    let output = repo.path().join("gh-output");
+    let out = repo
+        .relkit_command(&["release", "--dry-run"])
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_OUTPUT", &output)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = std::fs::read_to_string(&output).unwrap();
+    let line = text.lines().find_map(|l| l.strip_prefix("packages=")).unwrap();
+    let packages: Vec<serde_json::Value> = serde_json::from_str(line).unwrap();
+    let names: Vec<&str> = packages.iter().map(|p| p["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["api", "web"]);
+    assert_eq!(packages[0]["previous-tag"], "api-v1.0.0");
+    assert_eq!(packages[1]["notes-file"], "relkit-notes-web.md");
+    assert!(text.contains("released=true\n") && text.contains("version=\n"), "{text}");
+    // Without [[packages]] there is no `packages` output.
+    let single = TestRepo::github();
+    single.commit("feat: one");
+    let output = single.path().join("gh-output");
+    single
+        .relkit_command(&["release", "--dry-run"])
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_OUTPUT", &output)
+        .output()
+        .unwrap();
+    assert!(!std::fs::read_to_string(&output).unwrap().contains("packages"));
+}
+
+#[test]
+fn killed_at_every_git_step_three_packages_end_in_one_release() {
+    let wrapper_dir = tempfile::tempdir().unwrap();
+    let wrapper = fault_wrapper(wrapper_dir.path());
+    let fixture = || {
+        let repo = monorepo(CONFIG);
+        repo.commit_files("fix(cli): flag parsing", &[("packages/cli/main.go", "// 2\n")]);
+        let remote = with_remote(&repo);
+        (repo, remote)
+    };
+    for (when, signal) in [("before", "KILL"), ("after", "KILL")] {
+        for at in 1.. {
+            let (repo, remote) = fixture();
+            let fired = faulted_run(&repo, &wrapper, at, when, signal);
+            let context = format!("{signal} {when} git call {at}");
+            let rerun = repo.relkit(&["release", "--push"]);
+            assert_eq!(rerun.code, 0, "{context}: {}\n{}", rerun.stdout, rerun.stderr);
+            for tag in ["api-v1.1.0", "web-v2.1.0", "cli-v0.1.0"] {
+                let here = repo.git(&["rev-parse", tag]);
+                assert_eq!(git_in(remote.path(), &["rev-parse", tag]), here, "{context}: {tag} differs on the remote");
+                assert_eq!(repo.git(&["rev-parse", &format!("{tag}^{{commit}}")]), repo.head(), "{context}: {tag}");
+            }
+            assert_eq!(git_in(remote.path(), &["rev-parse", "main"]), repo.head(), "{context}");
+            for (path, version) in [("api", "1.1.0"), ("web", "2.1.0"), ("cli", "0.1.0")] {
+                let text = repo.read(&format!("packages/{path}/CHANGELOG.md"));
+                assert_eq!(text.matches(&format!("## [{version}]")).count(), 1, "{context}: {path}:\n{text}");
+            }
+            assert_eq!(repo.git(&["status", "--porcelain", "--untracked-files=all"]), "", "{context}");
+            assert!(!repo.path().join(".git/relkit-release.json").exists(), "{context}: journal left");
+            if !fired {
+                break;
+            }
+        }
+    }
+}
+
+#[test]
+fn bad_package_entries_name_the_key_file_and_line() {
+    let cases = [
+        (
+            "[[packages]]\nname = \"api\"\npath = \"packages/api\"\n\n[[packages]]\nname = \"inner\"\npath = \"packages/api/inner\"\n",
+            "overlap",
+        ),
+        (
+            "[[packages]]\nname = \"api\"\npath = \"packages/api\"\ntag-prefix = \"v\"\n\n[[packages]]\nname = \"web\"\npath = \"packages/web\"\ntag-prefix = \"v\"\n",
+            "prefix",
+        ),
+        ("[[packages]]\nname = \"api\"\npath = \"packages/nope\"\n", "missing"),
+        (
+            "[[packages]]\nname = \"api\"\npath = \"packages/api\"\n\n[[packages]]\nname = \"api\"\npath = \"packages/web\"\n",
+            "duplicate",
+        ),
+        (
+            "[[version-files]]\npath = \"Cargo.toml\"\n\n[[packages]]\nname = \"api\"\npath = \"packages/api\"\n",
+            "top-level version files",
+        ),
+        (
+            "[[packages]]\nname = \"api\"\npath = \"packages/api\"\n[packages.version]\nprerelease = \"1\"\n",
+            "bad label",
+        ),
+    ];
+    let mut out = String::new();
+    for (config, what) in cases {
+        let repo = TestRepo::new();
+        repo.commit_files(
+            "chore: init",
+            &[("packages/api/inner/x", "x\n"), ("packages/web/y", "y\n"), ("relkit.toml", config)],
+        );
+        let before = repo.state();
+        let err = repo.relkit(&["release"]).fails().to_string();
+        assert_eq!(repo.state(), before, "{what}: something changed");
+        out.push_str(&format!("{what}: {}", mask(&err, &repo)));
+    }
+    insta::assert_snapshot!(out);
+    let repo = monorepo(CONFIG);
+    let mut errors = mask(repo.relkit(&["version", "--package", "nope"]).fails(), &repo);
+    let single = TestRepo::new();
+    single.commit("feat: x");
+    errors.push_str(single.relkit(&["version", "-p", "api"]).fails());
+    insta::assert_snapshot!(errors);
+}
+
+#[test]
+fn init_lists_a_cargo_workspace_as_packages() {
+    let repo = TestRepo::new();
+    repo.commit_files(
+        "chore: init",
+        &[
+            ("Cargo.toml", "[workspace]\nmembers = [\"crates/*\"]\n"),
+            ("crates/api/Cargo.toml", "[package]\nname = \"api\"\nversion = \"1.0.0\"\n"),
+            ("crates/web/Cargo.toml", "[package]\nname = \"web\"\nversion.workspace = true\n"),
+        ],
+    );
+    let config = repo.relkit(&["init", "--packages"]).ok().to_string();
+    insta::assert_snapshot!(config);
+    // What it prints is a configuration relkit reads.
+    repo.write("relkit.toml", &config);
+    repo.commit_files("feat(api): x", &[("crates/api/src.rs", "//\n")]);
+    assert_eq!(repo.relkit(&["version"]).ok(), "api 0.1.0\n");
+}
