@@ -1004,6 +1004,14 @@ impl App {
         let plugin = self.plugin(Capability::Rollback)?;
         let mut settings = config::settings_of(&self.config.config.rollback);
         settings.push(("preset".to_string(), format!("\"{}\"", preset.name())));
+        if self.package.name.is_some() {
+            // A package's revert undoes its own files only (other packages'
+            // changes share its commits); its CHANGELOG keeps the section.
+            let json = |v: &str| serde_json::Value::String(v.to_string()).to_string();
+            settings.push(("package-path".to_string(), json(&self.package.path)));
+            let changelog = config::normal_path(&self.config.config.changelog.path);
+            settings.push(("package-changelog".to_string(), json(&changelog)));
+        }
         settings.extend(self.extra_settings(&plugin));
         let template = self.template(self.config.config.rollback.template.as_ref())?;
         if plugin.has(Capability::Runbook) {

@@ -225,3 +225,46 @@ fn an_incidents_file_from_a_spreadsheet_is_read() {
     let m = json(&repo, &["--since", "2026-11-01", "--until", "2026-11-28", "--incidents", file.to_str().unwrap()]);
     assert_eq!(m["time_to_restore_seconds"]["median"], 2 * HOUR, "{m}");
 }
+
+/// Two packages in November: api released twice (the second a hotfix 6 h
+/// after the first), web once; a commit belongs to the package whose files
+/// it changes.
+#[test]
+fn packages_are_measured_each_on_its_own_releases_and_commits() {
+    let repo = TestRepo::github();
+    let config = "[[packages]]\nname = \"api\"\npath = \"api\"\n\n[[packages]]\nname = \"web\"\npath = \"web\"\n";
+    repo.set_clock(NOV_1 - 2 * DAY);
+    repo.commit_files("chore: init", &[("relkit.toml", config), ("api/a", "1\n"), ("web/w", "1\n")]);
+    tag_at(&repo, NOV_1 - 2 * DAY, "api-v1.0.0");
+    tag_at(&repo, NOV_1 - 2 * DAY, "web-v1.0.0");
+    // api-v1.1.0: one api commit, 10 h before (`commit_files` ticks the
+    // clock one hour first); a web commit 5 h before is not api's.
+    repo.set_clock(NOV_1 + DAY - HOUR);
+    repo.commit_files("feat: api thing", &[("api/a", "2\n")]);
+    repo.set_clock(NOV_1 + DAY + 4 * HOUR);
+    repo.commit_files("feat: web thing", &[("web/w", "2\n")]);
+    tag_at(&repo, NOV_1 + DAY + 10 * HOUR, "api-v1.1.0");
+    // api-v1.1.1, 6 h later, a fix only: api's hotfix. web-v1.1.0 with it.
+    repo.set_clock(NOV_1 + DAY + 13 * HOUR);
+    repo.commit_files("fix: api crash", &[("api/a", "3\n")]);
+    tag_at(&repo, NOV_1 + DAY + 16 * HOUR, "api-v1.1.1");
+    tag_at(&repo, NOV_1 + DAY + 16 * HOUR, "web-v1.1.0");
+    let window = ["--since", "2026-11-01", "--until", "2026-11-28"];
+    let api = json(&repo, &[&["--package", "api"], &window[..]].concat());
+    assert_eq!(api["releases"], 2);
+    assert_eq!(api["change_failure_rate"].as_f64(), Some(0.5));
+    assert_eq!(api["failed_releases"][0]["hotfix_tag"], "api-v1.1.1");
+    // api's lead times: 10 h (api thing → 1.1.0) and 2 h (api crash → 1.1.1).
+    assert_eq!(api["lead_time_seconds"]["p90"], 10 * HOUR);
+    assert_eq!(api["lead_time_seconds"]["median"], 2 * HOUR);
+    let web = json(&repo, &[&["-p", "web"], &window[..]].concat());
+    assert_eq!(web["releases"], 1);
+    assert_eq!(web["change_failure_rate"].as_f64(), Some(0.0));
+    // web's one commit shipped 11 h before web-v1.1.0 (the api commits, 2 h
+    // and 10 h before it, are not web's).
+    assert_eq!(web["lead_time_seconds"]["median"], 11 * HOUR);
+    assert_eq!(web["lead_time_seconds"]["p90"], 11 * HOUR);
+    // Both packages together: three releases, one failed.
+    let all = json(&repo, &window);
+    assert_eq!(all["releases"], 3);
+}

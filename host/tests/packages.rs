@@ -316,3 +316,50 @@ fn init_lists_a_cargo_workspace_as_packages() {
     repo.commit_files("feat(api): x", &[("crates/api/src.rs", "//\n")]);
     assert_eq!(repo.relkit(&["version"]).ok(), "api 0.1.0\n");
 }
+
+#[test]
+fn a_release_pull_request_holds_every_due_package_and_release_tags_each() {
+    let repo = monorepo(CONFIG);
+    repo.tag("cli-v0.1.0");
+    let out = repo.relkit(&["prepare"]).ok().to_string();
+    assert!(out.starts_with("relkit: prepared api-v1.1.0, web-v2.1.0 on relkit/release"), "{out}");
+    assert_eq!(repo.git(&["log", "-1", "--format=%s", "relkit/release"]), "chore(release): api-v1.1.0, web-v2.1.0");
+    // Merged as GitHub squashes it, then released: each package's version,
+    // no second CHANGELOG section.
+    repo.git(&["merge", "-q", "--squash", "relkit/release"]);
+    repo.git(&["commit", "-q", "-m", "chore(release): api-v1.1.0, web-v2.1.0 (#12)"]);
+    let run = repo.relkit(&["release"]);
+    assert!(run.stderr.contains("prepared api-v1.1.0") && run.stderr.contains("prepared web-v2.1.0"), "{}", run.stderr);
+    for tag in ["api-v1.1.0", "web-v2.1.0"] {
+        assert_eq!(repo.git(&["rev-parse", &format!("{tag}^{{commit}}")]), repo.head(), "{tag}");
+    }
+    assert_eq!(repo.read("packages/api/CHANGELOG.md").matches("## [1.1.0]").count(), 1);
+    assert_eq!(repo.git(&["status", "--porcelain"]), "");
+}
+
+#[test]
+fn a_package_s_rollback_reverts_its_own_files_only() {
+    let repo = monorepo(CONFIG);
+    repo.tag("cli-v0.1.0");
+    // One commit changes both packages: reverting api must keep web's half.
+    repo.commit_files(
+        "fix: shared bug",
+        &[("packages/api/src/lib.rs", "// api fixed\n"), ("packages/web/index.js", "// web fixed\n")],
+    );
+    let _remote = with_remote(&repo);
+    repo.relkit(&["release", "--push"]).ok();
+    repo.commit_files("feat(web): later work", &[("packages/web/index.js", "// web later\n")]);
+    let runbook = repo.relkit(&["rollback", "--release", "api-v1.1.0"]).ok().to_string();
+    let step = &runbook[runbook.find("undo its changes under `packages/api`").expect(&runbook)..];
+    let block = &step[step.find("```sh\n").unwrap() + 6..];
+    let block = &block[..block.find("```").unwrap()];
+    insta::assert_snapshot!(block);
+    for line in block.lines().filter(|l| !l.contains("origin")) {
+        let out = repo.command("sh").args(["-c", line]).output().unwrap();
+        assert!(out.status.success(), "{line}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    assert_eq!(repo.read("packages/api/src/lib.rs"), "// api\n");
+    assert_eq!(repo.read("packages/web/index.js"), "// web later\n");
+    assert!(repo.read("packages/api/CHANGELOG.md").contains("## [1.1.0]"));
+    assert_eq!(repo.git(&["log", "-1", "--format=%s"]), "revert: roll back api-v1.1.0");
+}

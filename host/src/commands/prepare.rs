@@ -52,45 +52,58 @@ pub fn run(app: &App, args: &PrepareArgs, io: &mut Io<'_>) -> Result<()> {
 }
 
 fn prepare(app: &App, args: &PrepareArgs, name: &str, branch: &str, io: &mut Io<'_>) -> Result<()> {
-    let plan = app.plan_version(&args.overrides, true)?;
-    if let Some((version, commit)) = prepared_version(app, &plan.commits) {
-        io.print(&format!(
-            "relkit: HEAD already holds the prepared release {}{version} ({}); run `relkit release` to tag it\n",
-            app.tag_prefix(),
-            short_id(&commit.id)
-        ))?;
-        return Ok(());
+    let several = super::several(app);
+    let scopes = app.scopes()?;
+    // Each due package's release and files, as `relkit release` would make them.
+    let mut made: Vec<(&App, VersionPlan, crate::app::ReleaseData, String)> = Vec::new();
+    let mut files = Vec::new();
+    for scope in &scopes {
+        let plan = scope.plan_version(&args.overrides, true)?;
+        if let Some((version, commit)) = prepared_version(scope, &plan.commits) {
+            io.print(&format!(
+                "relkit: HEAD already holds the prepared release {}{version} ({}); run `relkit release` to tag it\n",
+                scope.tag_prefix(),
+                short_id(&commit.id)
+            ))?;
+            if several {
+                continue;
+            }
+            return Ok(());
+        }
+        let Some(release) = scope.pending_release(&plan)? else {
+            if !several {
+                io.print(&format!("relkit: no release due ({}); nothing to prepare\n", plan.decision.rule))?;
+                return Ok(());
+            }
+            continue;
+        };
+        super::release::check_can_release(scope, &plan, &release)?;
+        files.extend(package_files(scope, &plan, &release)?);
+        let notes = scope.render_notes(&release, plan.preset)?;
+        made.push((scope, plan, release, notes.markdown));
     }
-    let Some(release) = app.pending_release(&plan)? else {
-        io.print(&format!("relkit: no release due ({}); nothing to prepare\n", plan.decision.rule))?;
+    let Some((first_scope, first_plan, first, first_notes)) = made.first() else {
+        io.print("relkit: no package has a release due; nothing to prepare\n")?;
         return Ok(());
     };
-    super::release::check_can_release(app, &plan, &release)?;
-    let next = Version::parse(&release.version).map_err(|e| {
-        Error::Refused(format!("the next version {:?} is not a semantic version: {e}", release.version))
-    })?;
-    let last_stable = plan.decision.current.as_deref().and_then(|v| Version::parse(v).ok());
-
-    // The files, as `relkit release` would commit them.
-    let mut files = Vec::new();
     let config = &app.config.config;
-    if config.release.changelog && release.in_changelog(config) {
-        let path = app.changelog_path()?;
-        refuse_dirty(app, &path, &changelog::display_path(app, &path))?;
-        let existing = changelog::read_existing(&path)?;
-        let text = changelog::updated_text(app, &release, plan.preset, existing.clone())?;
-        if existing.as_deref() != Some(text.as_str()) {
-            files.push(FileChange { path, old: existing.map(String::into_bytes), new: text.into_bytes() });
-        }
-    }
-    for file in version_files::plan(app, &next, last_stable.as_ref())? {
-        refuse_dirty(app, &file.path, &file.display)?;
-        files.push(file.file_change());
-    }
-    let notes = app.render_notes(&release, plan.preset)?;
-    let subject = config.release.commit_message.replace("{version}", &release.version).replace("{tag}", &release.tag);
-    let message = format!("{subject}\n\n{}\n", notes.markdown.trim_end());
-    let commit = release::prepare::release_commit(app, &release.commit, &files, &message)?;
+    let tags: Vec<&str> = made.iter().map(|(_, _, r, _)| r.tag.as_str()).collect();
+    let (subject, body) = if several {
+        // `chore(release): api-v1.1.0, web-v2.0.0`, as `relkit release` writes it;
+        // each package recognises its own tag in it.
+        let subject =
+            config.release.commit_message.replace("{version}", &tags.join(", ")).replace("{tag}", &tags.join(", "));
+        let body: Vec<String> = made
+            .iter()
+            .map(|(s, _, r, notes)| format!("# {} {}\n\n{}", s.package_name(), r.version, notes.trim_end()))
+            .collect();
+        (subject, body.join("\n\n"))
+    } else {
+        let subject = config.release.commit_message.replace("{version}", &first.version).replace("{tag}", &first.tag);
+        (subject, first_notes.trim_end().to_string())
+    };
+    let message = format!("{subject}\n\n{body}\n");
+    let commit = release::prepare::release_commit(app, &first.commit, &files, &message)?;
 
     if args.push {
         let remote = &config.release.remote;
@@ -98,7 +111,7 @@ fn prepare(app: &App, args: &PrepareArgs, name: &str, branch: &str, io: &mut Io<
         app.repo.push_atomic(remote, &[refspec], &[]).map_err(|e| {
             Error::Refused(format!(
                 "pushing {name} failed: {}",
-                release::commit::push_message(&e, remote, &release.commit)
+                release::commit::push_message(&e, remote, &first.commit)
             ))
         })?;
     }
@@ -110,29 +123,78 @@ fn prepare(app: &App, args: &PrepareArgs, name: &str, branch: &str, io: &mut Io<
     let shown: Vec<String> = files.iter().map(|f| changelog::display_path(app, &f.path)).collect();
     io.print(&format!(
         "relkit: prepared {} on {name} ({}, on top of {}){}\n",
-        release.tag,
+        tags.join(", "),
         short_id(&commit),
-        short_id(&release.commit),
+        short_id(&first.commit),
         if shown.is_empty() { String::new() } else { format!(": {}", shown.join(", ")) }
     ))?;
     if args.push {
         io.print(&format!("pushed {name} to {}\n", config.release.remote))?;
     }
-    let outputs = Outputs {
-        version: Some(release.version.clone()),
-        tag: Some(release.tag.clone()),
-        released: false,
-        dry_run: false,
-        notes: notes.markdown.clone(),
-        previous_tag: release.previous.as_ref().map(|p| p.name.clone()),
-        bump: Some(plan.decision.bump.name().to_string()),
-        sha: Some(commit),
-        ..Outputs::default()
+    let outputs = if several {
+        let one = made.len() == 1;
+        Outputs {
+            version: one.then(|| first.version.clone()),
+            tag: one.then(|| first.tag.clone()),
+            released: false,
+            dry_run: false,
+            notes: body.clone() + "\n",
+            sha: Some(commit),
+            packages: made
+                .iter()
+                .map(|(s, _, r, notes)| ci::PackageRelease {
+                    name: s.package_name().to_string(),
+                    version: r.version.clone(),
+                    tag: r.tag.clone(),
+                    previous_tag: r.previous.as_ref().map(|p| p.name.clone()),
+                    notes: notes.clone(),
+                })
+                .collect(),
+            ..Outputs::default()
+        }
+    } else {
+        let _ = first_scope;
+        Outputs {
+            version: Some(first.version.clone()),
+            tag: Some(first.tag.clone()),
+            released: false,
+            dry_run: false,
+            notes: first_notes.clone(),
+            previous_tag: first.previous.as_ref().map(|p| p.name.clone()),
+            bump: Some(first_plan.decision.bump.name().to_string()),
+            sha: Some(commit),
+            ..Outputs::default()
+        }
     };
     let cwd = std::env::current_dir().unwrap_or_else(|_| std::path::PathBuf::from("."));
     let place = ci::Place { env: &app.env, cwd: &cwd, root: app.repo.root(), tmp: &release::tmp_dir(app) };
     ci::write_outputs(io.style.ci, &config.ci, &place, &outputs)?;
     Ok(())
+}
+
+/// One package's files of the release commit: its CHANGELOG (with the new
+/// section) and its version files, refusing ones with uncommitted changes.
+fn package_files(app: &App, plan: &VersionPlan, release: &crate::app::ReleaseData) -> Result<Vec<FileChange>> {
+    let next = Version::parse(&release.version).map_err(|e| {
+        Error::Refused(format!("the next version {:?} is not a semantic version: {e}", release.version))
+    })?;
+    let last_stable = plan.decision.current.as_deref().and_then(|v| Version::parse(v).ok());
+    let mut files = Vec::new();
+    let config = &app.config.config;
+    if config.release.changelog && release.in_changelog(config) {
+        let path = app.changelog_path()?;
+        refuse_dirty(app, &path, &changelog::display_path(app, &path))?;
+        let existing = changelog::read_existing(&path)?;
+        let text = changelog::updated_text(app, release, plan.preset, existing.clone())?;
+        if existing.as_deref() != Some(text.as_str()) {
+            files.push(FileChange { path, old: existing.map(String::into_bytes), new: text.into_bytes() });
+        }
+    }
+    for file in version_files::plan(app, &next, last_stable.as_ref())? {
+        refuse_dirty(app, &file.path, &file.display)?;
+        files.push(file.file_change());
+    }
+    Ok(files)
 }
 
 fn refuse_dirty(app: &App, path: &std::path::Path, shown: &str) -> Result<()> {
@@ -165,8 +227,15 @@ fn version_in_subject(template: &str, tag_prefix: &str, subject: &str) -> Option
     for (placeholder, prefix) in [("{version}", ""), ("{tag}", tag_prefix)] {
         let Some((before, after)) = template.split_once(placeholder) else { continue };
         let middle = subject.strip_prefix(before)?.strip_suffix(after)?;
-        let version = middle.strip_prefix(prefix)?;
-        return Version::parse(version).ok();
+        if let Some(version) = middle.strip_prefix(prefix).and_then(|v| Version::parse(v).ok()) {
+            return Some(version);
+        }
+        // With [[packages]], the list of the tags made (`api-v1.1.0,
+        // web-v2.0.0`): this package's is the one with its prefix.
+        return middle
+            .split(", ")
+            .filter(|_| !tag_prefix.is_empty())
+            .find_map(|item| item.strip_prefix(tag_prefix).and_then(|v| Version::parse(v).ok()));
     }
     None
 }
@@ -215,5 +284,10 @@ mod tests {
             version_in_subject("release {tag}", "v", "release v1.3.0").map(|v| v.to_string()).as_deref(),
             Some("1.3.0")
         );
+        // A monorepo's release commit lists every package's tag.
+        let listed = "chore(release): api-v1.1.0, web-v2.0.0 (#4)";
+        assert_eq!(version_in_subject(t, "web-v", listed).map(|v| v.to_string()).as_deref(), Some("2.0.0"));
+        assert_eq!(version_in_subject(t, "api-v", listed).map(|v| v.to_string()).as_deref(), Some("1.1.0"));
+        assert_eq!(version_in_subject(t, "cli-v", listed), None);
     }
 }

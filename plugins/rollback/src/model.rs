@@ -70,6 +70,13 @@ pub struct Config {
     pub verify: Vec<String>,
     pub health_urls: Vec<String>,
     pub dashboards: Vec<String>,
+    /// `package-path`: the release is one package of a monorepo (the host's
+    /// `[[packages]] path`); its revert then undoes the release's changes
+    /// under that path only, as other packages' changes share its commits.
+    pub package_path: Option<String>,
+    /// `package-changelog`: that package's CHANGELOG, left out of the revert
+    /// (the release's section stays a record of what was released).
+    pub package_changelog: Option<String>,
 }
 
 impl Config {
@@ -99,6 +106,8 @@ impl Config {
             verify: s.get_or("verify", Vec::new())?,
             health_urls: s.get_or("health-urls", Vec::new())?,
             dashboards: s.get_or("dashboards", Vec::new())?,
+            package_path: s.get("package-path")?,
+            package_changelog: s.get("package-changelog")?,
         })
     }
 
@@ -478,7 +487,20 @@ pub fn build(
     if let Some(prev) = &prev_tag {
         let tag = &release.tag;
         revert_commands.push("git fetch origin --tags".to_string());
-        if has_merges {
+        if let Some(path) = config.package_path.as_deref().filter(|p| !p.is_empty()) {
+            // The package's own changes of the release, reversed onto the
+            // branch (3-way, so later changes to those files stay).
+            let mut pathspec = vec![sh(path)];
+            if let Some(changelog) = &config.package_changelog {
+                pathspec.push(sh(&format!(":(exclude){changelog}")));
+            }
+            revert_commands.push(format!(
+                "git diff --binary {} {} -- {} | git apply -R --index --3way",
+                sh(prev),
+                sh(tag),
+                pathspec.join(" ")
+            ));
+        } else if has_merges {
             revert_commands.push(format!(
                 "git revert --no-commit -m 1 $(git rev-list --first-parent {})",
                 sh(&format!("{prev}..{tag}"))
@@ -717,9 +739,14 @@ fn service_steps(ctx: &Ctx<'_>, migrations: &migrate::Migrations) -> Vec<Step> {
     if ctx.prev_tag.is_some() && !gitops_reverted {
         let mut step = Step::new("revert", "Revert the release on the branch");
         let n = ctx.release.commits.len();
+        let what = match ctx.config.package_path.as_deref().filter(|p| !p.is_empty()) {
+            // A package of a monorepo: its commits may change other packages too.
+            Some(path) => format!("undo its changes under `{}` in one commit", plain_text(path)),
+            None if n == 1 => "revert its commit".to_string(),
+            None => format!("revert its {n} commits in one commit"),
+        };
         step.blocks.push(ctx.revert_block(&format!(
-            "So that the next release does not ship {tag}'s changes again, revert {}{}:",
-            if n == 1 { "its commit".to_string() } else { format!("its {n} commits in one commit") },
+            "So that the next release does not ship {tag}'s changes again, {what}{}:",
             if ctx.revert.iter().any(|c| c.contains("-m 1")) {
                 " (first-parent history, so merge commits are reverted with `-m 1`)"
             } else {
