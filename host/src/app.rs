@@ -76,10 +76,15 @@ pub struct App {
 pub struct Package {
     /// `[[packages]] name`; `None` for the implicit package (the repository).
     pub name: Option<String>,
+    /// The name without an npm scope (`web` for `@acme/web`).
+    pub short_name: String,
     /// `/`-separated, relative to the repository root; empty: every path.
     pub path: String,
     /// Conventional Commit scopes that make a commit the package's.
     pub scopes: Vec<String>,
+    /// How many `[[packages.version-files]]` entries the packages before
+    /// this one have (to name an entry's line in relkit.toml).
+    pub version_files_before: usize,
 }
 
 impl Package {
@@ -89,14 +94,21 @@ impl Package {
     /// The implicit package holds every commit.
     pub fn holds(&self, commit: &GitCommit) -> bool {
         let Some(name) = &self.name else { return true };
-        let under = |p: &str| {
-            self.path.is_empty()
-                || (p.starts_with(self.path.as_str())
-                    && (p.len() == self.path.len() || p.as_bytes()[self.path.len()] == b'/'))
-        };
-        commit.paths.iter().any(|(_, p)| under(p))
+        commit.paths.iter().any(|(_, p)| self.contains(p))
             || header_scopes(commit.subject()).any(|s| self.scopes.iter().any(|own| own == s))
-            || release_as_for(&commit.message).any(|(n, _)| n == name)
+            || release_as_for(&commit.message).any(|(n, _)| self.is_named(name, n))
+    }
+
+    /// Whether the repository path `p` (`/`-separated) is under the package's path.
+    pub fn contains(&self, p: &str) -> bool {
+        self.path.is_empty()
+            || (p.starts_with(self.path.as_str())
+                && (p.len() == self.path.len() || p.as_bytes()[self.path.len()] == b'/'))
+    }
+
+    /// Whether `n` names this package: its name, or its short name.
+    fn is_named(&self, name: &str, n: &str) -> bool {
+        n == name || (!self.short_name.is_empty() && n == self.short_name)
     }
 
     /// The commit as the package's version rules read it: a `Release-As:
@@ -111,7 +123,7 @@ impl Package {
         let mut message = String::with_capacity(commit.message.len());
         for line in commit.message.split_inclusive('\n') {
             match release_as_for(line).next() {
-                Some((n, version)) if n == name => {
+                Some((n, version)) if self.is_named(name, n) => {
                     let end = if line.ends_with('\n') { "\n" } else { "" };
                     message.push_str(&format!("Release-As: {version}{end}"));
                 }
@@ -332,7 +344,11 @@ impl App {
                         self.config.file_name()
                     )));
                 }
-                let found = packages.iter().position(|p| p.name == *name).ok_or_else(|| {
+                // The full name, else a short name (`web` for `@acme/web`) that one package has.
+                let short: Vec<usize> =
+                    (0..packages.len()).filter(|&i| packages[i].short_name() == name.as_str()).collect();
+                let by_short = if short.len() == 1 { short.first().copied() } else { None };
+                let found = packages.iter().position(|p| p.name == *name).or(by_short).ok_or_else(|| {
                     let names: Vec<&str> = packages.iter().map(|p| p.name.as_str()).collect();
                     Error::Refused(format!(
                         "--package {name}: no such package in {}; the packages are {}",
@@ -354,7 +370,13 @@ impl App {
                 Error::Refused(format!("{}: {}: {m}", self.config.file_name(), self.config.package_key(n, "name")))
             })?;
             let loaded = Loaded { config, ..self.config.clone() };
-            let package = Package { name: Some(p.name.clone()), path: p.git_path(), scopes: p.scopes.clone() };
+            let package = Package {
+                name: Some(p.name.clone()),
+                short_name: p.short_name().to_string(),
+                path: p.git_path(),
+                scopes: p.scopes(),
+                version_files_before: packages[..n].iter().map(|p| p.version_files.len()).sum(),
+            };
             scopes.push(self.scope(package, loaded));
         }
         let head = self.repo.head()?;
@@ -392,6 +414,15 @@ impl App {
     fn register_bases(&self, bases: Vec<Option<String>>) {
         if let Ok(mut b) = self.shared.bases.lock() {
             b.get_or_insert_with(Vec::new).extend(bases);
+        }
+    }
+
+    /// Where this scope's `index`-th version-file entry's `key` is in
+    /// relkit.toml: `[[version-files]]`, or the package's `[[packages.version-files]]`.
+    pub fn version_file_key(&self, index: usize, key: &str) -> String {
+        match &self.package.name {
+            None => self.config.version_file_key(index, key),
+            Some(_) => self.config.package_version_file_key(self.package.version_files_before + index, key),
         }
     }
 
@@ -1014,8 +1045,22 @@ impl App {
         }
         settings.extend(self.extra_settings(&plugin));
         let template = self.template(self.config.config.rollback.template.as_ref())?;
+        // A package's runbook sees the package's files only: its kind, its
+        // manifests and what its commits changed (not a neighbour's Dockerfile).
+        let own;
+        let release = if self.package.name.is_some() {
+            let mut r = release.clone();
+            for c in &mut r.commits {
+                c.paths.retain(|(_, p)| self.package.contains(p));
+            }
+            own = r;
+            &own
+        } else {
+            release
+        };
         if plugin.has(Capability::Runbook) {
-            let tree_paths = self.repo.tree_paths(&release.commit)?;
+            let mut tree_paths = self.repo.tree_paths(&release.commit)?;
+            tree_paths.retain(|p| self.package.contains(p));
             let wanted = crate::runbook::with_manifests(crate::runbook::head_paths(&release.commits), &tree_paths);
             let file_heads = self.repo.file_heads(&release.commit, &wanted)?;
             let input = contract::RunbookInput {

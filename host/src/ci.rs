@@ -75,8 +75,10 @@ pub struct PackageRelease {
 /// The notes file of package `name`: `relkit-notes-<name>.md` beside the
 /// notes file (`[ci] notes-file`, or the GitLab template's
 /// `RELKIT_NOTES_FILE`), the name's characters other than letters, digits,
-/// `.`, `_` and `-` written as `-` (`@acme/web` → `relkit-notes--acme-web.md`).
+/// `.`, `_` and `-` written as `-`, an npm scope's `@` dropped (`@acme/web`
+/// → `relkit-notes-acme-web.md`).
 pub fn package_notes_file(notes_file: &Path, name: &str) -> PathBuf {
+    let name = name.trim_start_matches('@');
     let safe: String =
         name.chars().map(|c| if c.is_ascii_alphanumeric() || "._-".contains(c) { c } else { '-' }).collect();
     let stem = notes_file.file_stem().map_or("relkit-notes".to_string(), |s| s.to_string_lossy().into_owned());
@@ -276,7 +278,10 @@ pub fn github_output_entry(name: &str, value: &str) -> String {
 
 fn summary(o: &Outputs) -> String {
     let mut s = String::new();
-    match (&o.tag, o.released) {
+    // With several packages there is no one tag: their tags, listed.
+    let tags: Vec<&str> = o.packages.iter().map(|p| p.tag.as_str()).collect();
+    let tag = o.tag.clone().filter(|t| !t.is_empty()).or_else(|| (!tags.is_empty()).then(|| tags.join(", ")));
+    match (&tag, o.released) {
         (Some(tag), true) if o.dry_run => s.push_str(&format!("## relkit: {tag} (dry run, nothing was released)\n\n")),
         (Some(tag), true) => s.push_str(&format!("## relkit: released {tag}\n\n")),
         _ => s.push_str("## relkit: no release due\n\n"),

@@ -73,9 +73,10 @@ pub struct PackageConfig {
     #[serde(default)]
     pub changelog: Option<PathBuf>,
     /// A commit whose Conventional Commit scope is one of these belongs to
-    /// the package even when it changes no file under `path`.
+    /// the package even when it changes no file under `path`; default: the
+    /// package's short name ([`PackageConfig::short_name`]).
     #[serde(default)]
-    pub scopes: Vec<String>,
+    pub scopes: Option<Vec<String>>,
     #[serde(default)]
     pub version_files: Vec<VersionFile>,
     #[serde(default)]
@@ -86,15 +87,26 @@ pub struct PackageConfig {
     /// Keys of `[notes]` for this package only.
     #[serde(default)]
     pub notes: Option<toml::Table>,
+    /// Keys of `[rollback]` for this package only (a service beside libraries).
+    #[serde(default)]
+    pub rollback: Option<toml::Table>,
 }
 
 impl PackageConfig {
     /// `tag-prefix`, else `<name>-v` with an npm scope dropped (`@acme/web` → `web-v`).
     pub fn tag_prefix(&self) -> String {
-        self.tag_prefix.clone().unwrap_or_else(|| {
-            let base = self.name.rsplit('/').next().unwrap_or(&self.name).trim_start_matches('@');
-            format!("{base}-v")
-        })
+        self.tag_prefix.clone().unwrap_or_else(|| format!("{}-v", self.short_name()))
+    }
+
+    /// The name without an npm scope: `web` for `@acme/web`. Also accepted by
+    /// `--package` and in `Release-As: web@1.2.0`.
+    pub fn short_name(&self) -> &str {
+        self.name.rsplit('/').next().unwrap_or(&self.name).trim_start_matches('@')
+    }
+
+    /// `scopes`, else the short name: `feat(web): …` belongs to web.
+    pub fn scopes(&self) -> Vec<String> {
+        self.scopes.clone().unwrap_or_else(|| vec![self.short_name().to_string()])
     }
 
     /// `path` as git writes paths: `/`-separated, no `./`, no trailing `/`;
@@ -582,6 +594,12 @@ impl Loaded {
         located_entry(&self.text, "version-files", index, key)
     }
 
+    /// Where the `index`-th (from 0, across all packages) `[[packages.version-files]]`
+    /// entry's key is.
+    pub fn package_version_file_key(&self, index: usize, key: &str) -> String {
+        located_entry(&self.text, "packages.version-files", index, key)
+    }
+
     /// Each `[[version-files]]` path stays inside the repository, appears
     /// once, and its `fields` are dotted keys without empty parts.
     fn check_version_files(&self, repo_root: &Path) -> Result<(), String> {
@@ -703,16 +721,24 @@ impl Loaded {
                     .map_err(|m| format!("{}: {m}", at("changelog")))?;
             }
             for entry in &package.version_files {
+                let at = self.package_version_file_key(files.len(), "path");
                 let resolved = crate::fsutil::resolve_inside(repo_root, repo_root, &entry.path)
-                    .map_err(|m| format!("{}: [[packages.version-files]] {}: {m}", at("name"), entry.path.display()))?;
+                    .map_err(|m| format!("{at}: {m}"))?;
                 if files.contains(&resolved) {
                     return Err(format!(
-                        "{}: [[packages.version-files]] {} is listed twice; a file holds one package's version",
-                        at("name"),
+                        "{at}: {} is listed twice; a file holds one package's version, remove one entry",
                         entry.path.display()
                     ));
                 }
                 files.push(resolved);
+                for field in &entry.fields {
+                    if field.is_empty() || field.split('.').any(str::is_empty) {
+                        return Err(format!(
+                            "{}: {field:?} is not a dotted key; write keys like \"version\" or \"package.version\"",
+                            self.package_version_file_key(files.len() - 1, "fields")
+                        ));
+                    }
+                }
             }
             self.package_config(n).map_err(|m| format!("{}: {m}", at("name")))?;
         }
@@ -754,6 +780,9 @@ impl Loaded {
         config.notes = toml::Value::Table(merged("notes", package.notes.as_ref()))
             .try_into()
             .map_err(|e: toml::de::Error| format!("[packages.notes]: {}", e.message().trim()))?;
+        config.rollback = toml::Value::Table(merged("rollback", package.rollback.as_ref()))
+            .try_into()
+            .map_err(|e: toml::de::Error| format!("[packages.rollback]: {}", e.message().trim()))?;
         config.release.tag_prefix = Some(package.tag_prefix());
         config.changelog.path = package.changelog.clone().unwrap_or_else(|| package.path.join("CHANGELOG.md"));
         config.version_files = package.version_files.clone();

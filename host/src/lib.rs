@@ -100,6 +100,24 @@ fn dispatch(invocation: &Invocation, dir: &std::path::Path, env: Env, io: &mut I
                 Some(path) => format!("relkit: configuration {}", path.display()),
                 None => "relkit: no relkit.toml; every setting at its default".to_string(),
             });
+            let overrides = match command {
+                Command::Version(a) => Some(&a.overrides),
+                Command::Notes(a) => Some(&a.overrides),
+                Command::Check(a) => Some(&a.overrides),
+                Command::Prepare(a) => Some(&a.overrides),
+                Command::Changelog(a) => Some(&a.overrides),
+                Command::Rollback(a) => Some(&a.overrides),
+                Command::Tag(a) => Some(&a.overrides),
+                Command::Release(a) => Some(&a.overrides),
+                _ => None,
+            };
+            if commands::several(&app) && overrides.is_some_and(|o| o.release_as.is_some()) {
+                return Err(Error::Refused(
+                    "--release-as gives one package's version; add --package NAME (relkit.toml lists [[packages]]), \
+                     or write `Release-As: <package>@<version>` in a commit"
+                        .to_string(),
+                ));
+            }
             let result = match command {
                 Command::Version(a) => commands::version::run(&app, a, io),
                 Command::Notes(a) => commands::notes::run(&app, a, io),

@@ -6,6 +6,7 @@
 //! problem stops the release before anything is written: a missing file, a
 //! file that is not UTF-8, a key the plugin cannot find. Never a silent skip.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use semver::Version;
@@ -73,6 +74,24 @@ struct Read {
 /// it is. Errors: a configured file that is missing or not UTF-8 (naming the
 /// entry's line in relkit.toml), or the plugin's error (naming the file and key).
 pub fn plan(app: &App, version: &Version, last_stable: Option<&Version>) -> Result<Vec<Updated>> {
+    plan_over(app, version, last_stable, &HashMap::new())
+}
+
+/// [`plan`], reading a file from `overlay` (its text after the packages
+/// planned before this one) when it is there: two packages of a workspace
+/// share a `Cargo.lock` or `package-lock.json`, and each one's edit must
+/// build on the other's. Refuses a change that would lower a version
+/// (a manifest above the first release relkit computes).
+pub fn plan_over(
+    app: &App,
+    version: &Version,
+    last_stable: Option<&Version>,
+    overlay: &HashMap<PathBuf, String>,
+) -> Result<Vec<Updated>> {
+    let read_file = |root: &Path, path: &Path| match overlay.get(path) {
+        Some(text) => Ok(Read { path: path.to_path_buf(), display: relative(root, path), text: text.clone() }),
+        None => read_file(root, path),
+    };
     let entries = &app.config.config.version_files;
     if entries.is_empty() {
         return Ok(Vec::new());
@@ -85,7 +104,7 @@ pub fn plan(app: &App, version: &Version, last_stable: Option<&Version>) -> Resu
     let mut companions: Vec<(Read, ContractFile)> = Vec::new();
     let mut tree: Option<Vec<String>> = None;
     for (n, entry) in entries.iter().enumerate() {
-        let at = || format!("{}: {}", app.config.file_name(), app.config.version_file_key(n, "path"));
+        let at = || format!("{}: {}", app.config.file_name(), app.version_file_key(n, "path"));
         let path =
             crate::fsutil::resolve_inside(root, root, &entry.path).map_err(|m| refused(format!("{}: {m}", at())))?;
         // Two writers of one file would each undo the other's edit.
@@ -128,7 +147,7 @@ pub fn plan(app: &App, version: &Version, last_stable: Option<&Version>) -> Resu
                 return Err(refused(format!(
                     "{}: {}: relkit updates {} with {} already (its own entries only); remove that entry",
                     app.config.file_name(),
-                    app.config.version_file_key(other, "path"),
+                    app.version_file_key(other, "path"),
                     relative(root, &lock),
                     entry.path.display()
                 )));
@@ -170,7 +189,26 @@ pub fn plan(app: &App, version: &Version, last_stable: Option<&Version>) -> Resu
             reads.len()
         )));
     }
-    Ok(reads.into_iter().zip(results).filter_map(|(read, result)| updated(read, result)).collect())
+    let updated: Vec<Updated> =
+        reads.into_iter().zip(results).filter_map(|(read, result)| updated(read, result)).collect();
+    for file in &updated {
+        for (at, old, new) in &file.changes {
+            let lower = Version::parse(old.trim_start_matches('v'))
+                .ok()
+                .zip(Version::parse(new.trim_start_matches('v')).ok())
+                .is_some_and(|(o, n)| o > n);
+            if lower {
+                return Err(refused(format!(
+                    "{} says {old} ({at}), above the release {new}; relkit does not lower a version. If this is the \
+                     first release with relkit, tag the current one first (`git tag {}{old} <its commit>`), or set \
+                     `[version] initial = \"{old}\"`",
+                    file.display,
+                    app.tag_prefix()
+                )));
+            }
+        }
+    }
+    Ok(updated)
 }
 
 fn updated(read: Read, result: UpdatedFile) -> Option<Updated> {

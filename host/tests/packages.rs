@@ -276,6 +276,11 @@ fn bad_package_entries_name_the_key_file_and_line() {
             "[[packages]]\nname = \"api\"\npath = \"packages/api\"\n[packages.version]\nprerelease = \"1\"\n",
             "bad label",
         ),
+        (
+            "[[packages]]\nname = \"api\"\npath = \"packages/api\"\n[[packages.version-files]]\npath = \"VERSION\"\n\n\
+             [[packages]]\nname = \"web\"\npath = \"packages/web\"\n[[packages.version-files]]\npath = \"VERSION\"\n",
+            "shared version file",
+        ),
     ];
     let mut out = String::new();
     for (config, what) in cases {
@@ -362,4 +367,81 @@ fn a_package_s_rollback_reverts_its_own_files_only() {
     assert_eq!(repo.read("packages/web/index.js"), "// web later\n");
     assert!(repo.read("packages/api/CHANGELOG.md").contains("## [1.1.0]"));
     assert_eq!(repo.git(&["log", "-1", "--format=%s"]), "revert: roll back api-v1.1.0");
+}
+
+const WORKSPACE_LOCK: &str = "version = 4\n\n[[package]]\nname = \"acme-cli\"\nversion = \"1.4.2\"\n\n\
+[[package]]\nname = \"acme-core\"\nversion = \"0.3.0\"\n";
+
+#[test]
+fn two_packages_sharing_a_cargo_lock_get_both_edits() {
+    let repo = TestRepo::github();
+    let config = "[[packages]]\nname = \"acme-cli\"\npath = \"crates/cli\"\n[[packages.version-files]]\n\
+path = \"crates/cli/Cargo.toml\"\n\n[[packages]]\nname = \"acme-core\"\npath = \"crates/core\"\n\
+[[packages.version-files]]\npath = \"crates/core/Cargo.toml\"\n";
+    repo.commit_files(
+        "chore: init",
+        &[
+            ("relkit.toml", config),
+            ("Cargo.toml", "[workspace]\nmembers = [\"crates/*\"]\n"),
+            ("Cargo.lock", WORKSPACE_LOCK),
+            ("crates/cli/Cargo.toml", "[package]\nname = \"acme-cli\"\nversion = \"1.4.2\"\n"),
+            ("crates/core/Cargo.toml", "[package]\nname = \"acme-core\"\nversion = \"0.3.0\"\n"),
+        ],
+    );
+    repo.tag("acme-cli-v1.4.2");
+    repo.tag("acme-core-v0.3.0");
+    repo.commit_files("feat(cli): flags", &[("crates/cli/src.rs", "//\n")]);
+    repo.commit_files("fix(core): parse", &[("crates/core/src.rs", "//\n")]);
+    let dry = repo.relkit(&["release", "--dry-run"]).ok().to_string();
+    assert_eq!(dry.matches("would commit").count(), 1, "{dry}");
+    assert!(dry.contains("would commit packages") || dry.contains("Cargo.lock"), "{dry}");
+    assert_eq!(dry.lines().find(|l| l.starts_with("would commit")).unwrap().matches("Cargo.lock").count(), 1, "{dry}");
+    repo.relkit(&["release"]).ok();
+    let lock = repo.git(&["show", "HEAD:Cargo.lock"]) + "\n";
+    assert_eq!(lock, WORKSPACE_LOCK.replace("1.4.2", "1.5.0").replace("0.3.0", "0.3.1"));
+    assert_eq!(repo.read("Cargo.lock"), lock);
+    assert_eq!(repo.git(&["status", "--porcelain"]), "");
+}
+
+#[test]
+fn a_manifest_above_the_first_release_is_refused_not_lowered() {
+    let repo = TestRepo::github();
+    let config =
+        "[[packages]]\nname = \"web\"\npath = \"web\"\n[[packages.version-files]]\npath = \"web/package.json\"\n";
+    repo.commit_files(
+        "chore: init",
+        &[("relkit.toml", config), ("web/package.json", "{\n  \"version\": \"3.1.0\"\n}\n")],
+    );
+    repo.commit_files("feat: x", &[("web/a.js", "//\n")]);
+    let before = repo.state();
+    let err = repo.relkit(&["release"]).fails().to_string();
+    assert_eq!(repo.state(), before);
+    insta::assert_snapshot!(err, @r#"error: web/package.json says 3.1.0 (version), above the release 0.1.0; relkit does not lower a version. If this is the first release with relkit, tag the current one first (`git tag web-v3.1.0 <its commit>`), or set `[version] initial = "3.1.0"`"#);
+}
+
+#[test]
+fn a_package_s_short_name_is_its_scope_its_release_as_name_and_its_flag() {
+    let repo = TestRepo::github();
+    let config =
+        "[[packages]]\nname = \"@acme/web\"\npath = \"web\"\n\n[[packages]]\nname = \"@acme/api\"\npath = \"api\"\n";
+    repo.commit_files("chore: init", &[("relkit.toml", config), ("web/a", "1\n"), ("api/b", "1\n")]);
+    repo.tag("web-v1.0.0");
+    repo.tag("api-v1.0.0");
+    // Changes no file of api, but names it; the footer names web by its short name.
+    repo.commit_files("feat(api): docs site link\n\nRelease-As: web@2.0.0", &[("README.md", "x\n")]);
+    assert_eq!(repo.relkit(&["version"]).ok(), "@acme/web 2.0.0\n@acme/api 1.1.0\n");
+    assert_eq!(repo.relkit(&["version", "-p", "web"]).ok(), "2.0.0\n");
+    let err = repo.relkit(&["version", "--release-as", "3.0.0"]).fails().to_string();
+    assert!(err.contains("--release-as gives one package's version; add --package NAME"), "{err}");
+    // The step summary names the tags of a release of several packages.
+    let summary = repo.path().join("summary.md");
+    let out = repo
+        .relkit_command(&["release", "--dry-run"])
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = std::fs::read_to_string(&summary).unwrap();
+    assert!(text.starts_with("## relkit: web-v2.0.0, api-v1.1.0 (dry run, nothing was released)\n"), "{text}");
 }

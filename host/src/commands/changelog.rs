@@ -35,14 +35,14 @@ pub fn run(app: &App, args: &ChangelogArgs, io: &mut Io<'_>) -> Result<()> {
             ));
         }
         for scope in &scopes {
-            run_one(scope, args, io)?;
+            run_one(scope, args, super::several(app), io)?;
         }
         Ok(())
     })
 }
 
 /// One package's CHANGELOG (the implicit package's: `[changelog] path`).
-fn run_one(app: &App, args: &ChangelogArgs, io: &mut Io<'_>) -> Result<()> {
+fn run_one(app: &App, args: &ChangelogArgs, several: bool, io: &mut Io<'_>) -> Result<()> {
     {
         let path = match &args.output {
             Some(p) => p.clone(),
@@ -97,6 +97,10 @@ fn run_one(app: &App, args: &ChangelogArgs, io: &mut Io<'_>) -> Result<()> {
             app.render_changelog(vec![release.to_contract()], ChangelogMode::Update, existing.clone(), plan.preset)?
         };
         if args.dry_run {
+            if several {
+                // Several files: each under its name, as `head` prints them.
+                io.print(&format!("==> {shown} <==\n"))?;
+            }
             return io.print(&text);
         }
         if existing.as_deref() == Some(text.as_str()) {

@@ -46,9 +46,10 @@ pub fn run(app: &App, args: &NotesArgs, io: &mut Io<'_>) -> Result<()> {
 /// a list of `{package, notes}` with the data the template receives).
 fn run_packages(scopes: &[App], args: &NotesArgs, io: &mut Io<'_>) -> Result<()> {
     if args.from.is_some() || args.to.is_some() {
-        return Err(Error::Refused(
-            "--from and --to name one package's range; add --package NAME (relkit.toml lists [[packages]])".to_string(),
-        ));
+        let flag = if args.from.is_some() { "--from" } else { "--to" };
+        return Err(Error::Refused(format!(
+            "{flag} names a range of one package; add --package NAME (relkit.toml lists [[packages]])"
+        )));
     }
     let mut list = Vec::new();
     let mut printed = 0;

@@ -56,7 +56,9 @@ fn prepare(app: &App, args: &PrepareArgs, name: &str, branch: &str, io: &mut Io<
     let scopes = app.scopes()?;
     // Each due package's release and files, as `relkit release` would make them.
     let mut made: Vec<(&App, VersionPlan, crate::app::ReleaseData, String)> = Vec::new();
-    let mut files = Vec::new();
+    let mut files: Vec<FileChange> = Vec::new();
+    // Shared files (a workspace's lock file) carry every package's edit.
+    let mut overlay = std::collections::HashMap::new();
     for scope in &scopes {
         let plan = scope.plan_version(&args.overrides, true)?;
         if let Some((version, commit)) = prepared_version(scope, &plan.commits) {
@@ -78,7 +80,13 @@ fn prepare(app: &App, args: &PrepareArgs, name: &str, branch: &str, io: &mut Io<
             continue;
         };
         super::release::check_can_release(scope, &plan, &release)?;
-        files.extend(package_files(scope, &plan, &release)?);
+        for change in package_files(scope, &plan, &release, &overlay)? {
+            overlay.insert(change.path.clone(), String::from_utf8_lossy(&change.new).into_owned());
+            match files.iter_mut().find(|f| f.path == change.path) {
+                Some(earlier) => earlier.new = change.new,
+                None => files.push(change),
+            }
+        }
         let notes = scope.render_notes(&release, plan.preset)?;
         made.push((scope, plan, release, notes.markdown));
     }
@@ -88,7 +96,7 @@ fn prepare(app: &App, args: &PrepareArgs, name: &str, branch: &str, io: &mut Io<
     };
     let config = &app.config.config;
     let tags: Vec<&str> = made.iter().map(|(_, _, r, _)| r.tag.as_str()).collect();
-    let (subject, body) = if several {
+    let (subject, body) = if app.has_packages() {
         // `chore(release): api-v1.1.0, web-v2.0.0`, as `relkit release` writes it;
         // each package recognises its own tag in it.
         let subject =
@@ -174,7 +182,12 @@ fn prepare(app: &App, args: &PrepareArgs, name: &str, branch: &str, io: &mut Io<
 
 /// One package's files of the release commit: its CHANGELOG (with the new
 /// section) and its version files, refusing ones with uncommitted changes.
-fn package_files(app: &App, plan: &VersionPlan, release: &crate::app::ReleaseData) -> Result<Vec<FileChange>> {
+fn package_files(
+    app: &App,
+    plan: &VersionPlan,
+    release: &crate::app::ReleaseData,
+    overlay: &std::collections::HashMap<std::path::PathBuf, String>,
+) -> Result<Vec<FileChange>> {
     let next = Version::parse(&release.version).map_err(|e| {
         Error::Refused(format!("the next version {:?} is not a semantic version: {e}", release.version))
     })?;
@@ -190,7 +203,7 @@ fn package_files(app: &App, plan: &VersionPlan, release: &crate::app::ReleaseDat
             files.push(FileChange { path, old: existing.map(String::into_bytes), new: text.into_bytes() });
         }
     }
-    for file in version_files::plan(app, &next, last_stable.as_ref())? {
+    for file in version_files::plan_over(app, &next, last_stable.as_ref(), overlay)? {
         refuse_dirty(app, &file.path, &file.display)?;
         files.push(file.file_change());
     }

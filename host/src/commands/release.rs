@@ -4,6 +4,7 @@
 //! (`crate::release`): prepared aside, one commit point, finished after it.
 //! The CI outputs are written after the commit point only.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use semver::Version;
@@ -173,9 +174,17 @@ pub fn run(app: &App, args: &ReleaseArgs, io: &mut Io<'_>) -> Result<()> {
         let mut v: Vec<Option<VersionPlan>> = plans.into_iter().map(Some).collect();
         pending.iter().map(|(n, _)| v[*n].take()).collect()
     };
+    // Files two packages share (a workspace's Cargo.lock) carry both edits:
+    // each package's version files are planned over the texts before it.
+    let mut overlay: HashMap<PathBuf, String> = HashMap::new();
     for ((n, release), plan) in pending.into_iter().zip(plans_by_index) {
         let Some(plan) = plan else { continue };
-        planned.push(render(&scopes[n], args, io, plan, release, changelog_paths[n].clone(), dirty[n], prepared[n])?);
+        let p =
+            render(&scopes[n], args, io, plan, release, changelog_paths[n].clone(), dirty[n], prepared[n], &overlay)?;
+        for file in &p.version_files {
+            overlay.insert(file.path.clone(), file.new.clone());
+        }
+        planned.push(p);
     }
 
     for p in &planned {
@@ -244,7 +253,13 @@ pub fn run(app: &App, args: &ReleaseArgs, io: &mut Io<'_>) -> Result<()> {
                 new: text.clone().into_bytes(),
             });
         }
-        files.extend(p.version_files.iter().map(version_files::Updated::file_change));
+        for change in p.version_files.iter().map(version_files::Updated::file_change) {
+            // A shared file once, with its first bytes and its last text.
+            match files.iter_mut().find(|f: &&mut FileChange| f.path == change.path) {
+                Some(earlier) => earlier.new = change.new,
+                None => files.push(change),
+            }
+        }
     }
     let tags: Vec<&str> = planned.iter().map(|p| p.release.tag.as_str()).collect();
     let branch = if commit_files && !files.is_empty() && args.push { Some(push_branch(app)?) } else { None };
@@ -263,7 +278,9 @@ pub fn run(app: &App, args: &ReleaseArgs, io: &mut Io<'_>) -> Result<()> {
                     file.changes.iter().map(|(at, old, new)| format!("{at}: {old} -> {new}")).collect();
                 io.print(&format!("would write {} ({})\n", file.display, changes.join(", ")))?;
                 io.print(&file.diff())?;
-                shown.push(file.display.clone());
+                if !shown.contains(&file.display) {
+                    shown.push(file.display.clone());
+                }
             }
         }
         if commit_files && !shown.is_empty() {
@@ -287,8 +304,9 @@ pub fn run(app: &App, args: &ReleaseArgs, io: &mut Io<'_>) -> Result<()> {
 
     let commit_message = (commit_files && !files.is_empty()).then(|| {
         let template = &app.config.config.release.commit_message;
-        if several {
-            // `chore(release): api-v1.1.0, web-v2.0.0`: every tag the commit makes.
+        if app.has_packages() {
+            // `chore(release): api-v1.1.0, web-v2.0.0`: every tag the commit
+            // makes (also for one package: a bare version names no package).
             template.replace("{version}", &tags.join(", ")).replace("{tag}", &tags.join(", "))
         } else {
             template.replace("{version}", &first.release.version).replace("{tag}", &first.release.tag)
@@ -358,6 +376,7 @@ fn render<'a>(
     changelog_path: Option<PathBuf>,
     dirty: bool,
     prepared: bool,
+    overlay: &HashMap<PathBuf, String>,
 ) -> Result<Planned<'a>> {
     let write_changelog = changelog_path.is_some() && release.in_changelog(&scope.config.config) && !prepared;
     if dirty && write_changelog {
@@ -386,8 +405,13 @@ fn render<'a>(
         // release commit, when there is one) is known: see execute_with.
         let rollback = threads
             .spawn(|| if args.dry_run { scope.render_rollback(&release, plan.preset) } else { Ok(String::new()) });
-        let version_files = threads
-            .spawn(|| if prepared { Ok(Vec::new()) } else { version_files::plan(scope, &next, last_stable.as_ref()) });
+        let version_files = threads.spawn(|| {
+            if prepared {
+                Ok(Vec::new())
+            } else {
+                version_files::plan_over(scope, &next, last_stable.as_ref(), overlay)
+            }
+        });
         let changelog = if write_changelog {
             changelog::updated_text(scope, &release, plan.preset, existing.clone()).map(Some)
         } else {
@@ -529,7 +553,11 @@ pub fn report_made(app: &App, io: &mut Io<'_>, kind: CiKind, made: &Made) -> Res
                 .map(|b| b.strip_prefix("refs/heads/").unwrap_or(b).to_string()),
         );
         what.extend(j.unpublished_tags.iter().cloned());
-        io.print(&format!("pushed {} to {remote}\n", what.join(" and ")))?;
+        let list = match what.split_last() {
+            Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+            _ => what.join(""),
+        };
+        io.print(&format!("pushed {list} to {remote}\n"))?;
     }
     for warning in &made.warnings {
         io.warn(warning)?;
