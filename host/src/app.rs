@@ -140,7 +140,7 @@ impl Package {
 fn header_scopes(subject: &str) -> impl Iterator<Item = &str> {
     let head = subject.split(':').next().unwrap_or("");
     let inner = head.split_once('(').and_then(|(_, rest)| rest.split_once(')')).map_or("", |(scope, _)| scope);
-    inner.split([',', '/']).map(str::trim).filter(|s| !s.is_empty())
+    inner.split(',').map(str::trim).filter(|s| !s.is_empty())
 }
 
 /// `(package, version)` of each `Release-As: <package>@<version>` line.
@@ -168,8 +168,12 @@ struct Shared {
     loaded: OnceLock<Result<BTreeMap<Capability, Arc<Plugin>>, PluginError>>,
     /// The plugin serving each capability (`Capability::SLOTS` order).
     plugins: [OnceLock<Result<Arc<Plugin>, PluginError>>; 6],
+    /// Every package's name and short name (for `Release-As` footers).
+    package_names: OnceLock<Vec<String>>,
     /// Every tag: `(name, commit or object it peels to)`, one `show-ref`.
     tag_refs: OnceLock<Vec<(String, String)>>,
+    /// What every tag leads to, by name (one `cat-file --batch-check`).
+    tag_kinds: OnceLock<HashMap<String, String>>,
     /// The names of the tags reachable from HEAD (one `for-each-ref --merged`).
     merged_at_head: OnceLock<HashSet<String>>,
     /// The starts of the ranges the scopes of this run read (their last
@@ -363,12 +367,17 @@ impl App {
             let scope = self.scope(Package::default(), self.config.clone());
             return Ok(vec![scope]);
         }
+        let _ = self
+            .shared
+            .package_names
+            .set(packages.iter().flat_map(|p| [p.name.clone(), p.short_name().to_string()]).collect());
         let mut scopes = Vec::with_capacity(chosen.len());
         for n in chosen {
             let p = &packages[n];
-            let config = self.config.package_config(n).map_err(|m| {
-                Error::Refused(format!("{}: {}: {m}", self.config.file_name(), self.config.package_key(n, "name")))
-            })?;
+            let config = self
+                .config
+                .package_config(n)
+                .map_err(|m| Error::Refused(format!("{}: {m}", self.config.file_name())))?;
             let loaded = Loaded { config, ..self.config.clone() };
             let package = Package {
                 name: Some(p.name.clone()),
@@ -444,6 +453,23 @@ impl App {
                 .cloned());
         }
         Ok(self.repo.highest_reachable(stable, head)?.cloned())
+    }
+
+    /// What each tag leads to (`commit`, or what else: a tree, a blob, an
+    /// object this clone lacks), for every tag at once.
+    fn tag_kinds(&self) -> Result<&HashMap<String, String>> {
+        if let Some(k) = self.shared.tag_kinds.get() {
+            return Ok(k);
+        }
+        let refs = self.shared.tag_refs.get().cloned().unwrap_or_default();
+        let all: Vec<VersionTag> = refs
+            .into_iter()
+            .map(|(name, commit)| VersionTag { name, version: Version::new(0, 0, 0), commit, time: 0 })
+            .collect();
+        let (commits, others) = self.repo.commit_tags(all)?;
+        let mut kinds: HashMap<String, String> = others.into_iter().collect();
+        kinds.extend(commits.into_iter().map(|t| (t.name, "commit".to_string())));
+        Ok(self.shared.tag_kinds.get_or_init(|| kinds))
     }
 
     fn merged_at_head(&self) -> Result<&HashSet<String>> {
@@ -615,7 +641,15 @@ impl App {
             }
         };
         let (tags, names, foreign) = git::classify_tags(refs, &self.tag_prefixes());
-        let (tags, skipped) = self.repo.commit_tags(tags)?;
+        let (tags, skipped) = if self.package.name.is_some() {
+            // One `cat-file` for every package's tags.
+            let kinds = self.tag_kinds()?;
+            let (commits, others): (Vec<VersionTag>, Vec<VersionTag>) =
+                tags.into_iter().partition(|t| kinds.get(&t.name).is_none_or(|k| k == "commit"));
+            (commits, others.into_iter().map(|t| (t.name.clone(), kinds[&t.name].clone())).collect())
+        } else {
+            self.repo.commit_tags(tags)?
+        };
         self.detail(format!(
             "relkit: release tags found: {} (prefix {})",
             tags.len(),
@@ -679,6 +713,15 @@ impl App {
 
     /// Decides the next version from the commits since the last release.
     pub fn plan_version(&self, overrides: &VersionOverrides, with_paths: bool) -> Result<VersionPlan> {
+        let plan = self.plan_version_unnamed(overrides, with_paths);
+        match (&self.package.name, plan) {
+            // Which package could not be decided: the error says it first.
+            (Some(name), Err(Error::Refused(m))) => Err(Error::Refused(format!("package {name}: {m}"))),
+            (_, plan) => plan,
+        }
+    }
+
+    fn plan_version_unnamed(&self, overrides: &VersionOverrides, with_paths: bool) -> Result<VersionPlan> {
         let head = self.repo.head()?;
         let tags = self.version_tags()?;
         let last_release = self.last_release(&head)?;
@@ -891,7 +934,11 @@ impl App {
         let head = self.repo.head()?;
         let history = if to == head { Some(self.history(&head, from, with_paths)?) } else { None };
         let commits: Vec<GitCommit> = match &history {
-            Some(h) => h.range(from).filter(|c| self.package.holds(c)).map(|c| self.package.view(c)).collect(),
+            Some(h) => {
+                let held: Vec<&GitCommit> = h.range(from).filter(|c| self.package.holds(c)).collect();
+                self.warn_unknown_release_as(held.iter().copied());
+                held.into_iter().map(|c| self.package.view(c)).collect()
+            }
             None => {
                 let range = match from {
                     Some(f) => vec![to.to_string(), format!("^{f}")],
@@ -900,7 +947,9 @@ impl App {
                 let mut commits = self.repo.log(&range, with_paths)?;
                 self.repo.check_complete(&commits, what)?;
                 if self.package.name.is_some() {
-                    commits = commits.iter().filter(|c| self.package.holds(c)).map(|c| self.package.view(c)).collect();
+                    commits.retain(|c| self.package.holds(c));
+                    self.warn_unknown_release_as(commits.iter());
+                    commits = commits.iter().map(|c| self.package.view(c)).collect();
                 }
                 return Ok(commits);
             }
@@ -913,6 +962,29 @@ impl App {
             }
         }
         Ok(commits)
+    }
+
+    /// Warns about each `Release-As: <name>@<version>` footer of `commits`
+    /// that names no package of relkit.toml (a typo would otherwise force
+    /// nothing, in silence).
+    fn warn_unknown_release_as<'c>(&self, commits: impl Iterator<Item = &'c GitCommit>) {
+        if self.package.name.is_none() {
+            return;
+        }
+        let Some(names) = self.shared.package_names.get() else { return };
+        for commit in commits {
+            for (name, version) in release_as_for(&commit.message) {
+                if !names.iter().any(|n| n == name) {
+                    self.warn(format!(
+                        "commit {} ({}): `Release-As: {name}@{version}` names no package of relkit.toml ({}); it is \
+                         ignored",
+                        git::short_id(&commit.id),
+                        commit.subject(),
+                        names.join(", ")
+                    ));
+                }
+            }
+        }
     }
 
     /// The history from `head` back to every registered start (the last

@@ -116,6 +116,23 @@ impl PackageConfig {
     }
 }
 
+/// Why `name` cannot name a package, or `None`: letters, digits, `.`, `_`,
+/// `-`, and `@org/` for an npm scope; not starting with `-`, `.` or `/`, no
+/// `..` or `//` (it becomes a tag prefix, a file name and a CLI argument).
+pub fn package_name_problem(name: &str) -> Option<String> {
+    let valid = !name.is_empty()
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || "._-@/".contains(c))
+        && !name.starts_with(['-', '.', '/'])
+        && !name.ends_with('/')
+        && !name.contains("..")
+        && !name.contains("//");
+    (!valid).then(|| {
+        "is not a package name; use letters, digits, `.`, `_`, `-` (and `@org/` for an npm scope), not starting \
+         with `-`, `.` or `/`"
+            .to_string()
+    })
+}
+
 /// A relative path as git writes it (`packages/api`); empty for the root.
 pub fn normal_path(path: &Path) -> String {
     let parts: Vec<String> = path
@@ -663,20 +680,15 @@ impl Loaded {
                  `tag-prefix` in [[packages]]; remove it",
             ));
         }
-        let mut seen: Vec<(String, String, String)> = Vec::new();
+        let root = std::fs::canonicalize(repo_root).unwrap_or_else(|_| repo_root.to_path_buf());
+        // Per package: name, git path, tag prefix, CHANGELOG, notes file.
+        let mut seen: Vec<(String, String, String, PathBuf, PathBuf)> = Vec::new();
         let mut files: Vec<PathBuf> = Vec::new();
         for (n, package) in packages.iter().enumerate() {
             let at = |key: &str| self.package_key(n, key);
             let name = &package.name;
-            if name.is_empty()
-                || !name.chars().all(|c| c.is_ascii_alphanumeric() || "._-@/".contains(c))
-                || name.starts_with(['-', '.', '/'])
-            {
-                return Err(format!(
-                    "{}: {name:?} is not a package name; use letters, digits, `.`, `_`, `-` (and `@org/` for an npm \
-                     scope)",
-                    at("name")
-                ));
+            if let Some(why) = package_name_problem(name) {
+                return Err(format!("{}: {name:?} {why}", at("name")));
             }
             let resolved = crate::fsutil::resolve_inside(repo_root, repo_root, &package.path)
                 .map_err(|m| format!("{}: {m}", at("path")))?;
@@ -689,13 +701,48 @@ impl Loaded {
                 ));
             }
             let path = package.git_path();
+            // Commits name files by their path from the root: an absolute
+            // path, `..` or a symlink would match none of them.
+            let plain = !package.path.is_absolute()
+                && !package.path.components().any(|c| matches!(c, std::path::Component::ParentDir))
+                && std::fs::canonicalize(&resolved).ok() == std::fs::canonicalize(root.join(&path)).ok()
+                && root.join(&path) == std::fs::canonicalize(root.join(&path)).unwrap_or_default();
+            if !plain {
+                return Err(format!(
+                    "{}: {:?} is not the directory's own path from the repository root; write it as git names it, \
+                     e.g. \"packages/api\" (no absolute path, no `..`, no symlink)",
+                    at("path"),
+                    package.path.display().to_string()
+                ));
+            }
             let prefix = package.tag_prefix();
             if let Some(why) = crate::refname::tag_prefix_problem(&prefix) {
                 return Err(format!("{}: {prefix:?} {why}", at("tag-prefix")));
             }
-            for (other, other_path, other_prefix) in &seen {
+            let changelog_rel = package.changelog.clone().unwrap_or_else(|| package.path.join("CHANGELOG.md"));
+            let changelog = crate::fsutil::resolve_inside(repo_root, repo_root, &changelog_rel)
+                .map_err(|m| format!("{}: {m}", at("changelog")))?;
+            if changelog.is_dir() {
+                return Err(format!(
+                    "{}: {} is a directory; give the CHANGELOG file's path",
+                    at("changelog"),
+                    changelog_rel.display()
+                ));
+            }
+            if self.path.as_ref().and_then(|p| std::fs::canonicalize(p).ok()).as_ref() == Some(&changelog) {
+                return Err(format!("{}: the CHANGELOG cannot be relkit.toml itself", at("changelog")));
+            }
+            let notes_file = crate::ci::package_notes_file(Path::new("relkit-notes.md"), name);
+            for (other, other_path, other_prefix, other_changelog, other_notes) in &seen {
                 if other == name {
                     return Err(format!("{}: two packages are named {name:?}; rename one", at("name")));
+                }
+                if other.eq_ignore_ascii_case(name) {
+                    return Err(format!(
+                        "{}: two packages are named {name:?} and {other:?} (names differing only in case collide on \
+                         macOS and Windows runners); rename one",
+                        at("name")
+                    ));
                 }
                 let inside = |a: &str, b: &str| a.is_empty() || a == b || b.starts_with(&format!("{a}/"));
                 if inside(&path, other_path) || inside(other_path, &path) {
@@ -707,19 +754,45 @@ impl Loaded {
                         if other_path.is_empty() { "." } else { other_path }
                     ));
                 }
+                // `x` and `x1`: x1's tag x10.1.0 would read as x's 10.1.0.
+                let shadows = |short: &str, long: &str| {
+                    long.len() > short.len()
+                        && long[..short.len()].eq_ignore_ascii_case(short)
+                        && long[short.len()..].chars().all(|c| c.is_ascii_digit())
+                };
                 if *other_prefix == prefix {
                     return Err(format!(
-                        "{}: {name} and {other} have one tag prefix {prefix:?}; give one of them its own \
-                         `tag-prefix`",
+                        "{}: {name} and {other} have one tag prefix {prefix:?}; give one of them its own `tag-prefix`",
                         at("tag-prefix")
                     ));
                 }
+                if other_prefix.eq_ignore_ascii_case(&prefix)
+                    || shadows(other_prefix, &prefix)
+                    || shadows(&prefix, other_prefix)
+                {
+                    return Err(format!(
+                        "{}: the tag prefixes {prefix:?} ({name}) and {other_prefix:?} ({other}) would read each \
+                         other's tags; give one of them its own `tag-prefix`, ending in a letter or `-v`",
+                        at("tag-prefix")
+                    ));
+                }
+                if *other_changelog == changelog {
+                    return Err(format!(
+                        "{}: {name} and {other} would write one CHANGELOG ({}); give each package its own \
+                         `changelog`",
+                        at("changelog"),
+                        changelog_rel.display()
+                    ));
+                }
+                if other_notes.to_string_lossy().eq_ignore_ascii_case(&notes_file.to_string_lossy()) {
+                    return Err(format!(
+                        "{}: {name} and {other} would share the notes file {} in CI; rename one",
+                        at("name"),
+                        notes_file.display()
+                    ));
+                }
             }
-            seen.push((name.clone(), path, prefix));
-            if let Some(changelog) = &package.changelog {
-                crate::fsutil::resolve_inside(repo_root, repo_root, changelog)
-                    .map_err(|m| format!("{}: {m}", at("changelog")))?;
-            }
+            seen.push((name.clone(), path, prefix, changelog, notes_file));
             for entry in &package.version_files {
                 let at = self.package_version_file_key(files.len(), "path");
                 let resolved = crate::fsutil::resolve_inside(repo_root, repo_root, &entry.path)
@@ -740,9 +813,40 @@ impl Loaded {
                     }
                 }
             }
-            self.package_config(n).map_err(|m| format!("{}: {m}", at("name")))?;
+            let config = self.package_config(n)?;
+            for (key, template) in [("notes", &config.notes.template), ("rollback", &config.rollback.template)] {
+                if let Some(t) = template {
+                    crate::fsutil::resolve_inside(repo_root, &self.base_dir, t)
+                        .map_err(|m| format!("{}: [packages.{key}] template: {m}", self.package_table_line(n, key)))?;
+                }
+            }
+        }
+        // A CHANGELOG that is a version file would get two writers.
+        for (name, _, _, changelog, _) in &seen {
+            if files.contains(changelog) {
+                return Err(format!(
+                    "{}: {name}'s CHANGELOG is also a version file; give it another `changelog`",
+                    self.package_key(seen.iter().position(|s| &s.0 == name).unwrap_or(0), "changelog")
+                ));
+            }
         }
         Ok(())
+    }
+
+    /// `line N: [packages.<table>] of [[packages]] #i`: the line of package
+    /// `index`'s sub-table header, else the package's own header.
+    fn package_table_line(&self, index: usize, table: &str) -> String {
+        let header = format!("[packages.{table}]");
+        let mut entry: Option<usize> = None;
+        for (n, line) in self.text.lines().enumerate() {
+            let l = line.trim().replace(' ', "");
+            if l == "[[packages]]" {
+                entry = Some(entry.map_or(0, |e| e + 1));
+            } else if entry == Some(index) && l == header {
+                return format!("line {}: {header} of [[packages]] #{}", n + 1, index + 1);
+            }
+        }
+        self.package_key(index, "name")
     }
 
     /// The configuration package `index` runs with: the top level with the
@@ -765,24 +869,26 @@ impl Loaded {
         if let Some(preset) = package.preset {
             version_table.insert("preset".to_string(), toml::Value::String(preset.name().to_string()));
         }
-        let mut version: VersionConfig = toml::Value::Table(version_table)
-            .try_into()
-            .map_err(|e: toml::de::Error| format!("[packages.version]: {}", e.message().trim()))?;
+        let mut version: VersionConfig =
+            toml::Value::Table(version_table).try_into().map_err(|e: toml::de::Error| {
+                format!("{}: {}", self.package_table_line(index, "version"), e.message().trim())
+            })?;
         if let Some(dotted) = version.pre_1_dotted.take() {
             version.pre_1_0.get_or_insert(dotted.value);
         }
         if let Some(label) = &version.prerelease
             && let Some(why) = label_problem(label)
         {
-            return Err(format!("[packages.version] prerelease: {why}"));
+            return Err(format!("{}: prerelease: {why}", self.package_table_line(index, "version")));
         }
         config.version = version;
-        config.notes = toml::Value::Table(merged("notes", package.notes.as_ref()))
-            .try_into()
-            .map_err(|e: toml::de::Error| format!("[packages.notes]: {}", e.message().trim()))?;
-        config.rollback = toml::Value::Table(merged("rollback", package.rollback.as_ref()))
-            .try_into()
-            .map_err(|e: toml::de::Error| format!("[packages.rollback]: {}", e.message().trim()))?;
+        config.notes =
+            toml::Value::Table(merged("notes", package.notes.as_ref())).try_into().map_err(|e: toml::de::Error| {
+                format!("{}: {}", self.package_table_line(index, "notes"), e.message().trim())
+            })?;
+        config.rollback = toml::Value::Table(merged("rollback", package.rollback.as_ref())).try_into().map_err(
+            |e: toml::de::Error| format!("{}: {}", self.package_table_line(index, "rollback"), e.message().trim()),
+        )?;
         config.release.tag_prefix = Some(package.tag_prefix());
         config.changelog.path = package.changelog.clone().unwrap_or_else(|| package.path.join("CHANGELOG.md"));
         config.version_files = package.version_files.clone();

@@ -281,6 +281,31 @@ fn bad_package_entries_name_the_key_file_and_line() {
              [[packages]]\nname = \"web\"\npath = \"packages/web\"\n[[packages.version-files]]\npath = \"VERSION\"\n",
             "shared version file",
         ),
+        (
+            "[[packages]]\nname = \"api\"\npath = \"packages/api\"\nchangelog = \"CHANGELOG.md\"\n\n\
+             [[packages]]\nname = \"web\"\npath = \"packages/web\"\nchangelog = \"CHANGELOG.md\"\n",
+            "one changelog",
+        ),
+        (
+            "[[packages]]\nname = \"api\"\npath = \"packages/api\"\n[[packages.version-files]]\npath = \"VERSION\"\n\n\
+             [[packages]]\nname = \"web\"\npath = \"packages/web\"\nchangelog = \"VERSION\"\n",
+            "changelog is a version file",
+        ),
+        (
+            "[[packages]]\nname = \"x\"\npath = \"packages/api\"\ntag-prefix = \"x\"\n\n\
+             [[packages]]\nname = \"x1\"\npath = \"packages/web\"\ntag-prefix = \"x1\"\n",
+            "prefixes that read each other's tags",
+        ),
+        ("[[packages]]\nname = \"api\"\npath = \"packages/web/../api\"\n", "path with .."),
+        (
+            "[[packages]]\nname = \"api\"\npath = \"packages/api\"\n\n[[packages]]\nname = \"API\"\npath = \"packages/web\"\n",
+            "names differing in case",
+        ),
+        ("[[packages]]\nname = \"@../web\"\npath = \"packages/web\"\n", "name with .."),
+        (
+            "[[packages]]\nname = \"api\"\npath = \"packages/api\"\n\n[packages.version]\nbogus = 1\n",
+            "unknown per-package key",
+        ),
     ];
     let mut out = String::new();
     for (config, what) in cases {
@@ -431,6 +456,10 @@ fn a_package_s_short_name_is_its_scope_its_release_as_name_and_its_flag() {
     repo.commit_files("feat(api): docs site link\n\nRelease-As: web@2.0.0", &[("README.md", "x\n")]);
     assert_eq!(repo.relkit(&["version"]).ok(), "@acme/web 2.0.0\n@acme/api 1.1.0\n");
     assert_eq!(repo.relkit(&["version", "-p", "web"]).ok(), "2.0.0\n");
+    // A footer that names no package is ignored, and said so.
+    repo.commit_files("fix: typo\n\nRelease-As: wbe@3.0.0", &[("web/a", "2\n")]);
+    let run = repo.relkit(&["version"]);
+    assert!(run.stderr.contains("`Release-As: wbe@3.0.0` names no package of relkit.toml"), "{}", run.stderr);
     let err = repo.relkit(&["version", "--release-as", "3.0.0"]).fails().to_string();
     assert!(err.contains("--release-as gives one package's version; add --package NAME"), "{err}");
     // The step summary names the tags of a release of several packages.

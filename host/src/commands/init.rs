@@ -25,6 +25,23 @@ pub fn run(repo: &Repo, args: &InitArgs, io: &mut Io<'_>) -> Result<()> {
     if !args.packages {
         return io.print(STARTER);
     }
-    let (layout, found) = crate::discover::discover(repo.root()).map_err(Error::Refused)?;
-    io.print(&crate::discover::render(layout, &found))
+    let (layout, mut found) = crate::discover::discover(repo.root()).map_err(Error::Refused)?;
+    // A name relkit refuses would make the printed file fail on its first use.
+    let mut skipped = String::new();
+    found.retain(|f| match crate::config::package_name_problem(&f.name) {
+        None => true,
+        Some(why) => {
+            skipped.push_str(&format!(
+                "# Left out: {:?} at {} {why}; add it by hand under another name.\n",
+                f.name,
+                if f.path.is_empty() { "." } else { &f.path }
+            ));
+            false
+        }
+    });
+    io.print(&crate::discover::render(layout, &found))?;
+    if !skipped.is_empty() {
+        io.print(&format!("\n{skipped}"))?;
+    }
+    Ok(())
 }

@@ -271,7 +271,14 @@ pub fn prepared_overrides(
     overrides: &VersionOverrides,
 ) -> Option<(VersionOverrides, Version, String)> {
     let (version, commit) = prepared_version(app, &plan.commits)?;
-    if plan.last_release.as_ref().is_some_and(|last| version <= last.version) {
+    // Above the last release by SemVer precedence (build metadata does not
+    // count: `1.0.0+x` is no newer than 1.0.0), and never a build-tagged one.
+    if !version.build.is_empty()
+        || plan
+            .last_release
+            .as_ref()
+            .is_some_and(|last| version.cmp_precedence(&last.version) != std::cmp::Ordering::Greater)
+    {
         return None;
     }
     let mut with = overrides.clone();

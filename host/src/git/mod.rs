@@ -341,11 +341,19 @@ impl Repo {
         c.args(["cat-file", "--batch-check=%(objecttype)"]);
         c.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
         let mut child = c.spawn().map_err(|e| GitError::Missing(e.to_string()))?;
-        if let Some(mut stdin) = child.stdin.take() {
-            use std::io::Write as _;
-            let _ = stdin.write_all(input.as_bytes());
-        }
-        let output = child.wait_with_output().map_err(|e| GitError::Missing(e.to_string()))?;
+        let stdin = child.stdin.take();
+        // Written from another thread: with thousands of tags, git's answers
+        // fill the pipe before the questions are all written.
+        let output = std::thread::scope(|scope| {
+            scope.spawn(move || {
+                if let Some(mut stdin) = stdin {
+                    use std::io::Write as _;
+                    let _ = stdin.write_all(input.as_bytes());
+                }
+            });
+            child.wait_with_output()
+        })
+        .map_err(|e| GitError::Missing(e.to_string()))?;
         if !output.status.success() {
             return Err(GitError::Failed { command: "cat-file".into(), stderr: one_line(&output.stderr) });
         }
