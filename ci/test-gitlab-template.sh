@@ -9,7 +9,10 @@
 #   2. no release is due: RELKIT_RELEASED=false reaches the release job, which
 #      ends green without calling glab, and nothing is tagged;
 #   3. push: false: the release is made in the job's clone only; the release
-#      job neither calls glab (which would create the tag) nor fails.
+#      job neither calls glab (which would create the tag) nor fails;
+#   then relkit:check on a merge request, the release merge request, and a
+#   monorepo ([[packages]]): one GitLab release per released package, each
+#   with its own notes file from the artifacts.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 tools="$root/target/ci-tools"
@@ -177,3 +180,34 @@ tail -n +"$((calls_before + 1))" "$work/glab-calls" | grep -q "^mr create --sour
   || { cat "$work/glab-calls"; exit 1; }
 echo "ok: the release waits; relkit/release is pushed and the merge request opened"
 
+
+echo "-- a monorepo: [[packages]] api, web and cli; api and web changed"
+repo="$work/mono"
+make_repo "$repo"
+mkdir -p "$repo/packages/api" "$repo/packages/web" "$repo/packages/cli"
+printf '[[packages]]\nname = "api"\npath = "packages/api"\n\n[[packages]]\nname = "web"\npath = "packages/web"\n\n[[packages]]\nname = "cli"\npath = "packages/cli"\n' > "$repo/relkit.toml"
+for p in api web cli; do echo "// $p" > "$repo/packages/$p/main"; done
+git -C "$repo" add -A
+git -C "$repo" commit -q -m "chore: packages"
+for t in api-v1.0.0 web-v2.0.0 cli-v0.1.0; do git -C "$repo" tag -a -m "$t" "$t"; done
+git -C "$repo" push -q "$repo.remote.git" main api-v1.0.0 web-v2.0.0 cli-v0.1.0
+echo "// 2" >> "$repo/packages/api/main"
+git -C "$repo" commit -q -am "feat(api): add pagination"
+echo "// 2" >> "$repo/packages/web/main"
+git -C "$repo" commit -q -am "fix(web): handle empty pages"
+calls_before="$(wc -l < "$work/glab-calls")"
+# Two packages: no single tag in RELKIT_TAG; the list is in RELKIT_PACKAGES.
+run_pipeline "$repo" true ""
+grep -q "publishing the GitLab release api-v1.1.0" "$repo.log" || { cat "$repo.log"; exit 1; }
+grep -q "publishing the GitLab release web-v2.0.1" "$repo.log" || { cat "$repo.log"; exit 1; }
+test "$(tail -n +"$((calls_before + 1))" "$work/glab-calls")" = "$(printf '%s\n%s' \
+  "release create api-v1.1.0 --name api-v1.1.0 --notes-file relkit-notes-api.md --repo acme/rocket" \
+  "release create web-v2.0.1 --name web-v2.0.1 --notes-file relkit-notes-web.md --repo acme/rocket")" \
+  || { cat "$work/glab-calls"; exit 1; }
+artifacts="$repo/.gitlab-ci-local/artifacts/relkit"
+grep -q "pagination" "$artifacts/relkit-notes-api.md" && ! grep -q "empty pages" "$artifacts/relkit-notes-api.md" \
+  || { cat "$artifacts/relkit-notes-api.md"; exit 1; }
+grep -q '^RELKIT_PACKAGES=\[{"name":"api"' "$(find "$artifacts" -name relkit.env | head -n 1)"
+test "$(git -C "$repo.remote.git" tag -l 'api-*' 'web-*' 'cli-*')" = "$(printf 'api-v1.0.0\napi-v1.1.0\ncli-v0.1.0\nweb-v2.0.0\nweb-v2.0.1')"
+test "$(git -C "$repo.remote.git" rev-parse main)" = "$(git -C "$repo.remote.git" rev-parse 'api-v1.1.0^{commit}')"
+echo "ok: api and web released in one push, one GitLab release each with its own notes; cli left alone"

@@ -474,3 +474,22 @@ fn a_package_s_short_name_is_its_scope_its_release_as_name_and_its_flag() {
     let text = std::fs::read_to_string(&summary).unwrap();
     assert!(text.starts_with("## relkit: web-v2.0.0, api-v1.1.0 (dry run, nothing was released)\n"), "{text}");
 }
+
+#[test]
+fn custom_rules_and_reverts_work_per_package() {
+    // web releases docs as patches (its own [[packages.version.rules]]); api does not.
+    let config = "[[packages]]\nname = \"api\"\npath = \"api\"\n\n[[packages]]\nname = \"web\"\npath = \"web\"\n\
+[[packages.version.rules]]\ntype = \"docs\"\nbump = \"patch\"\n";
+    let repo = TestRepo::github();
+    repo.commit_files("chore: init", &[("relkit.toml", config), ("api/a", "1\n"), ("web/w", "1\n")]);
+    repo.tag("api-v1.0.0");
+    repo.tag("web-v1.0.0");
+    repo.commit_files("docs: api usage", &[("api/README", "x\n")]);
+    repo.commit_files("docs: web usage", &[("web/README", "x\n")]);
+    assert_eq!(repo.relkit(&["version"]).ok(), "web 1.0.1\n");
+    // A feature of api, reverted: api has nothing to release.
+    let feat = repo.commit_files("feat(api): risky", &[("api/a", "2\n")]);
+    assert_eq!(repo.relkit(&["version", "-p", "api"]).ok(), "1.1.0\n");
+    repo.git(&["revert", "--no-edit", &feat]);
+    assert_eq!(repo.relkit(&["version"]).ok(), "web 1.0.1\n");
+}
