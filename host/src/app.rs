@@ -367,10 +367,10 @@ impl App {
             let scope = self.scope(Package::default(), self.config.clone());
             return Ok(vec![scope]);
         }
-        let _ = self
-            .shared
-            .package_names
-            .set(packages.iter().flat_map(|p| [p.name.clone(), p.short_name().to_string()]).collect());
+        let mut names: Vec<String> =
+            packages.iter().flat_map(|p| [p.name.clone(), p.short_name().to_string()]).collect();
+        names.dedup();
+        let _ = self.shared.package_names.set(names);
         let mut scopes = Vec::with_capacity(chosen.len());
         for n in chosen {
             let p = &packages[n];
@@ -379,9 +379,13 @@ impl App {
                 .package_config(n)
                 .map_err(|m| Error::Refused(format!("{}: {m}", self.config.file_name())))?;
             let loaded = Loaded { config, ..self.config.clone() };
+            // A short name another package also answers to names neither.
+            let short = p.short_name();
+            let ambiguous =
+                packages.iter().enumerate().any(|(i, o)| i != n && (o.name == short || o.short_name() == short));
             let package = Package {
                 name: Some(p.name.clone()),
-                short_name: p.short_name().to_string(),
+                short_name: if ambiguous { String::new() } else { short.to_string() },
                 path: p.git_path(),
                 scopes: p.scopes(),
                 version_files_before: packages[..n].iter().map(|p| p.version_files.len()).sum(),
@@ -1016,6 +1020,8 @@ impl App {
             }
         }
         let commits = self.repo.log(&range, with_paths)?;
+        // Every commit of the read: a footer on a commit of no package counts too.
+        self.warn_unknown_release_as(commits.iter());
         if bases.len() > 1 {
             self.detail(format!("relkit: read {} commits once for {} packages", commits.len(), bases.len()));
         }

@@ -201,9 +201,10 @@ pub fn plan_over(
                 return Err(refused(format!(
                     "{} says {old} ({at}), above the release {new}; relkit does not lower a version. If this is the \
                      first release with relkit, tag the current one first (`git tag {}{old} <its commit>`), or set \
-                     `[version] initial = \"{old}\"`",
+                     `{} initial = \"{old}\"`",
                     file.display,
-                    app.tag_prefix()
+                    app.tag_prefix(),
+                    if app.package.name.is_some() { "[packages.version]" } else { "[version]" }
                 )));
             }
         }

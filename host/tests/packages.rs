@@ -341,6 +341,21 @@ fn init_lists_a_cargo_workspace_as_packages() {
     );
     let config = repo.relkit(&["init", "--packages"]).ok().to_string();
     insta::assert_snapshot!(config);
+    // Members relkit would refuse, or that would collide, are left out with a comment.
+    let npm = TestRepo::new();
+    npm.commit_files(
+        "chore: init",
+        &[
+            ("package.json", "{\"workspaces\": [\"packages/*\"]}\n"),
+            ("packages/a/package.json", "{\"name\": \"@x/good\", \"version\": \"1.0.0\"}\n"),
+            ("packages/b/package.json", "{\"name\": \"x-good\", \"version\": \"1.0.0\"}\n"),
+            ("packages/c/package.json", "{\"name\": \"-rf\", \"version\": \"1.0.0\"}\n"),
+        ],
+    );
+    let printed = npm.relkit(&["init", "--packages"]).ok().to_string();
+    insta::assert_snapshot!(printed);
+    npm.write("relkit.toml", &printed);
+    npm.relkit(&["version"]).ok();
     // What it prints is a configuration relkit reads.
     repo.write("relkit.toml", &config);
     repo.commit_files("feat(api): x", &[("crates/api/src.rs", "//\n")]);
@@ -460,6 +475,10 @@ fn a_package_s_short_name_is_its_scope_its_release_as_name_and_its_flag() {
     repo.commit_files("fix: typo\n\nRelease-As: wbe@3.0.0", &[("web/a", "2\n")]);
     let run = repo.relkit(&["version"]);
     assert!(run.stderr.contains("`Release-As: wbe@3.0.0` names no package of relkit.toml"), "{}", run.stderr);
+    // Also on a commit that belongs to no package (the usual way to force a version).
+    repo.commit_files("chore: release\n\nRelease-As: webb@2.0.0", &[("README.md", "y\n")]);
+    let run = repo.relkit(&["version"]);
+    assert!(run.stderr.contains("`Release-As: webb@2.0.0` names no package"), "{}", run.stderr);
     let err = repo.relkit(&["version", "--release-as", "3.0.0"]).fails().to_string();
     assert!(err.contains("--release-as gives one package's version; add --package NAME"), "{err}");
     // The step summary names the tags of a release of several packages.

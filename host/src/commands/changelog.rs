@@ -34,15 +34,17 @@ pub fn run(app: &App, args: &ChangelogArgs, io: &mut Io<'_>) -> Result<()> {
                 "--output names one file; add --package NAME (each package has its own CHANGELOG)".to_string(),
             ));
         }
-        for scope in &scopes {
-            run_one(scope, args, super::several(app), io)?;
+        for (n, scope) in scopes.iter().enumerate() {
+            // Several files on stdout: each under its name (a blank line between).
+            let header = super::several(app).then_some(if n == 0 { "" } else { "\n" });
+            run_one(scope, args, header, io)?;
         }
         Ok(())
     })
 }
 
 /// One package's CHANGELOG (the implicit package's: `[changelog] path`).
-fn run_one(app: &App, args: &ChangelogArgs, several: bool, io: &mut Io<'_>) -> Result<()> {
+fn run_one(app: &App, args: &ChangelogArgs, header: Option<&str>, io: &mut Io<'_>) -> Result<()> {
     {
         let path = match &args.output {
             Some(p) => p.clone(),
@@ -97,9 +99,9 @@ fn run_one(app: &App, args: &ChangelogArgs, several: bool, io: &mut Io<'_>) -> R
             app.render_changelog(vec![release.to_contract()], ChangelogMode::Update, existing.clone(), plan.preset)?
         };
         if args.dry_run {
-            if several {
+            if let Some(before) = header {
                 // Several files: each under its name, as `head` prints them.
-                io.print(&format!("==> {shown} <==\n"))?;
+                io.print(&format!("{before}==> {shown} <==\n"))?;
             }
             return io.print(&text);
         }

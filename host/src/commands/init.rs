@@ -28,8 +28,30 @@ pub fn run(repo: &Repo, args: &InitArgs, io: &mut Io<'_>) -> Result<()> {
     let (layout, mut found) = crate::discover::discover(repo.root()).map_err(Error::Refused)?;
     // A name relkit refuses would make the printed file fail on its first use.
     let mut skipped = String::new();
+    let mut kept: Vec<(String, String)> = Vec::new();
     found.retain(|f| match crate::config::package_name_problem(&f.name) {
-        None => true,
+        // Two names that differ only in case, or give one notes file.
+        None => {
+            let notes = crate::ci::package_notes_file(std::path::Path::new("relkit-notes.md"), &f.name)
+                .display()
+                .to_string()
+                .to_ascii_lowercase();
+            match kept.iter().find(|(name, n)| name.eq_ignore_ascii_case(&f.name) || *n == notes) {
+                Some((other, _)) => {
+                    skipped.push_str(&format!(
+                        "# Left out: {:?} at {}: it would collide with {other:?} (tags or CI notes files); add it \
+                         by hand with its own name.\n",
+                        f.name,
+                        if f.path.is_empty() { "." } else { &f.path }
+                    ));
+                    false
+                }
+                None => {
+                    kept.push((f.name.clone(), notes));
+                    true
+                }
+            }
+        }
         Some(why) => {
             skipped.push_str(&format!(
                 "# Left out: {:?} at {} {why}; add it by hand under another name.\n",
