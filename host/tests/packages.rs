@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use crate::support::{TestRepo, git_in, mask, with_remote};
-use crate::transaction::{fault_wrapper, faulted_run};
+use crate::transaction::{fault_wrapper, faulted_run, faulted_run_with};
 
 const CONFIG: &str = "[[packages]]\nname = \"api\"\npath = \"packages/api\"\n\n[[packages]]\nname = \"web\"\n\
 path = \"packages/web\"\nscopes = [\"ui\"]\n\n[[packages]]\nname = \"cli\"\npath = \"packages/cli\"\n";
@@ -456,7 +456,7 @@ fn a_manifest_above_the_first_release_is_refused_not_lowered() {
     let before = repo.state();
     let err = repo.relkit(&["release"]).fails().to_string();
     assert_eq!(repo.state(), before);
-    insta::assert_snapshot!(err, @r#"error: web/package.json says 3.1.0 (version), above the release 0.1.0; relkit does not lower a version. If this is the first release with relkit, tag the current one first (`git tag web-v3.1.0 <its commit>`), or set `[version] initial = "3.1.0"`"#);
+    insta::assert_snapshot!(err, @r#"error: web/package.json says 3.1.0 (version), above the release 0.1.0; relkit does not lower a version. If this is the first release with relkit, tag the current one first (`git tag web-v3.1.0 <its commit>`), or set `[packages.version] initial = "3.1.0"`"#);
 }
 
 #[test]
@@ -511,4 +511,30 @@ fn custom_rules_and_reverts_work_per_package() {
     assert_eq!(repo.relkit(&["version", "-p", "api"]).ok(), "1.1.0\n");
     repo.git(&["revert", "--no-edit", &feat]);
     assert_eq!(repo.relkit(&["version"]).ok(), "web 1.0.1\n");
+}
+
+#[test]
+fn killed_without_push_then_pushed_releases_each_package_once() {
+    // A local release killed at every git step, then `release --push`: the
+    // next run finishes what was committed to and pushes it, and makes no
+    // second release of any package.
+    let wrapper_dir = tempfile::tempdir().unwrap();
+    let wrapper = fault_wrapper(wrapper_dir.path());
+    for at in 1.. {
+        let repo = monorepo(CONFIG);
+        let remote = with_remote(&repo);
+        let fired = faulted_run_with(&repo, &wrapper, at, "after", "KILL", &["release"]);
+        let rerun = repo.relkit(&["release", "--push"]);
+        let context = format!("KILL after git call {at}");
+        assert_eq!(rerun.code, 0, "{context}: {}\n{}", rerun.stdout, rerun.stderr);
+        for tag in ["api-v1.1.0", "web-v2.1.0", "cli-v0.1.0"] {
+            assert_eq!(git_in(remote.path(), &["rev-parse", tag]), repo.git(&["rev-parse", tag]), "{context}: {tag}");
+        }
+        let tags = repo.git(&["tag", "--list", "api-*"]);
+        assert_eq!(tags, "api-v1.0.0\napi-v1.1.0", "{context}");
+        assert!(!repo.path().join(".git/relkit-release.json").exists(), "{context}: journal left");
+        if !fired {
+            break;
+        }
+    }
 }

@@ -87,10 +87,22 @@ fn which_git() -> PathBuf {
 /// Runs `relkit release --push` with the fault at git call `at`; returns
 /// whether the fault fired (false: the run made fewer git calls than `at`).
 pub(crate) fn faulted_run(repo: &TestRepo, wrapper: &Path, at: usize, when: &str, signal: &str) -> bool {
+    faulted_run_with(repo, wrapper, at, when, signal, &["release", "--push"])
+}
+
+/// [`faulted_run`] of any relkit command.
+pub(crate) fn faulted_run_with(
+    repo: &TestRepo,
+    wrapper: &Path,
+    at: usize,
+    when: &str,
+    signal: &str,
+    args: &[&str],
+) -> bool {
     let state = tempfile::tempdir().unwrap();
     let path = format!("{}:{}", wrapper.display(), std::env::var("PATH").unwrap());
     let out = repo
-        .relkit_command(&["release", "--push"])
+        .relkit_command(args)
         .env("PATH", path)
         .env("RELKIT_FAULT_DIR", state.path())
         .env("RELKIT_FAULT_AT", at.to_string())

@@ -9,8 +9,10 @@ use super::Io;
 use crate::error::{Error, Result};
 use crate::git::Repo;
 
+/// `relkit init [--packages]`.
 #[derive(Debug, Clone, Default)]
 pub struct InitArgs {
+    /// List the repository's workspace members as `[[packages]]`.
     pub packages: bool,
 }
 
@@ -21,6 +23,8 @@ pub const STARTER: &str = "# relkit.toml: every key is optional; README.md lists
 # [changelog]\n# path = \"CHANGELOG.md\"\n\
 # [[version-files]]\n# path = \"Cargo.toml\"\n";
 
+/// Prints the starting configuration on stdout. Errors: no workspace layout
+/// found, or a manifest that does not parse (one line naming the file).
 pub fn run(repo: &Repo, args: &InitArgs, io: &mut Io<'_>) -> Result<()> {
     if !args.packages {
         return io.print(STARTER);

@@ -46,20 +46,12 @@ struct Planned<'a> {
 pub fn run(app: &App, args: &ReleaseArgs, io: &mut Io<'_>) -> Result<()> {
     let kind = io.style.ci;
     let several = super::several(app);
-    let scopes = app.scopes()?;
     let changelog_enabled = app.config.config.release.changelog;
-    let changelog_paths: Vec<Option<PathBuf>> = scopes
-        .iter()
-        .map(|s| if changelog_enabled { s.changelog_path().map(Some) } else { Ok(None) })
-        .collect::<Result<_>>()?;
     // A dry run changes nothing, so it needs no lock and finishes nothing.
     let _lock = if args.dry_run {
         None
     } else {
-        let lock = begin(app, io, changelog_paths.iter().flatten().next().map(PathBuf::as_path))?;
-        for path in changelog_paths.iter().flatten().skip(1) {
-            release::remove_leftovers(app, Some(path));
-        }
+        let lock = begin(app, io, None)?;
         if let Some(made) = release::recover::resume(app)? {
             let tags: Vec<&str> = made.journal.tags().into_iter().map(|(t, _)| t).collect();
             io.print(&format!("relkit: completed {} from an interrupted run\n", tags.join(", ")))?;
@@ -75,6 +67,17 @@ pub fn run(app: &App, args: &ReleaseArgs, io: &mut Io<'_>) -> Result<()> {
         }
         Some(lock)
     };
+    // The packages are read after a killed run was finished: its tags count.
+    let scopes = app.scopes()?;
+    let changelog_paths: Vec<Option<PathBuf>> = scopes
+        .iter()
+        .map(|s| if changelog_enabled { s.changelog_path().map(Some) } else { Ok(None) })
+        .collect::<Result<_>>()?;
+    if !args.dry_run {
+        for path in changelog_paths.iter().flatten() {
+            release::remove_leftovers(app, Some(path));
+        }
+    }
     let remote = app.config.config.release.remote.clone();
     // Two git reads that do not depend on the version run beside it, and
     // the plugins load meanwhile.
