@@ -72,6 +72,19 @@ pub struct PackageRelease {
     pub notes: String,
 }
 
+impl PackageRelease {
+    /// Package `name`'s release, with its notes.
+    pub fn of(name: &str, release: &crate::app::ReleaseData, notes: &str) -> Self {
+        Self {
+            name: name.to_string(),
+            version: release.version.clone(),
+            tag: release.tag.clone(),
+            previous_tag: release.previous.as_ref().map(|t| t.name.clone()),
+            notes: notes.to_string(),
+        }
+    }
+}
+
 /// The notes file of package `name`: `relkit-notes-<name>.md` beside the
 /// notes file (`[ci] notes-file`, or the GitLab template's
 /// `RELKIT_NOTES_FILE`), the name's characters other than letters, digits,

@@ -194,16 +194,7 @@ fn a_lightweight_tag_counts_at_its_commit_time_and_prereleases_do_not_count() {
 #[test]
 fn under_github_actions_the_report_goes_to_the_step_summary() {
     let repo = november();
-    let dir = tempfile::tempdir().unwrap();
-    let summary = dir.path().join("summary");
-    let out = repo
-        .relkit_command(&["metrics", "--since", "2026-11-01", "--until", "2026-11-28"])
-        .env("GITHUB_ACTIONS", "true")
-        .env("GITHUB_STEP_SUMMARY", &summary)
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    let text = std::fs::read_to_string(&summary).unwrap();
+    let text = crate::support::step_summary(&repo, &["metrics", "--since", "2026-11-01", "--until", "2026-11-28"]);
     assert!(text.contains("xychart-beta"), "{text}");
 }
 

@@ -482,15 +482,7 @@ fn a_package_s_short_name_is_its_scope_its_release_as_name_and_its_flag() {
     let err = repo.relkit(&["version", "--release-as", "3.0.0"]).fails().to_string();
     assert!(err.contains("--release-as gives one package's version; add --package NAME"), "{err}");
     // The step summary names the tags of a release of several packages.
-    let summary = repo.path().join("summary.md");
-    let out = repo
-        .relkit_command(&["release", "--dry-run"])
-        .env("GITHUB_ACTIONS", "true")
-        .env("GITHUB_STEP_SUMMARY", &summary)
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    let text = std::fs::read_to_string(&summary).unwrap();
+    let text = crate::support::step_summary(&repo, &["release", "--dry-run"]);
     assert!(text.starts_with("## relkit: web-v2.0.0, api-v1.1.0 (dry run, nothing was released)\n"), "{text}");
 }
 

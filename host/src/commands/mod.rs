@@ -147,6 +147,13 @@ pub fn several(app: &crate::app::App) -> bool {
     app.has_packages() && app.selected.is_none()
 }
 
+/// The heading a package's text gets when a command prints several
+/// packages' notes or runbooks (and in the `notes` output): `# api 1.1.0`,
+/// then a blank line.
+pub fn package_heading(name: &str, version: &str) -> String {
+    format!("# {name} {version}\n\n")
+}
+
 /// The value of a scoped thread; a panic there is re-raised here.
 pub(crate) fn rejoin<T>(result: std::thread::Result<T>) -> T {
     result.unwrap_or_else(|panic| std::panic::resume_unwind(panic))

@@ -64,7 +64,7 @@ fn run_packages(scopes: &[App], args: &NotesArgs, io: &mut Io<'_>) -> Result<()>
             continue;
         }
         let sep = if printed == 0 { "" } else { "\n" };
-        io.print(&format!("{sep}# {} {}\n\n", scope.package_name(), release.version))?;
+        io.print(&format!("{sep}{}", super::package_heading(scope.package_name(), &release.version)))?;
         io.print(&rendered.markdown)?;
         printed += 1;
     }

@@ -82,10 +82,7 @@ fn prepare(app: &App, args: &PrepareArgs, name: &str, branch: &str, io: &mut Io<
         super::release::check_can_release(scope, &plan, &release)?;
         for change in package_files(scope, &plan, &release, &overlay)? {
             overlay.insert(change.path.clone(), String::from_utf8_lossy(&change.new).into_owned());
-            match files.iter_mut().find(|f| f.path == change.path) {
-                Some(earlier) => earlier.new = change.new,
-                None => files.push(change),
-            }
+            change.merge_into(&mut files);
         }
         let notes = scope.render_notes(&release, plan.preset)?;
         made.push((scope, plan, release, notes.markdown));
@@ -103,7 +100,9 @@ fn prepare(app: &App, args: &PrepareArgs, name: &str, branch: &str, io: &mut Io<
             config.release.commit_message.replace("{version}", &tags.join(", ")).replace("{tag}", &tags.join(", "));
         let body: Vec<String> = made
             .iter()
-            .map(|(s, _, r, notes)| format!("# {} {}\n\n{}", s.package_name(), r.version, notes.trim_end()))
+            .map(|(s, _, r, notes)| {
+                format!("{}{}", super::package_heading(s.package_name(), &r.version), notes.trim_end())
+            })
             .collect();
         (subject, body.join("\n\n"))
     } else {
@@ -148,16 +147,7 @@ fn prepare(app: &App, args: &PrepareArgs, name: &str, branch: &str, io: &mut Io<
             dry_run: false,
             notes: body.clone() + "\n",
             sha: Some(commit),
-            packages: made
-                .iter()
-                .map(|(s, _, r, notes)| ci::PackageRelease {
-                    name: s.package_name().to_string(),
-                    version: r.version.clone(),
-                    tag: r.tag.clone(),
-                    previous_tag: r.previous.as_ref().map(|p| p.name.clone()),
-                    notes: notes.clone(),
-                })
-                .collect(),
+            packages: made.iter().map(|(s, _, r, notes)| ci::PackageRelease::of(s.package_name(), r, notes)).collect(),
             ..Outputs::default()
         }
     } else {

@@ -222,13 +222,7 @@ pub fn run(app: &App, args: &ReleaseArgs, io: &mut Io<'_>) -> Result<()> {
             sha: Some(first.release.commit.clone()),
             packages: planned
                 .iter()
-                .map(|p| ci::PackageRelease {
-                    name: p.scope.package_name().to_string(),
-                    version: p.release.version.clone(),
-                    tag: p.release.tag.clone(),
-                    previous_tag: p.release.previous.as_ref().map(|t| t.name.clone()),
-                    notes: p.notes.clone(),
-                })
+                .map(|p| ci::PackageRelease::of(p.scope.package_name(), &p.release, &p.notes))
                 .collect(),
         }
     } else {
@@ -257,11 +251,7 @@ pub fn run(app: &App, args: &ReleaseArgs, io: &mut Io<'_>) -> Result<()> {
             });
         }
         for change in p.version_files.iter().map(version_files::Updated::file_change) {
-            // A shared file once, with its first bytes and its last text.
-            match files.iter_mut().find(|f: &&mut FileChange| f.path == change.path) {
-                Some(earlier) => earlier.new = change.new,
-                None => files.push(change),
-            }
+            change.merge_into(&mut files);
         }
     }
     let tags: Vec<&str> = planned.iter().map(|p| p.release.tag.as_str()).collect();
@@ -473,7 +463,8 @@ fn joined_texts<'p>(parts: impl Iterator<Item = (&'p Planned<'p>, &'p str)>) -> 
         if !out.is_empty() {
             out.push('\n');
         }
-        out.push_str(&format!("# {} {}\n\n{}", p.scope.package_name(), p.release.version, text.trim_end()));
+        out.push_str(&super::package_heading(p.scope.package_name(), &p.release.version));
+        out.push_str(text.trim_end());
         out.push('\n');
     }
     out

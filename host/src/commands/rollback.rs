@@ -48,7 +48,7 @@ fn run_packages(scopes: &[App], args: &RollbackArgs, io: &mut Io<'_>) -> Result<
         let Some(release) = scope.pending_release(&plan)? else { continue };
         let text = scope.render_rollback(&release, plan.preset)?;
         let sep = if printed == 0 { "" } else { "\n" };
-        io.print(&format!("{sep}# {} {}\n\n", scope.package_name(), release.version))?;
+        io.print(&format!("{sep}{}", super::package_heading(scope.package_name(), &release.version)))?;
         io.print(&text)?;
         printed += 1;
     }

@@ -45,6 +45,18 @@ pub struct FileChange {
     pub new: Vec<u8>,
 }
 
+impl FileChange {
+    /// Adds `change` to `files`; a file already there (two packages share a
+    /// workspace's `Cargo.lock`) keeps its first bytes and takes the new text,
+    /// which was planned over the earlier one.
+    pub fn merge_into(self, files: &mut Vec<FileChange>) {
+        match files.iter_mut().find(|f| f.path == self.path) {
+            Some(earlier) => earlier.new = self.new,
+            None => files.push(self),
+        }
+    }
+}
+
 /// A release decided and rendered, about to be made.
 #[derive(Debug, Clone)]
 pub struct Request {

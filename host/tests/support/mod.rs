@@ -229,6 +229,17 @@ pub fn with_remote(repo: &TestRepo) -> tempfile::TempDir {
     remote
 }
 
+/// Runs relkit under GitHub Actions with a step summary file (outside the
+/// work tree); returns what relkit wrote there. The run must succeed.
+pub fn step_summary(repo: &TestRepo, args: &[&str]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let summary = dir.path().join("summary.md");
+    let out =
+        repo.relkit_command(args).env("GITHUB_ACTIONS", "true").env("GITHUB_STEP_SUMMARY", &summary).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    std::fs::read_to_string(&summary).unwrap()
+}
+
 /// Runs git in `dir` (a bare remote, say); its trimmed stdout.
 pub fn git_in(dir: &Path, args: &[&str]) -> String {
     let out = Command::new("git").arg("-C").arg(dir).args(args).output().unwrap();
