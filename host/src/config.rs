@@ -532,6 +532,9 @@ pub struct Loaded {
     pub base_dir: PathBuf,
     /// The file's text, to name the line of a key in later errors.
     pub text: String,
+    /// The file's `[version]`, `[notes]` and `[rollback]` tables as written,
+    /// parsed once: each package's own keys are laid over them.
+    pub tables: toml::Table,
 }
 
 impl Loaded {
@@ -556,6 +559,7 @@ pub fn load(explicit: Option<&Path>, repo_root: &Path) -> Result<Loaded, ConfigE
                 path: None,
                 base_dir: repo_root.to_path_buf(),
                 text: String::new(),
+                tables: toml::Table::new(),
             });
         }
         Err(e) => {
@@ -569,7 +573,10 @@ pub fn load(explicit: Option<&Path>, repo_root: &Path) -> Result<Loaded, ConfigE
         .map(Path::to_path_buf)
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or_else(|| PathBuf::from("."));
-    let loaded = Loaded { config, path: Some(path.clone()), base_dir, text };
+    let mut tables: toml::Table =
+        if config.packages.is_empty() { toml::Table::new() } else { toml::from_str(&text).unwrap_or_default() };
+    tables.retain(|key, _| key == "version" || key == "notes" || key == "rollback");
+    let loaded = Loaded { config, path: Some(path.clone()), base_dir, text, tables };
     loaded.check_paths(repo_root).map_err(|(table, key, message)| ConfigError::Invalid {
         path: path.clone(),
         message: located(&loaded.text, table, key, &message),
@@ -857,9 +864,8 @@ impl Loaded {
         let package = &self.config.packages[index];
         let mut config = self.config.clone();
         config.packages = Vec::new();
-        let top: toml::Table = toml::from_str(&self.text).unwrap_or_default();
         let merged = |key: &str, own: Option<&toml::Table>| -> toml::Table {
-            let mut table = top.get(key).and_then(toml::Value::as_table).cloned().unwrap_or_default();
+            let mut table = self.tables.get(key).and_then(toml::Value::as_table).cloned().unwrap_or_default();
             for (k, v) in own.into_iter().flatten() {
                 table.insert(k.clone(), v.clone());
             }
