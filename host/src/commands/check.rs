@@ -5,7 +5,7 @@
 //! summary; on GitLab the table is a collapsible section of the job log.
 
 use super::Io;
-use crate::app::{App, VersionOverrides};
+use crate::app::{App, VersionOverrides, VersionPlan};
 use crate::ci::{self, CiKind};
 use crate::error::{Error, Result};
 use crate::git::{GitCommit, short_id};
@@ -33,6 +33,8 @@ fn check(app: &App, args: &CheckArgs, io: &mut Io<'_>) -> Result<()> {
     let rule_types: Vec<String> = app.config.config.version.rules.iter().map(|r| r.kind.clone()).collect();
     let rules = Rules::new(&app.config.config.check, preset, &rule_types);
     let kind = io.style.ci;
+    // The packages are read once, for the range and for the prediction.
+    let scopes = app.scopes()?;
 
     // What is checked: the title, or the commits of the range.
     let (what, rows) = match &args.message {
@@ -41,7 +43,7 @@ fn check(app: &App, args: &CheckArgs, io: &mut Io<'_>) -> Result<()> {
             vec![Row { id: None, subject: first_line(text), verdict: lint::check(text, 0, &rules) }],
         ),
         None => {
-            let (from, to) = range(app, args)?;
+            let (from, to) = range(app, &scopes, args)?;
             let spec = match &from {
                 Some(from) => format!("{from}..{to}"),
                 None => to.clone(),
@@ -65,7 +67,7 @@ fn check(app: &App, args: &CheckArgs, io: &mut Io<'_>) -> Result<()> {
     };
 
     // The release the branch would make (or the title, as the squash commit).
-    let prediction = predict(app, args)?;
+    let prediction = predict(app, &scopes, args)?;
     let freeze = freeze_notice(app);
 
     io.print(&summary)?;
@@ -133,7 +135,7 @@ fn first_line(text: &str) -> String {
 /// The range: `--from`/`--to`; else, in a pull request, from the base branch
 /// (GitHub's `GITHUB_BASE_REF` as `origin/<base>`, GitLab's
 /// `CI_MERGE_REQUEST_DIFF_BASE_SHA`); else from the last release tag.
-fn range(app: &App, args: &CheckArgs) -> Result<(Option<String>, String)> {
+fn range(app: &App, scopes: &[App], args: &CheckArgs) -> Result<(Option<String>, String)> {
     let to = args.to.clone().unwrap_or_else(|| "HEAD".to_string());
     if let Some(from) = &args.from {
         return Ok((Some(from.clone()), to));
@@ -156,7 +158,7 @@ fn range(app: &App, args: &CheckArgs) -> Result<(Option<String>, String)> {
         // Every package's unreleased commits: from what all their last
         // releases reach (none released yet: the whole history).
         let mut starts = Vec::new();
-        for scope in app.scopes()? {
+        for scope in scopes {
             match scope.last_release(&head)? {
                 Some(t) => starts.push(t.commit),
                 None => return Ok((None, to)),
@@ -207,13 +209,13 @@ fn cell(text: &str) -> String {
 
 /// What the branch would release: for each package of `[[packages]]`
 /// (those that release something), or the one package.
-fn predict(app: &App, args: &CheckArgs) -> Result<String> {
-    let scopes = app.scopes()?;
+fn predict(app: &App, scopes: &[App], args: &CheckArgs) -> Result<String> {
     if !super::several(app) {
-        return predict_one(&scopes[0], args);
+        let plan = scopes[0].plan_version(&args.overrides, true)?;
+        return predict_one(&scopes[0], args, plan);
     }
     let mut out = String::new();
-    for scope in &scopes {
+    for scope in scopes {
         let plan = scope.plan_version(&args.overrides, true)?;
         // A title decides for the packages the branch changes, or whose
         // scope it names.
@@ -224,7 +226,7 @@ fn predict(app: &App, args: &CheckArgs) -> Result<String> {
         if plan.next().is_none() && !named {
             continue;
         }
-        let text = predict_one(scope, args)?;
+        let text = predict_one(scope, args, plan)?;
         if text.contains("releases nothing") {
             continue;
         }
@@ -238,8 +240,7 @@ fn predict(app: &App, args: &CheckArgs) -> Result<String> {
 
 /// What the branch would release, and which commit decides it; with
 /// `--message`, what that title releases as the squash commit.
-fn predict_one(app: &App, args: &CheckArgs) -> Result<String> {
-    let plan = app.plan_version(&args.overrides, true)?;
+fn predict_one(app: &App, args: &CheckArgs, plan: VersionPlan) -> Result<String> {
     if let Some(title) = &args.message {
         let decision = app.decide_for(&plan, &args.overrides, title)?;
         return Ok(match decision.next {
