@@ -717,7 +717,18 @@ impl App {
 
     /// Decides the next version from the commits since the last release.
     pub fn plan_version(&self, overrides: &VersionOverrides, with_paths: bool) -> Result<VersionPlan> {
-        let plan = self.plan_version_unnamed(overrides, with_paths);
+        self.plan_version_at(overrides, with_paths, None)
+    }
+
+    /// [`Self::plan_version`] as if HEAD were `at` (a commit HEAD reaches):
+    /// the release of a merged release pull request where it landed.
+    pub fn plan_version_at(
+        &self,
+        overrides: &VersionOverrides,
+        with_paths: bool,
+        at: Option<&str>,
+    ) -> Result<VersionPlan> {
+        let plan = self.plan_version_unnamed(overrides, with_paths, at);
         match (&self.package.name, plan) {
             // Which package could not be decided: the error says it first.
             (Some(name), Err(Error::Refused(m))) => Err(Error::Refused(format!("package {name}: {m}"))),
@@ -725,8 +736,16 @@ impl App {
         }
     }
 
-    fn plan_version_unnamed(&self, overrides: &VersionOverrides, with_paths: bool) -> Result<VersionPlan> {
-        let head = self.repo.head()?;
+    fn plan_version_unnamed(
+        &self,
+        overrides: &VersionOverrides,
+        with_paths: bool,
+        at: Option<&str>,
+    ) -> Result<VersionPlan> {
+        let head = match at {
+            Some(commit) => commit.to_string(),
+            None => self.repo.head()?,
+        };
         let tags = self.version_tags()?;
         let last_release = self.last_release(&head)?;
         if self.package.name.is_none() {

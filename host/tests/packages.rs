@@ -373,13 +373,29 @@ fn a_release_pull_request_holds_every_due_package_and_release_tags_each() {
     // no second CHANGELOG section.
     repo.git(&["merge", "-q", "--squash", "relkit/release"]);
     repo.git(&["commit", "-q", "-m", "chore(release): api-v1.1.0, web-v2.1.0 (#12)"]);
+    let landed = repo.head();
+    // Pushed before the release job ran: a cli fix the pull request lacks.
+    repo.commit_files("fix(cli): crash on start", &[("packages/cli/main.go", "// cli 2\n")]);
     let run = repo.relkit(&["release"]);
     assert!(run.stderr.contains("prepared api-v1.1.0") && run.stderr.contains("prepared web-v2.1.0"), "{}", run.stderr);
     for tag in ["api-v1.1.0", "web-v2.1.0"] {
-        assert_eq!(repo.git(&["rev-parse", &format!("{tag}^{{commit}}")]), repo.head(), "{tag}");
+        assert_eq!(repo.git(&["rev-parse", &format!("{tag}^{{commit}}")]), landed, "{tag}");
     }
+    assert!(
+        run.stderr.contains(&format!(
+            "relkit: package cli: not in the release pull request that landed at {}; the next run releases it",
+            &landed[..7]
+        )),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(repo.git(&["tag", "-l", "cli-*"]), "cli-v0.1.0");
     assert_eq!(repo.read("packages/api/CHANGELOG.md").matches("## [1.1.0]").count(), 1);
     assert_eq!(repo.git(&["status", "--porcelain"]), "");
+    // The next run releases cli alone, with its fix.
+    let out = repo.relkit(&["release"]).ok().to_string();
+    assert!(out.contains("releasing cli-v0.1.1 (patch; previous cli-v0.1.0)"), "{out}");
+    assert_eq!(repo.git(&["tag", "-l", "api-*"]), "api-v1.0.0\napi-v1.1.0");
 }
 
 #[test]

@@ -122,3 +122,56 @@ fn with_pull_request_set_only_a_merged_release_pull_request_is_released() {
     repo.git(&["merge", "-q", "--ff-only", "relkit/release"]);
     release_after_merge(&repo, remote.path());
 }
+
+/// A release job that runs after more pushes (late, or after a cancelled
+/// one) tags the release pull request where it landed; the later commits are
+/// not in its CHANGELOG section, so the next release ships them.
+#[test]
+fn commits_pushed_after_the_merge_wait_for_the_next_release() {
+    for style in ["fast-forward", "merge commit", "squash"] {
+        let (repo, remote) = due();
+        repo.relkit(&["prepare"]).ok();
+        match style {
+            "fast-forward" => repo.git(&["merge", "-q", "--ff-only", "relkit/release"]),
+            "merge commit" => repo.git(&["merge", "-q", "--no-ff", "-m", "Merge pull request #12", "relkit/release"]),
+            _ => {
+                repo.git(&["merge", "-q", "--squash", "relkit/release"]);
+                repo.git(&["commit", "-q", "-m", "chore(release): 1.3.0 (#12)"])
+            }
+        };
+        let landed = repo.head();
+        repo.commit("feat: export to CSV");
+        repo.commit("fix: trim the header");
+        repo.git(&["push", "-q", "origin", "main"]);
+        let head = repo.head();
+
+        let run = repo.relkit(&["release", "--push"]);
+        run.ok();
+        let short = |id: &str| id[..7].to_string();
+        assert!(
+            run.stderr.contains(&format!(
+                "the release pull request landed at {}; the commits after it (up to HEAD {}) wait for the next release",
+                short(&landed),
+                short(&head)
+            )),
+            "{style}: {}",
+            run.stderr
+        );
+        assert_eq!(repo.git(&["rev-parse", "v1.3.0^{commit}"]), landed, "{style}");
+        assert_eq!(git_in(remote.path(), &["rev-parse", "v1.3.0^{commit}"]), landed, "{style}");
+        assert_eq!(repo.head(), head, "{style}: the branch moved");
+        let message = repo.git(&["tag", "-l", "--format=%(contents)", "v1.3.0"]);
+        assert!(message.contains("add pagination") && !message.contains("export to CSV"), "{style}: {message}");
+
+        // The next run releases what came after, on top of it.
+        let out = repo.relkit(&["release", "--push"]).ok().to_string();
+        assert!(out.contains("releasing v1.4.0 (minor; previous v1.3.0)"), "{style}: {out}");
+        let changelog = repo.read("CHANGELOG.md");
+        assert_eq!(changelog.matches("## [1.3.0]").count(), 1, "{style}: {changelog}");
+        let (newer, older) = changelog.split_once("## [1.3.0]").unwrap();
+        assert!(newer.contains("export to CSV") && newer.contains("trim the header"), "{style}: {changelog}");
+        assert!(!older.contains("export to CSV"), "{style}: {changelog}");
+        assert!(repo.read("Cargo.toml").contains("version = \"1.4.0\""), "{style}");
+        assert_eq!(git_in(remote.path(), &["rev-parse", "v1.4.0^{commit}"]), repo.head(), "{style}");
+    }
+}

@@ -7,8 +7,11 @@
 //! that branch on the remote. Run again after new commits, it replaces the
 //! branch. When the commit reaches the default branch (fast-forward, merge
 //! commit or squash), `relkit release` recognises it by its subject
-//! ([`prepared_version`]), releases the version it names at HEAD, and writes
-//! no CHANGELOG section or version file a second time.
+//! ([`prepared_version`]), releases the version it names, and writes no
+//! CHANGELOG section or version file a second time. The tag goes where the
+//! commit landed on the branch (itself, its squash commit or the merge
+//! commit, [`crate::git::Repo::landed_at`]): commits pushed after it are not
+//! in its CHANGELOG section, so they wait for the next release.
 
 use semver::Version;
 
@@ -255,11 +258,11 @@ fn strip_merge_request_suffix(subject: &str) -> &str {
 
 /// With a prepared release in `plan`'s commits: the overrides that release
 /// its version (`--release-as`), and the version, for `relkit release`.
-pub fn prepared_overrides(
+pub fn prepared_overrides<'p>(
     app: &App,
-    plan: &VersionPlan,
+    plan: &'p VersionPlan,
     overrides: &VersionOverrides,
-) -> Option<(VersionOverrides, Version, String)> {
+) -> Option<(VersionOverrides, Version, &'p GitCommit)> {
     let (version, commit) = prepared_version(app, &plan.commits)?;
     // Above the last release by SemVer precedence (build metadata does not
     // count: `1.0.0+x` is no newer than 1.0.0), and never a build-tagged one.
@@ -273,7 +276,7 @@ pub fn prepared_overrides(
     }
     let mut with = overrides.clone();
     with.release_as = Some(version.to_string());
-    Some((with, version, commit.id.clone()))
+    Some((with, version, commit))
 }
 
 #[cfg(test)]

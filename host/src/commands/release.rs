@@ -111,18 +111,52 @@ pub fn run(app: &App, args: &ReleaseArgs, io: &mut Io<'_>) -> Result<()> {
     let mut plans = plans?;
     // A release commit `relkit prepare` made, merged since the last release:
     // release the version it names, and write nothing it already holds.
+    // It is tagged where it landed on the branch (itself, its squash commit or
+    // the merge commit): commits pushed after it are not in its CHANGELOG
+    // section, so they wait for the next release.
     let mut prepared = Vec::with_capacity(scopes.len());
+    let mut landed: Option<String> = None;
     for (scope, plan) in scopes.iter().zip(plans.iter_mut()) {
-        let found = super::prepare::prepared_overrides(scope, plan, &args.overrides);
+        let found = super::prepare::prepared_overrides(scope, plan, &args.overrides)
+            .map(|(overrides, version, commit)| (overrides, version, commit.clone()));
         if let Some((overrides, version, commit)) = &found {
+            let at = app.repo.landed_at(commit, &plan.head, plan.last_release.as_ref().map(|t| t.commit.as_str()))?;
             io.note(&format!(
                 "relkit: {} prepared {}{version}; releasing it without writing the CHANGELOG or version files again",
-                short_id(commit),
+                short_id(&commit.id),
                 scope.tag_prefix()
             ))?;
-            *plan = scope.plan_version(overrides, true)?;
+            let moved = at != plan.head;
+            if moved && landed.is_none() {
+                io.note(&format!(
+                    "relkit: the release pull request landed at {}; the commits after it (up to HEAD {}) wait for \
+                     the next release",
+                    short_id(&at),
+                    short_id(&plan.head)
+                ))?;
+            }
+            *plan = scope.plan_version_at(overrides, true, moved.then_some(at.as_str()))?;
+            if moved {
+                landed.get_or_insert(at);
+            }
         }
         prepared.push(found.is_some());
+    }
+    // One commit carries every tag of a run: with the pull request's release
+    // tagged behind HEAD, the packages it did not prepare (or prepared
+    // elsewhere) are released by the next run, on top of it.
+    let mut waits = vec![false; scopes.len()];
+    if let Some(at) = &landed {
+        for (n, (scope, plan)) in scopes.iter().zip(plans.iter()).enumerate() {
+            if plan.next().is_some() && (!prepared[n] || &plan.head != at) {
+                io.note(&format!(
+                    "relkit: package {}: not in the release pull request that landed at {}; the next run releases it",
+                    scope.package_name(),
+                    short_id(at)
+                ))?;
+                waits[n] = true;
+            }
+        }
     }
     let dirty = joined(dirty)?;
     app.set_remote(joined(remote_url)?);
@@ -151,6 +185,9 @@ pub fn run(app: &App, args: &ReleaseArgs, io: &mut Io<'_>) -> Result<()> {
     }
     let mut pending = Vec::new();
     for (n, (scope, plan)) in scopes.iter().zip(&plans).enumerate() {
+        if waits[n] {
+            continue;
+        }
         if let Some(release) = scope.pending_release(plan)? {
             pending.push((n, release));
         }
