@@ -17,13 +17,15 @@ use crate::error::{Error, Result};
 use crate::release::FileChange;
 use crate::runtime::Capability;
 
-/// Lock files updated with the manifest they sit beside (or, for
-/// `Cargo.lock`, above: a workspace has one at its root). They change only
-/// for the manifests' own packages; the plugin decides which entries.
-const COMPANIONS: &[(&str, &[&str], bool)] = &[
-    // (manifest, lock files, search the parent directories too)
-    ("Cargo.toml", &["Cargo.lock"], true),
-    ("package.json", &["package-lock.json", "npm-shrinkwrap.json"], false),
+/// Lock files updated with the manifest they sit beside or above: a Cargo
+/// workspace has one `Cargo.lock` at its root, an npm workspace one
+/// `package-lock.json` that records each member under
+/// `packages["<member dir>"]`. They change only for the manifests' own
+/// packages; the plugin decides which entries.
+const COMPANIONS: &[(&str, &[&str])] = &[
+    // (manifest, lock files: the nearest at or above the manifest)
+    ("Cargo.toml", &["Cargo.lock"]),
+    ("package.json", &["package-lock.json", "npm-shrinkwrap.json"]),
 ];
 
 /// One version file the release changes.
@@ -298,28 +300,47 @@ fn segment_match(p: &[u8], s: &[u8]) -> bool {
     }
 }
 
-/// The lock files that go with a manifest: beside it, and for `Cargo.toml`
-/// the nearest `Cargo.lock` at or above it inside the repository.
+/// The lock files that go with a manifest: the nearest at or above it inside
+/// the repository. An npm lock above a `package.json` counts only when it
+/// records that directory as a workspace member (`packages["web"]`): a
+/// package with no lock of its own beside a repository-wide lock is not
+/// necessarily in it.
 fn companion_paths(root: &Path, manifest: &Path) -> Vec<PathBuf> {
     let Some(name) = manifest.file_name().and_then(|n| n.to_str()) else { return Vec::new() };
-    let Some((_, locks, upward)) = COMPANIONS.iter().find(|(m, _, _)| *m == name) else { return Vec::new() };
+    let Some((_, locks)) = COMPANIONS.iter().find(|(m, _)| *m == name) else { return Vec::new() };
+    let own = manifest.parent();
     let mut found = Vec::new();
-    let mut dir = manifest.parent();
+    let mut dir = own;
     while let Some(d) = dir.filter(|d| d.starts_with(root)) {
-        for lock in *locks {
-            let candidate = d.join(lock);
-            if candidate.is_file()
-                && let Ok(resolved) = crate::fsutil::resolve_inside(root, root, &candidate)
-            {
+        let present: Vec<PathBuf> = locks.iter().map(|lock| d.join(lock)).filter(|c| c.is_file()).collect();
+        if !present.is_empty() {
+            for candidate in present {
+                let Ok(resolved) = crate::fsutil::resolve_inside(root, root, &candidate) else { continue };
+                let member_dir = own.and_then(|o| o.strip_prefix(d).ok()).unwrap_or(Path::new(""));
+                if name == "package.json"
+                    && !member_dir.as_os_str().is_empty()
+                    && !npm_lock_lists(&resolved, member_dir)
+                {
+                    continue;
+                }
                 found.push(resolved);
             }
-        }
-        if !*upward || !found.is_empty() {
             break;
         }
         dir = d.parent();
     }
     found
+}
+
+/// Whether the npm lock at `lock` has an entry `packages["<member>"]`
+/// (`member` relative to the lock's directory). An unreadable or unparsable
+/// lock has none.
+fn npm_lock_lists(lock: &Path, member: &Path) -> bool {
+    let key: Vec<&str> = member.iter().filter_map(|c| c.to_str()).collect();
+    std::fs::read_to_string(lock)
+        .ok()
+        .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
+        .is_some_and(|v| v["packages"][key.join("/")].is_object())
 }
 
 impl App {

@@ -459,6 +459,49 @@ path = \"crates/cli/Cargo.toml\"\n\n[[packages]]\nname = \"acme-core\"\npath = \
     assert_eq!(repo.git(&["status", "--porcelain"]), "");
 }
 
+/// npm 7+ workspaces: one root package-lock.json records each member under
+/// `packages["<dir>"]`. A dependency at the same version and the root
+/// package stay as they are.
+const NPM_LOCK: &str = "{\n  \"name\": \"acme\",\n  \"lockfileVersion\": 3,\n  \"packages\": {\n    \"\": {\n      \
+\"name\": \"acme\",\n      \"workspaces\": [\"packages/*\"]\n    },\n    \"node_modules/left-pad\": {\n      \
+\"version\": \"1.4.2\"\n    },\n    \"packages/api\": {\n      \"name\": \"@acme/api\",\n      \"version\": \"1.4.2\"\n    \
+},\n    \"packages/web\": {\n      \"name\": \"@acme/web\",\n      \"version\": \"0.3.0\"\n    }\n  }\n}\n";
+
+#[test]
+fn npm_workspace_members_get_their_entries_in_the_root_lock() {
+    let repo = TestRepo::github();
+    let config = "[[packages]]\nname = \"@acme/api\"\npath = \"packages/api\"\n[[packages.version-files]]\n\
+path = \"packages/api/package.json\"\n\n[[packages]]\nname = \"@acme/web\"\npath = \"packages/web\"\n\
+[[packages.version-files]]\npath = \"packages/web/package.json\"\n";
+    repo.commit_files(
+        "chore: init",
+        &[
+            ("relkit.toml", config),
+            ("package.json", "{\n  \"name\": \"acme\",\n  \"workspaces\": [\"packages/*\"]\n}\n"),
+            ("package-lock.json", NPM_LOCK),
+            ("packages/api/package.json", "{\n  \"name\": \"@acme/api\",\n  \"version\": \"1.4.2\"\n}\n"),
+            ("packages/web/package.json", "{\n  \"name\": \"@acme/web\",\n  \"version\": \"0.3.0\"\n}\n"),
+        ],
+    );
+    repo.tag("api-v1.4.2");
+    repo.tag("web-v0.3.0");
+    repo.commit_files("feat(api): flags", &[("packages/api/index.js", "//\n")]);
+    repo.commit_files("fix(web): parse", &[("packages/web/index.js", "//\n")]);
+    let dry = repo.relkit(&["release", "--dry-run"]).ok().to_string();
+    assert!(
+        dry.contains("would write package-lock.json (packages[\"packages/api\"].version: 1.4.2 -> 1.5.0)"),
+        "{dry}"
+    );
+    repo.relkit(&["release"]).ok();
+    let want = NPM_LOCK
+        .replace("\"@acme/api\",\n      \"version\": \"1.4.2\"", "\"@acme/api\",\n      \"version\": \"1.5.0\"")
+        .replace("\"version\": \"0.3.0\"", "\"version\": \"0.3.1\"");
+    assert_eq!(repo.git(&["show", "HEAD:package-lock.json"]) + "\n", want);
+    assert_eq!(repo.git(&["show", "api-v1.5.0:package-lock.json"]) + "\n", want);
+    assert!(want.contains("\"node_modules/left-pad\": {\n      \"version\": \"1.4.2\""));
+    assert_eq!(repo.git(&["status", "--porcelain"]), "");
+}
+
 #[test]
 fn a_manifest_above_the_first_release_is_refused_not_lowered() {
     let repo = TestRepo::github();

@@ -234,22 +234,44 @@ pub fn package_json(path: &str, text: &str, version: &str) -> Result<Vec<Change>
     Ok(vec![doc.set_version(value, "version", version)?])
 }
 
-/// `package-lock.json` / `npm-shrinkwrap.json`: the top-level `version` and
-/// `packages[""].version` (lockfileVersion 2 and 3); lockfileVersion 1 has
-/// no `packages`, so only `version`. Dependencies' entries are never read.
-pub fn npm_lock(path: &str, text: &str, version: &str) -> Result<Vec<Change>, String> {
+/// `package-lock.json` / `npm-shrinkwrap.json`, for each `(directory,
+/// version)` of `packages` (the directory of a `package.json` relative to the
+/// lock's, `/`-separated): the lock's own package (`""`) at the top-level
+/// `version` and `packages[""].version`; a workspace member (`packages/web`)
+/// at `packages["packages/web"].version`, where npm 7+ records it in the
+/// workspace root's lock (lockfileVersion 2 and 3). lockfileVersion 1 has no
+/// `packages`, so only `version`. A directory the lock has no entry for is
+/// not a member of its workspace and is passed over. Dependencies' entries
+/// (`node_modules/…`) are never read.
+pub fn npm_lock(path: &str, text: &str, packages: &[(String, String)]) -> Result<Vec<Change>, String> {
     let doc = Json::parse(path, text)?;
     let fix = "run npm install --package-lock-only to write it again, then release again";
-    let top = doc.get(&["version"], "version")?.ok_or_else(|| edit::error(path, "key not found", "version", fix))?;
-    let mut changes = vec![doc.set_version(top, "version", version)?];
-    if let Some(packages) = doc.get(&["packages"], "packages")? {
-        if !matches!(packages.node, Node::Object(_)) {
-            return Err(edit::error(path, "value is not an object", "packages", fix));
+    let entries = doc.get(&["packages"], "packages")?;
+    if let Some(entries) = &entries
+        && !matches!(entries.node, Node::Object(_))
+    {
+        return Err(edit::error(path, "value is not an object", "packages", fix));
+    }
+    let mut changes = Vec::new();
+    for (dir, version) in packages {
+        if dir.is_empty() {
+            let top =
+                doc.get(&["version"], "version")?.ok_or_else(|| edit::error(path, "key not found", "version", fix))?;
+            changes.push(doc.set_version(top, "version", version)?);
+            if entries.is_some() {
+                let root = doc
+                    .get(&["packages", "", "version"], "packages[\"\"].version")?
+                    .ok_or_else(|| edit::error(path, "key not found", "packages[\"\"].version", fix))?;
+                changes.push(doc.set_version(root, "packages[\"\"].version", version)?);
+            }
+            continue;
         }
-        let root = doc
-            .get(&["packages", "", "version"], "packages[\"\"].version")?
-            .ok_or_else(|| edit::error(path, "key not found", "packages[\"\"].version", fix))?;
-        changes.push(doc.set_version(root, "packages[\"\"].version", version)?);
+        // A package.json below the lock that has no entry in it is not one
+        // of its workspace's members (a docs site with a lock of its own).
+        let key = format!("packages[{dir:?}].version");
+        if let Some(member) = doc.get(&["packages", dir, "version"], &key)? {
+            changes.push(doc.set_version(member, &key, version)?);
+        }
     }
     Ok(changes)
 }

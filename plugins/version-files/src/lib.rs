@@ -91,7 +91,7 @@ pub fn plan(files: &[VersionFile]) -> Result<Vec<Vec<Change>>, String> {
         let format = Format::of(&f.path, !f.fields.is_empty());
         let (path, text, version) = (f.path.as_str(), f.text.as_str(), f.version.as_str());
         changes[i] = Some(match format {
-            Format::CargoLock => continue,
+            Format::CargoLock | Format::NpmLock => continue,
             _ if is_member(f) => {
                 members.push(formats::cargo_member(path, text)?);
                 Vec::new()
@@ -102,7 +102,6 @@ pub fn plan(files: &[VersionFile]) -> Result<Vec<Vec<Change>>, String> {
                 c
             }
             Format::PackageJson => formats::package_json(path, text, version)?,
-            Format::NpmLock => formats::npm_lock(path, text, version)?,
             Format::Pyproject => formats::pyproject(path, text, version)?,
             Format::Chart => formats::chart(path, text, version)?,
             Format::Fields(syntax) => formats::with_fields(path, text, syntax, &f.fields, version)?,
@@ -115,9 +114,38 @@ pub fn plan(files: &[VersionFile]) -> Result<Vec<Vec<Change>>, String> {
         .zip(changes)
         .map(|(f, c)| match c {
             Some(c) => Ok(c),
+            None if Format::of(&f.path, false) == Format::NpmLock => {
+                formats::npm_lock(&f.path, &f.text, &npm_packages(files, f))
+            }
             None => formats::cargo_lock(&f.path, &f.text, &manifests),
         })
         .collect()
+}
+
+/// The packages an npm lock file records, as `(directory relative to the
+/// lock's, version)`: every `package.json` of the input at or below the
+/// lock's directory (its own package is `""`, a workspace member
+/// `packages/web`). A lock given with no such `package.json` is its own
+/// package's.
+fn npm_packages(files: &[VersionFile], lock: &VersionFile) -> Vec<(String, String)> {
+    let dir_of = |path: &str| path.rsplit_once('/').map_or(String::new(), |(dir, _)| dir.to_string());
+    let lock_dir = dir_of(&lock.path);
+    let found: Vec<(String, String)> = files
+        .iter()
+        .filter(|f| !f.companion && f.path.rsplit('/').next() == Some("package.json"))
+        .filter_map(|f| {
+            let dir = dir_of(&f.path);
+            let rel = if lock_dir.is_empty() {
+                Some(dir.as_str())
+            } else if dir == lock_dir {
+                Some("")
+            } else {
+                dir.strip_prefix(&lock_dir).and_then(|d| d.strip_prefix('/'))
+            };
+            rel.map(|r| (r.to_string(), f.version.clone()))
+        })
+        .collect();
+    if found.is_empty() { vec![(String::new(), lock.version.clone())] } else { found }
 }
 
 fn check_version(f: &VersionFile) -> Result<(), String> {

@@ -48,6 +48,18 @@ fn package_json_and_each_lockfile_version() {
     ]));
 }
 
+/// An npm workspace: the member's entry in the root lock changes, not the
+/// root's, not a sibling's or a dependency's at the same version; a
+/// package.json the lock does not list (a docs site) leaves the lock alone.
+#[test]
+fn npm_workspace_member_and_the_root_lock() {
+    insta::assert_snapshot!(run(&[
+        fixture("npm-workspace/packages/web/package.json", "2.1.0", &[]),
+        fixture("npm-workspace/docs/package.json", "2.1.0", &[]),
+        fixture("npm-workspace/package-lock.json", "2.1.0", &[]),
+    ]));
+}
+
 #[test]
 fn pyproject_pep621_poetry_and_poetry2() {
     insta::assert_snapshot!(run(&[
