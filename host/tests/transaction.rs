@@ -264,6 +264,36 @@ fn two_runs_at_once_end_in_one_release() {
     }
 }
 
+/// Two pipelines, each in its own clone, releasing at once: the remote takes
+/// one release; the other run is told the branch moved on or the tag exists
+/// (whether git's client saw it or the remote lost the race for the ref's
+/// lock), never that the remote's rules said no.
+#[test]
+fn two_clones_releasing_at_once_make_one_release_and_the_other_is_told_why() {
+    for round in 0..8 {
+        let config = if round % 2 == 0 { "[release]\ncommit = false\n" } else { "" };
+        let (repo, remote) = fixture(config);
+        let other = TestRepo::clone_of(remote.path());
+        let spawn = |r: &TestRepo| {
+            r.relkit_command(&["release", "--push"]).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap()
+        };
+        let (a, b) = (spawn(&repo), spawn(&other));
+        let runs = [Run::from(a.wait_with_output().unwrap()), Run::from(b.wait_with_output().unwrap())];
+        assert!(runs.iter().any(|r| r.code == 0), "round {round}: neither run released");
+        for run in runs.iter().filter(|r| r.code != 0) {
+            assert!(
+                run.stderr.contains("it moved on") || run.stderr.contains("already has tag v1.3.0"),
+                "round {round}: {}",
+                run.stderr
+            );
+            assert!(!run.stderr.contains("said no"), "round {round}: {}", run.stderr);
+        }
+        assert_eq!(git_in(remote.path(), &["tag"]), "v1.2.3\nv1.3.0", "round {round}");
+        let tagged = git_in(remote.path(), &["rev-parse", "v1.3.0^{commit}"]);
+        assert_eq!(git_in(remote.path(), &["rev-parse", "main"]), tagged, "round {round}");
+    }
+}
+
 #[test]
 fn a_local_release_tag_missing_on_the_remote_is_pushed_not_forgotten() {
     let (repo, remote) = fixture("[release]\ncommit = true\n");

@@ -504,15 +504,44 @@ pub fn classify_push(stdout: &str, stderr: &str) -> PushFailure {
         .filter(|l| !l.is_empty() && !l.starts_with("error: failed to push"))
         .collect();
     let remote_text = remote_text.join(" ");
+    // Another push won a race for the same ref on the remote: receive-pack
+    // says so on stderr (`cannot lock ref 'refs/tags/v1.3.0': reference
+    // already exists`, or `… is at X but expected Y`) and reports every ref of
+    // the atomic push as `atomic transaction failed`. Not a rule saying no.
+    let raced: Vec<PushRejection> = stderr
+        .lines()
+        .filter_map(|l| l.split_once("cannot lock ref '")?.1.split_once('\'').map(|(r, _)| r))
+        .map(|reference| {
+            if reference.starts_with("refs/tags/") {
+                PushRejection::TagExists(reference.to_string())
+            } else {
+                PushRejection::BranchMoved(reference.to_string())
+            }
+        })
+        .collect();
+    if !raced.is_empty() {
+        return PushFailure::Rejected { rejections: raced, remote_text };
+    }
     let mut rejections = Vec::new();
     for line in stdout.lines() {
         let mut fields = line.split('\t');
         let (Some("!"), Some(refs), Some(summary)) = (fields.next(), fields.next(), fields.next()) else { continue };
         let destination = refs.rsplit_once(':').map_or(refs, |(_, d)| d).to_string();
         let reason = summary.split_once('(').map_or("", |(_, r)| r.trim_end_matches(')')).to_string();
-        let rejection = if summary.starts_with("[remote rejected]") {
+        // The same race as reported on this line by other git versions.
+        let lost_race = ["cannot lock ref", "incorrect old value provided", "reference already exists"]
+            .iter()
+            .any(|r| reason.contains(r));
+        let rejection = if summary.starts_with("[remote rejected]") && lost_race {
+            if destination.starts_with("refs/tags/") {
+                PushRejection::TagExists(destination)
+            } else {
+                PushRejection::BranchMoved(destination)
+            }
+        } else if summary.starts_with("[remote rejected]") {
             PushRejection::Refused { reference: destination, reason }
-        } else if reason == "atomic push failed" {
+        } else if reason == "atomic push failed" || reason == "atomic transaction failed" {
+            // The other refs of an atomic push that failed for one of them.
             continue;
         } else if reason == "already exists" {
             PushRejection::TagExists(destination)
@@ -590,6 +619,19 @@ mod tests {
                 remote_text: "releases are frozen until Monday".into()
             }
         );
+        // Two pipelines pushing at once: the loser's receive-pack cannot lock
+        // the ref the winner just moved or created.
+        let raced = "!\tabc:refs/heads/main\t[remote rejected] (cannot lock ref 'refs/heads/main': is at 1111 but \
+                     expected 2222)\n!\tdef:refs/tags/v1.3.0\t[remote rejected] (atomic transaction failed)\n";
+        assert!(matches!(classify_push(raced, ""), PushFailure::Rejected { rejections, .. }
+            if rejections[0] == PushRejection::BranchMoved("refs/heads/main".into())));
+        // git 2.47 on a local remote: the reason is on stderr.
+        let raced = "!\tabc:refs/heads/main\t[remote rejected] (atomic transaction failed)\n\
+                     !\tdef:refs/tags/v1.3.0\t[remote rejected] (atomic transaction failed)\n";
+        let stderr = "remote: error: cannot lock ref 'refs/tags/v1.3.0': reference already exists\n\
+                      error: failed to push some refs to '/r'\n";
+        assert!(matches!(classify_push(raced, stderr), PushFailure::Rejected { rejections, .. }
+            if rejections == vec![PushRejection::TagExists("refs/tags/v1.3.0".into())]));
         let denied = "remote: Permission to acme/rocket.git denied to github-actions[bot].\n\
                       fatal: unable to access 'https://github.com/acme/rocket/': The requested URL returned error: 403\n";
         assert!(matches!(classify_push("", denied), PushFailure::Permission(_)));

@@ -55,6 +55,17 @@ impl TestRepo {
         repo
     }
 
+    /// A full clone of the (bare) repository at `remote`, its `origin`.
+    pub fn clone_of(remote: &Path) -> Self {
+        let repo = Self {
+            dir: tempfile::tempdir().unwrap(),
+            home: tempfile::tempdir().unwrap(),
+            clock: Cell::new(FIRST_COMMIT),
+        };
+        repo.git(&["clone", "-q", "-b", "main", remote.to_str().unwrap(), "."]);
+        repo
+    }
+
     /// An empty repository on branch `main`.
     pub fn new() -> Self {
         let repo = Self {
