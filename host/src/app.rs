@@ -176,6 +176,8 @@ struct Shared {
     tag_kinds: OnceLock<HashMap<String, String>>,
     /// The names of the tags reachable from HEAD (one `for-each-ref --merged`).
     merged_at_head: OnceLock<HashSet<String>>,
+    /// Every path of HEAD's tree (one `ls-tree -r`), for the version files.
+    head_tree: OnceLock<Vec<String>>,
     /// The starts of the ranges the scopes of this run read (their last
     /// releases), registered before the history is read once for all.
     bases: std::sync::Mutex<Option<Vec<Option<String>>>>,
@@ -474,6 +476,15 @@ impl App {
         let mut kinds: HashMap<String, String> = others.into_iter().collect();
         kinds.extend(commits.into_iter().map(|t| (t.name, "commit".to_string())));
         Ok(self.shared.tag_kinds.get_or_init(|| kinds))
+    }
+
+    /// Every path of HEAD's tree, `/`-separated, read once per run.
+    pub fn head_tree_paths(&self) -> Result<&[String]> {
+        if let Some(paths) = self.shared.head_tree.get() {
+            return Ok(paths);
+        }
+        let paths = self.repo.tree_paths(&self.repo.head()?)?;
+        Ok(self.shared.head_tree.get_or_init(|| paths))
     }
 
     fn merged_at_head(&self) -> Result<&HashSet<String>> {

@@ -104,7 +104,6 @@ pub fn plan_over(
     let changelog = if app.config.config.release.changelog { app.changelog_path().ok() } else { None };
     let mut files: Vec<(Read, ContractFile)> = Vec::new();
     let mut companions: Vec<(Read, ContractFile)> = Vec::new();
-    let mut tree: Option<Vec<String>> = None;
     for (n, entry) in entries.iter().enumerate() {
         let at = || format!("{}: {}", app.config.file_name(), app.version_file_key(n, "path"));
         let path =
@@ -133,11 +132,7 @@ pub fn plan_over(
             .map_err(|why| refused(format!("{}: {why}; fix the path or remove the [[version-files]] entry", at())))?;
         let mut extra = companion_paths(root, &path);
         if path.file_name().is_some_and(|n| n == "Cargo.toml") {
-            let paths = match &tree {
-                Some(paths) => paths,
-                None => tree.insert(app.repo.tree_paths("HEAD")?),
-            };
-            extra.extend(member_manifests(root, &path, &read.text, paths));
+            extra.extend(member_manifests(root, &path, &read.text, app.head_tree_paths()?));
         }
         for lock in extra {
             let member = lock.file_name().is_some_and(|n| n == "Cargo.toml");
@@ -177,6 +172,7 @@ pub fn plan_over(
         };
         files.push((read, contract));
     }
+    dependents(app, &files, &mut companions, version, &read_file)?;
     files.extend(companions);
     if files.is_empty() {
         return Ok(Vec::new());
@@ -212,6 +208,154 @@ pub fn plan_over(
         }
     }
     Ok(updated)
+}
+
+/// The manifest kinds whose requirements on a released package the plugin
+/// follows (`requirements.rs` of the built-in plugin).
+const DEPENDENT_KINDS: &[&str] = &["Cargo.toml", "package.json"];
+
+/// Adds to `companions` the repository's other manifests that may require
+/// a package `files` release: every tracked `Cargo.toml` (with a configured
+/// `Cargo.toml`) or `package.json` (with a configured `package.json`;
+/// never under `node_modules/`) whose text names one of the released
+/// packages. The plugin changes their requirements only where they no longer
+/// admit the new version (a path dependency `acme-core = { path = "../core",
+/// version = "0.3.0" }` would stop the workspace from building at 0.4.0).
+/// Files that cannot be read are passed over: they are not version files.
+fn dependents(
+    app: &App,
+    files: &[(Read, ContractFile)],
+    companions: &mut Vec<(Read, ContractFile)>,
+    version: &Version,
+    read_file: &dyn Fn(&Path, &Path) -> std::result::Result<Read, String>,
+) -> Result<()> {
+    fn kind(path: &Path) -> Option<&'static str> {
+        let name = path.file_name()?.to_str()?;
+        DEPENDENT_KINDS.iter().copied().find(|k| *k == name)
+    }
+    let kinds: Vec<&str> = files.iter().filter(|(_, c)| !c.companion).filter_map(|(r, _)| kind(&r.path)).collect();
+    if kinds.is_empty() {
+        return Ok(());
+    }
+    // The packages' names: a crate's, or a workspace member's that inherits
+    // its version (passed as a companion already); an npm package's.
+    let names: Vec<String> = files
+        .iter()
+        .chain(companions.iter())
+        .filter(|(r, _)| kind(&r.path).is_some())
+        .filter_map(|(r, _)| package_name(&r.path, &r.text))
+        .collect();
+    if names.is_empty() {
+        return Ok(());
+    }
+    let root = app.repo.root();
+    let tree = app.head_tree_paths()?;
+    // npm links a member only inside its workspace: the members of the
+    // workspaces the configured package.json files belong to.
+    let mut npm: Vec<&str> = Vec::new();
+    for (read, _) in files.iter().filter(|(r, c)| !c.companion && kind(&r.path) == Some("package.json")) {
+        npm.extend(npm_workspace(root, &read.display, tree));
+    }
+    for p in tree {
+        let base = p.rsplit('/').next().unwrap_or(p);
+        let wanted = match base {
+            "Cargo.toml" => kinds.contains(&base),
+            "package.json" => npm.contains(&p.as_str()),
+            _ => false,
+        };
+        if !wanted {
+            continue;
+        }
+        let Ok(path) = crate::fsutil::resolve_inside(root, root, Path::new(p)) else { continue };
+        if files.iter().chain(companions.iter()).any(|(r, _)| r.path == path) {
+            continue;
+        }
+        let Ok(read) = read_file(root, &path) else { continue };
+        if !names.iter().any(|n| read.text.contains(n.as_str())) || !requires_one_of(&path, &read.text, &names) {
+            continue;
+        }
+        let contract = ContractFile {
+            path: read.display.clone(),
+            text: read.text.clone(),
+            fields: Vec::new(),
+            version: version.to_string(),
+            companion: true,
+        };
+        companions.push((read, contract));
+    }
+    Ok(())
+}
+
+/// The `package.json` files of the npm workspace that `manifest` (a
+/// `/`-separated path from the repository root) is in: the nearest
+/// `package.json` above it whose `workspaces` (a list of globs, or Yarn's
+/// `{ "packages": [...] }`) names its directory, and every tracked member
+/// those globs name, never under `node_modules/`. None when it is in no
+/// workspace, or is the root of one (then its members).
+fn npm_workspace<'t>(root: &Path, manifest: &str, tree: &'t [String]) -> Vec<&'t str> {
+    let dir = manifest.rsplit_once('/').map_or("", |(d, _)| d);
+    let mut at = Some(dir);
+    while let Some(candidate) = at {
+        let file = if candidate.is_empty() { "package.json".to_string() } else { format!("{candidate}/package.json") };
+        let globs: Vec<String> = std::fs::read_to_string(root.join(&file))
+            .ok()
+            .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+            .and_then(|v| {
+                let list = v.get("workspaces")?;
+                let list = list.as_array().or_else(|| list.get("packages")?.as_array())?;
+                Some(list.iter().filter_map(|g| g.as_str()).map(|g| g.trim_end_matches('/').to_string()).collect())
+            })
+            .unwrap_or_default();
+        let prefix = if candidate.is_empty() { String::new() } else { format!("{candidate}/") };
+        let member = |path: &str| {
+            let Some(rest) = path.strip_prefix(&prefix) else { return false };
+            let Some(member_dir) = rest.strip_suffix("/package.json") else { return rest == "package.json" };
+            !member_dir.split('/').any(|s| s == "node_modules") && globs.iter().any(|g| glob_match(g, member_dir))
+        };
+        if !globs.is_empty() && member(manifest) {
+            return tree.iter().map(String::as_str).filter(|p| p.ends_with("package.json") && member(p)).collect();
+        }
+        at = candidate.rsplit_once('/').map(|(d, _)| d).or((!candidate.is_empty()).then_some(""));
+    }
+    Vec::new()
+}
+
+/// Whether the manifest at `path` names one of `names` among its
+/// dependencies (for a `Cargo.toml`, with a `path`: only those resolve
+/// against the member). A file that does not parse names none: it is not
+/// this release's to fix, and a fixture under a workspace is no member.
+fn requires_one_of(path: &Path, text: &str, names: &[String]) -> bool {
+    let named = |name: &str| names.iter().any(|n| n == name);
+    if path.file_name().is_some_and(|n| n == "package.json") {
+        let Ok(value) = serde_json::from_str::<serde_json::Value>(text) else { return false };
+        return ["dependencies", "devDependencies", "peerDependencies", "optionalDependencies"]
+            .iter()
+            .filter_map(|section| value.get(section)?.as_object())
+            .any(|deps| deps.keys().any(|k| named(k)));
+    }
+    let Ok(doc) = text.parse::<toml::Table>() else { return false };
+    let tables = ["dependencies", "dev-dependencies", "build-dependencies", "dev_dependencies", "build_dependencies"];
+    let mut found: Vec<&toml::Table> = tables.iter().filter_map(|t| doc.get(*t)?.as_table()).collect();
+    found.extend(doc.get("workspace").and_then(|w| w.get("dependencies")?.as_table()));
+    for target in doc.get("target").and_then(toml::Value::as_table).into_iter().flat_map(|t| t.values()) {
+        found.extend(tables.iter().filter_map(|t| target.get(*t)?.as_table()));
+    }
+    found.iter().flat_map(|deps| deps.iter()).any(|(key, value)| {
+        let Some(detail) = value.as_table() else { return false };
+        let name = detail.get("package").and_then(toml::Value::as_str).unwrap_or(key);
+        detail.contains_key("path") && named(name)
+    })
+}
+
+/// A manifest's package name: `package.name` of a `Cargo.toml`, `name` of a
+/// `package.json`; `None` when it has none or does not parse.
+fn package_name(path: &Path, text: &str) -> Option<String> {
+    if path.file_name().is_some_and(|n| n == "package.json") {
+        let value: serde_json::Value = serde_json::from_str(text).ok()?;
+        return value.get("name")?.as_str().map(str::to_string);
+    }
+    let doc = text.parse::<toml::Table>().ok()?;
+    doc.get("package")?.get("name")?.as_str().map(str::to_string)
 }
 
 fn updated(read: Read, result: UpdatedFile) -> Option<Updated> {

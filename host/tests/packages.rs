@@ -459,6 +459,63 @@ path = \"crates/cli/Cargo.toml\"\n\n[[packages]]\nname = \"acme-core\"\npath = \
     assert_eq!(repo.git(&["status", "--porcelain"]), "");
 }
 
+/// A Cargo workspace whose cli depends on core by path and version, as
+/// `cargo publish` needs: core's release changes cli's requirement where it
+/// no longer admits the new version, in the same release commit, and cargo
+/// itself then finds the workspace and its Cargo.lock in step (`cargo
+/// metadata --locked --offline`).
+#[test]
+fn a_released_crate_s_dependents_follow_it_and_the_workspace_still_resolves() {
+    let repo = TestRepo::github();
+    let config = "[[packages]]\nname = \"acme-core\"\npath = \"crates/core\"\n[[packages.version-files]]\n\
+path = \"crates/core/Cargo.toml\"\n\n[[packages]]\nname = \"acme-cli\"\npath = \"crates/cli\"\n\
+[[packages.version-files]]\npath = \"crates/cli/Cargo.toml\"\n";
+    let cli = "[package]\nname = \"acme-cli\"\nversion = \"1.4.2\"\nedition = \"2021\"\n\n[dependencies]\n\
+acme-core = { path = \"../core\", version = \"0.3.0\" } # published together\n";
+    repo.commit_files(
+        "chore: init",
+        &[
+            ("relkit.toml", config),
+            ("Cargo.toml", "[workspace]\nmembers = [\"crates/*\"]\nresolver = \"2\"\n"),
+            ("crates/core/Cargo.toml", "[package]\nname = \"acme-core\"\nversion = \"0.3.0\"\nedition = \"2021\"\n"),
+            ("crates/core/src/lib.rs", "pub fn core() {}\n"),
+            ("crates/cli/Cargo.toml", cli),
+            ("crates/cli/src/lib.rs", "pub use acme_core::core;\n"),
+        ],
+    );
+    let cargo = |args: &[&str]| {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let out = std::process::Command::new(cargo).args(args).current_dir(repo.path()).output().unwrap();
+        assert!(out.status.success(), "cargo {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    };
+    cargo(&["generate-lockfile", "--offline"]);
+    repo.commit_files("chore: lock", &[("Cargo.lock", &repo.read("Cargo.lock"))]);
+    repo.tag("acme-core-v0.3.0");
+    repo.tag("acme-cli-v1.4.2");
+    repo.commit_files("feat(core)!: a new wire format", &[("crates/core/src/lib.rs", "pub fn core() { }\n")]);
+    let dry = repo.relkit(&["release", "--dry-run"]).ok().to_string();
+    let new = dry
+        .lines()
+        .find_map(|l| l.strip_prefix("relkit: dry run, would release acme-core-v")?.split(' ').next())
+        .unwrap_or_else(|| panic!("{dry}"))
+        .to_string();
+    assert_ne!(new, "0.3.0");
+    assert!(
+        dry.contains(&format!("would write crates/cli/Cargo.toml (dependencies.acme-core.version: 0.3.0 -> {new})")),
+        "{dry}"
+    );
+    repo.relkit(&["release"]).ok();
+    // One release commit: core's version, cli's requirement, the lock.
+    assert_eq!(
+        repo.git(&["show", "--format=", "--name-only", "HEAD"]),
+        "Cargo.lock\ncrates/cli/Cargo.toml\ncrates/core/CHANGELOG.md\ncrates/core/Cargo.toml"
+    );
+    assert_eq!(repo.read("crates/cli/Cargo.toml"), cli.replace("version = \"0.3.0\"", &format!("version = \"{new}\"")));
+    assert_eq!(repo.git(&["tag", "-l", "acme-cli-*"]), "acme-cli-v1.4.2", "cli itself is not released");
+    cargo(&["metadata", "--locked", "--offline", "--format-version", "1"]);
+    assert_eq!(repo.git(&["status", "--porcelain"]), "");
+}
+
 /// npm 7+ workspaces: one root package-lock.json records each member under
 /// `packages["<dir>"]`. A dependency at the same version and the root
 /// package stay as they are.
@@ -499,6 +556,63 @@ path = \"packages/api/package.json\"\n\n[[packages]]\nname = \"@acme/web\"\npath
     assert_eq!(repo.git(&["show", "HEAD:package-lock.json"]) + "\n", want);
     assert_eq!(repo.git(&["show", "api-v1.5.0:package-lock.json"]) + "\n", want);
     assert!(want.contains("\"node_modules/left-pad\": {\n      \"version\": \"1.4.2\""));
+    assert_eq!(repo.git(&["status", "--porcelain"]), "");
+}
+
+/// In an npm workspace, a member's requirement on a released member (and
+/// its copy in the root lock) follows the release where it no longer admits
+/// it; a package.json outside the workspace (an example pinned to a
+/// registry release) stays.
+#[test]
+fn npm_workspace_requirements_on_a_released_member_follow_it() {
+    let repo = TestRepo::github();
+    let config = r#"[[packages]]
+name = "@acme/api"
+path = "packages/api"
+[[packages.version-files]]
+path = "packages/api/package.json"
+"#;
+    let web = r#"{
+  "name": "@acme/web",
+  "version": "0.3.0",
+  "dependencies": {
+    "@acme/api": "1.4.2"
+  }
+}
+"#;
+    let lock = r#"{
+  "name": "acme",
+  "lockfileVersion": 3,
+  "packages": {
+    "": { "name": "acme", "workspaces": ["packages/*"] },
+    "node_modules/@acme/api": { "resolved": "packages/api", "link": true },
+    "packages/api": { "name": "@acme/api", "version": "1.4.2" },
+    "packages/web": { "name": "@acme/web", "version": "0.3.0", "dependencies": { "@acme/api": "1.4.2" } }
+  }
+}
+"#;
+    let example = "{\n  \"name\": \"demo\",\n  \"dependencies\": { \"@acme/api\": \"1.4.2\" }\n}\n";
+    repo.commit_files(
+        "chore: init",
+        &[
+            ("relkit.toml", config),
+            ("package.json", "{\n  \"name\": \"acme\",\n  \"workspaces\": [\"packages/*\"]\n}\n"),
+            ("package-lock.json", lock),
+            ("packages/api/package.json", "{\n  \"name\": \"@acme/api\",\n  \"version\": \"1.4.2\"\n}\n"),
+            ("packages/web/package.json", web),
+            ("examples/demo/package.json", example),
+        ],
+    );
+    repo.tag("api-v1.4.2");
+    repo.commit_files("feat(api): flags", &[("packages/api/index.js", "//\n")]);
+    repo.relkit(&["release"]).ok();
+    assert_eq!(
+        repo.git(&["show", "--format=", "--name-only", "HEAD"]),
+        "package-lock.json\npackages/api/CHANGELOG.md\npackages/api/package.json\npackages/web/package.json"
+    );
+    assert_eq!(repo.read("packages/web/package.json"), web.replace("\"1.4.2\"", "\"1.5.0\""));
+    assert_eq!(repo.read("package-lock.json"), lock.replace("\"1.4.2\"", "\"1.5.0\""));
+    assert_eq!(repo.read("examples/demo/package.json"), example);
     assert_eq!(repo.git(&["status", "--porcelain"]), "");
 }
 

@@ -225,6 +225,15 @@ pub fn cargo_lock(path: &str, text: &str, manifests: &[CargoManifest]) -> Result
     Ok(changes)
 }
 
+/// `package.json`'s `name`, when it has one (a string).
+pub fn package_json_name(path: &str, text: &str) -> Result<Option<String>, String> {
+    let doc = Json::parse(path, text)?;
+    Ok(doc.get(&["name"], "name")?.and_then(|v| match &v.node {
+        Node::String(name) => Some(name.clone()),
+        _ => None,
+    }))
+}
+
 /// `package.json`: `version`.
 pub fn package_json(path: &str, text: &str, version: &str) -> Result<Vec<Change>, String> {
     let doc = Json::parse(path, text)?;

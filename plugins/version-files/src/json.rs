@@ -107,6 +107,21 @@ impl<'t> Json<'t> {
         };
         let new_value = edit::new_value(old, new)
             .map_err(|what| edit::error(self.path, &what, location, edit::NOT_A_VERSION_FIX))?;
+        self.set_text(value, location, &new_value)
+    }
+
+    /// The change that writes `new_value` as the text inside the quotes of
+    /// the string `value` (a version, or a dependency's requirement).
+    pub fn set_text(&self, value: &Spanned, location: &str, new_value: &str) -> Result<Change, String> {
+        let Node::String(old) = &value.node else {
+            return Err(edit::error(
+                self.path,
+                &format!("value is {}, not a string", value.node.kind()),
+                location,
+                "write it as a string",
+            ));
+        };
+        let new_value = new_value.to_string();
         let inner = value.span.start + 1..value.span.end - 1;
         if self.text.get(inner.clone()) != Some(old.as_str()) {
             return Err(edit::error(

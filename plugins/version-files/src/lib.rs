@@ -13,6 +13,7 @@ pub mod edit;
 pub mod formats;
 pub mod json;
 pub mod marker;
+pub mod requirements;
 pub mod toml;
 pub mod yaml;
 
@@ -101,6 +102,9 @@ pub fn plan(files: &[VersionFile]) -> Result<Vec<Vec<Change>>, String> {
                 manifests.push(manifest);
                 c
             }
+            // Another package of the repository: only its requirements on the
+            // released packages may change (below).
+            Format::PackageJson if f.companion => Vec::new(),
             Format::PackageJson => formats::package_json(path, text, version)?,
             Format::Pyproject => formats::pyproject(path, text, version)?,
             Format::Chart => formats::chart(path, text, version)?,
@@ -109,17 +113,56 @@ pub fn plan(files: &[VersionFile]) -> Result<Vec<Vec<Change>>, String> {
         });
     }
     formats::link_members(&mut manifests, &members, members_given);
+    let (crates, npm) = released(files, &manifests)?;
     files
         .iter()
         .zip(changes)
-        .map(|(f, c)| match c {
-            Some(c) => Ok(c),
-            None if Format::of(&f.path, false) == Format::NpmLock => {
-                formats::npm_lock(&f.path, &f.text, &npm_packages(files, f))
-            }
-            None => formats::cargo_lock(&f.path, &f.text, &manifests),
+        .map(|(f, c)| {
+            let (path, text) = (f.path.as_str(), f.text.as_str());
+            let format = Format::of(path, !f.fields.is_empty());
+            Ok(match (c, format) {
+                (Some(mut c), Format::Cargo) => {
+                    c.extend(requirements::cargo(path, text, &crates)?);
+                    c
+                }
+                (Some(mut c), Format::PackageJson) => {
+                    c.extend(requirements::npm(path, text, &npm)?);
+                    c
+                }
+                (Some(c), _) => c,
+                (None, Format::NpmLock) => {
+                    let mut c = formats::npm_lock(path, text, &npm_packages(files, f))?;
+                    c.extend(requirements::npm_lock(path, text, &npm)?);
+                    c
+                }
+                (None, _) => formats::cargo_lock(path, text, &manifests)?,
+            })
         })
         .collect()
+}
+
+/// The packages this call releases, by ecosystem: each configured
+/// `Cargo.toml`'s package and the workspace members that inherit its
+/// version, and each configured `package.json`'s `name`, with the version
+/// written (what other manifests' requirements must admit).
+fn released(
+    files: &[VersionFile],
+    manifests: &[CargoManifest],
+) -> Result<(Vec<requirements::Released>, Vec<requirements::Released>), String> {
+    let mut crates = Vec::new();
+    for m in manifests {
+        let Ok(version) = semver::Version::parse(&m.version) else { continue };
+        let names = m.package.iter().chain(m.inheriting.iter().flatten());
+        crates.extend(names.map(|name| requirements::Released { name: name.clone(), version: version.clone() }));
+    }
+    let mut npm = Vec::new();
+    for f in files.iter().filter(|f| !f.companion && Format::of(&f.path, !f.fields.is_empty()) == Format::PackageJson) {
+        let Ok(version) = semver::Version::parse(&f.version) else { continue };
+        if let Some(name) = formats::package_json_name(&f.path, &f.text)? {
+            npm.push(requirements::Released { name, version });
+        }
+    }
+    Ok((crates, npm))
 }
 
 /// The packages an npm lock file records, as `(directory relative to the

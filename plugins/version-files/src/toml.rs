@@ -67,14 +67,29 @@ impl<'t> Toml<'t> {
                 ));
             }
         };
+        let new_value = edit::new_value(value.value(), new)
+            .map_err(|what| edit::error(self.path, &what, location, edit::NOT_A_VERSION_FIX))?;
+        self.set_text(item, location, &new_value)
+    }
+
+    /// The change that writes `new_value` as the text inside the quotes of
+    /// the string `item` (a version, or a dependency's requirement).
+    pub fn set_text(&self, item: &Item, location: &str, new_value: &str) -> Result<Change, String> {
+        let Item::Value(Value::String(value)) = item else {
+            return Err(edit::error(
+                self.path,
+                &format!("value is {}, not a string", kind(item)),
+                location,
+                "write it as a string",
+            ));
+        };
+        let new_value = new_value.to_string();
         let old = value.value().as_str();
         let span = value.span().ok_or_else(|| format!("{}: internal error: no span for {location}", self.path))?;
         let raw = self.text.get(span.clone()).unwrap_or("");
         let delimiter = if raw.starts_with("\"\"\"") || raw.starts_with("'''") { 3 } else { 1 };
         let inner = raw.get(delimiter..raw.len().saturating_sub(delimiter)).unwrap_or("");
         let newline = ["\r\n", "\n"].into_iter().find(|n| delimiter == 3 && inner.starts_with(n)).unwrap_or("");
-        let new_value = edit::new_value(old, new)
-            .map_err(|what| edit::error(self.path, &what, location, edit::NOT_A_VERSION_FIX))?;
         if &inner[newline.len()..] != old {
             return Err(edit::error(
                 self.path,

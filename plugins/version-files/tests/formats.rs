@@ -60,6 +60,51 @@ fn npm_workspace_member_and_the_root_lock() {
     ]));
 }
 
+/// The companion of a configured manifest, as the host passes the
+/// repository's other manifests.
+fn companion(path: &str) -> VersionFile {
+    VersionFile { companion: true, ..fixture(path, "0.0.0", &[]) }
+}
+
+/// Requirements on a released crate in the other manifests follow it where
+/// they no longer admit the new version (inline, dotted and `[table]`
+/// forms, a renamed dependency, the workspace's table); a registry crate at
+/// the same version, a requirement that still admits it and a range stay.
+#[test]
+fn requirements_on_a_released_crate_follow_it() {
+    insta::assert_snapshot!(run(&[
+        fixture("dependents/crates/core/Cargo.toml", "0.4.0", &[]),
+        companion("dependents/crates/cli/Cargo.toml"),
+        companion("dependents/Cargo.toml"),
+    ]));
+    // 0.3.1 is admitted by every requirement but the exact pin.
+    let patch = run(&[
+        fixture("dependents/crates/core/Cargo.toml", "0.3.1", &[]),
+        companion("dependents/crates/cli/Cargo.toml"),
+        companion("dependents/Cargo.toml"),
+    ]);
+    let changed: Vec<&str> = patch.lines().filter(|l| l.starts_with("# ")).collect();
+    assert_eq!(
+        changed,
+        [
+            "# package.version: 0.3.0 -> 0.3.1 (line 3)",
+            "# target.\"cfg(unix)\".dependencies.core-unix.version: =0.3.0 -> =0.3.1 (line 16)"
+        ],
+        "{patch}"
+    );
+}
+
+/// The same for an npm workspace: the member's package.json and its entry
+/// in the root lock, never a `node_modules/` entry or another package.
+#[test]
+fn requirements_on_a_released_npm_package_follow_it() {
+    insta::assert_snapshot!(run(&[
+        fixture("dependents/api/package.json", "3.0.0", &[]),
+        companion("dependents/web/package.json"),
+        fixture("dependents/package-lock.json", "3.0.0", &[]),
+    ]));
+}
+
 #[test]
 fn pyproject_pep621_poetry_and_poetry2() {
     insta::assert_snapshot!(run(&[
