@@ -298,6 +298,21 @@ pub struct VersionPlan {
     pub with_paths: bool,
     pub preset: Preset,
     pub decision: VersionDecision,
+    /// The merged release pull request this plan releases (`relkit
+    /// prepare`): `head` is then its commit and `decision` its version.
+    pub prepared: Option<Prepared>,
+}
+
+/// A release commit `relkit prepare` made, merged since the last release.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    /// The version its subject names.
+    pub version: Version,
+    /// The commit: the prepared commit itself (a fast-forward, or the second
+    /// parent of a merge commit: only what the pull request held) or the
+    /// squash commit.
+    pub commit: String,
+    pub subject: String,
 }
 
 impl VersionPlan {
@@ -727,12 +742,93 @@ impl App {
     }
 
     /// Decides the next version from the commits since the last release.
+    ///
+    /// With a merged release pull request in the range (a commit whose
+    /// subject is `[release] commit-message` naming a version above the last
+    /// release that is not tagged yet and not reverted; see
+    /// [`Self::prepared_in`]), the plan is that release's: at its commit,
+    /// with the version it names, so that every command (version, notes,
+    /// tag, release, check) answers alike. Errors: `--release-as` or
+    /// `--prerelease` beside it (they would tag a commit whose CHANGELOG and
+    /// version files say otherwise), and commits merged with it that call for
+    /// a higher version than it names (a breaking change is not released as
+    /// a minor): revert it and prepare again.
     pub fn plan_version(&self, overrides: &VersionOverrides, with_paths: bool) -> Result<VersionPlan> {
-        self.plan_version_at(overrides, with_paths, None)
+        let plan = self.plan_version_at(overrides, with_paths, None)?;
+        let Some(found) = self.prepared_in(&plan) else { return Ok(plan) };
+        let named = |m: String| match &self.package.name {
+            Some(name) => Error::Refused(format!("package {name}: {m}")),
+            None => Error::Refused(m),
+        };
+        let what = format!(
+            "the merged release pull request {} ({}) prepared {}{}",
+            git::short_id(&found.commit),
+            found.subject,
+            self.tag_prefix(),
+            found.version
+        );
+        if overrides.release_as.is_some() || overrides.prerelease.is_some() {
+            let flag = if overrides.release_as.is_some() { "--release-as" } else { "--prerelease" };
+            return Err(named(format!(
+                "{what}; {flag} would tag a commit whose CHANGELOG and version files say {}. Release it without \
+                 {flag}, or revert it first",
+                found.version
+            )));
+        }
+        let at = (found.commit != plan.head).then_some(found.commit.as_str());
+        // What the commits up to it call for by themselves: more than it names
+        // means commits merged with it (a squash onto a main that moved on).
+        let natural = match at {
+            Some(at) => self.plan_version_at(overrides, with_paths, Some(at))?,
+            None => plan,
+        };
+        if let Some(wanted) = natural.next().filter(|n| n.cmp_precedence(&found.version).is_gt()) {
+            let decider = natural
+                .decision
+                .contributions
+                .iter()
+                .filter(|c| c.bump == natural.decision.bump)
+                .find_map(|c| natural.commits.iter().find(|g| g.id == c.commit_id))
+                .map_or(String::new(), |c| format!(" ({} {})", git::short_id(&c.id), c.subject()));
+            return Err(named(format!(
+                "{what}, but commits merged with it call for {wanted}{decider}; relkit does not release them as \
+                 {}. Revert {} and run relkit prepare again",
+                found.version,
+                git::short_id(&found.commit)
+            )));
+        }
+        let with = VersionOverrides { release_as: Some(found.version.to_string()), ..overrides.clone() };
+        let mut plan = self.plan_version_at(&with, with_paths, at)?;
+        plan.prepared = Some(found);
+        Ok(plan)
     }
 
-    /// [`Self::plan_version`] as if HEAD were `at` (a commit HEAD reaches):
-    /// the release of a merged release pull request where it landed.
+    /// The merged release pull request in `plan`'s range: the newest commit
+    /// whose subject is `[release] commit-message` with a version (also with
+    /// the ` (#12)` / ` (!12)` of a squash merge; with `[[packages]]`, this
+    /// package's tag in the list) above the last release, without build
+    /// metadata, not tagged already (relkit's own release commit of a
+    /// pre-release says the same) and not reverted in the range (as the
+    /// version plugin found: "reverted by …").
+    pub fn prepared_in(&self, plan: &VersionPlan) -> Option<Prepared> {
+        let template = &self.config.config.release.commit_message;
+        let prefix = self.tag_prefix();
+        plan.commits.iter().find_map(|c| {
+            let version = version_in_subject(template, prefix, c.subject())?;
+            let above = plan.last_release.as_ref().is_none_or(|last| version.cmp_precedence(&last.version).is_gt());
+            let tagged = plan.tags.iter().any(|t| t.version == version);
+            let reverted =
+                plan.decision.contributions.iter().any(|k| k.commit_id == c.id && k.reason.starts_with("reverted by"));
+            (version.build.is_empty() && above && !tagged && !reverted).then(|| Prepared {
+                version,
+                commit: c.id.clone(),
+                subject: c.subject().to_string(),
+            })
+        })
+    }
+
+    /// [`Self::plan_version`] as if HEAD were `at` (a commit HEAD reaches),
+    /// without looking for a merged release pull request.
     pub fn plan_version_at(
         &self,
         overrides: &VersionOverrides,
@@ -798,7 +894,7 @@ impl App {
             self.warn_bad_release_as(&commits);
         }
         let decision = self.timed(&plugin, || self.runtime()?.next_version(&plugin, &input).map_err(Error::from))?;
-        let plan = VersionPlan { head, tags, last_release, commits, with_paths, preset, decision };
+        let plan = VersionPlan { head, tags, last_release, commits, with_paths, preset, decision, prepared: None };
         self.check_order(&plan)?;
         Ok(plan)
     }
@@ -1235,4 +1331,60 @@ pub fn channel(v: &Version) -> Option<&str> {
     }
     let pre = v.pre.as_str();
     Some(pre.split('.').next().unwrap_or(pre))
+}
+
+/// The version `subject` names when it is `template` (`chore(release):
+/// {version}` or with `{tag}`), allowing a trailing `(#N)`/`(!N)`.
+pub fn version_in_subject(template: &str, tag_prefix: &str, subject: &str) -> Option<Version> {
+    let subject = strip_merge_request_suffix(subject.trim_end());
+    for (placeholder, prefix) in [("{version}", ""), ("{tag}", tag_prefix)] {
+        let Some((before, after)) = template.split_once(placeholder) else { continue };
+        let middle = subject.strip_prefix(before)?.strip_suffix(after)?;
+        if let Some(version) = middle.strip_prefix(prefix).and_then(|v| Version::parse(v).ok()) {
+            return Some(version);
+        }
+        // With [[packages]], the list of the tags made (`api-v1.1.0,
+        // web-v2.0.0`): this package's is the one with its prefix.
+        return middle
+            .split(", ")
+            .filter(|_| !tag_prefix.is_empty())
+            .find_map(|item| item.strip_prefix(tag_prefix).and_then(|v| Version::parse(v).ok()));
+    }
+    None
+}
+
+/// `chore(release): 1.3.0 (#12)` → `chore(release): 1.3.0`.
+fn strip_merge_request_suffix(subject: &str) -> &str {
+    let Some(open) = subject.rfind(" (") else { return subject };
+    let inner = &subject[open + 2..];
+    let Some(number) = inner.strip_suffix(')').and_then(|n| n.strip_prefix('#').or_else(|| n.strip_prefix('!'))) else {
+        return subject;
+    };
+    if !number.is_empty() && number.chars().all(|c| c.is_ascii_digit()) { &subject[..open] } else { subject }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prepared_subjects_are_recognised() {
+        let t = "chore(release): {version}";
+        let v = |s: &str| version_in_subject(t, "v", s).map(|v| v.to_string());
+        assert_eq!(v("chore(release): 1.3.0").as_deref(), Some("1.3.0"));
+        assert_eq!(v("chore(release): 1.3.0 (#12)").as_deref(), Some("1.3.0"));
+        assert_eq!(v("chore(release): 2.0.0-rc.1 (!7)").as_deref(), Some("2.0.0-rc.1"));
+        assert_eq!(v("chore(release): 1.3.0 (#)"), None);
+        assert_eq!(v("chore(release): next"), None);
+        assert_eq!(v("feat: 1.3.0"), None);
+        assert_eq!(
+            version_in_subject("release {tag}", "v", "release v1.3.0").map(|v| v.to_string()).as_deref(),
+            Some("1.3.0")
+        );
+        // A monorepo's release commit lists every package's tag.
+        let listed = "chore(release): api-v1.1.0, web-v2.0.0 (#4)";
+        assert_eq!(version_in_subject(t, "web-v", listed).map(|v| v.to_string()).as_deref(), Some("2.0.0"));
+        assert_eq!(version_in_subject(t, "api-v", listed).map(|v| v.to_string()).as_deref(), Some("1.1.0"));
+        assert_eq!(version_in_subject(t, "cli-v", listed), None);
+    }
 }

@@ -210,6 +210,41 @@ pub fn plan_over(
     Ok(updated)
 }
 
+/// For a merged release pull request tagged at `commit`: refuses when a
+/// configured version file there does not hold what the release writes
+/// (`version`, or `last_stable` for a `prerelease = false` file) — a
+/// merge-conflict resolution that kept the old text would otherwise tag a
+/// commit that contradicts its own version, which `relkit tag` refuses too.
+/// The file at `commit` is read from git; its lock files from the work tree.
+pub fn check_at(app: &App, commit: &str, version: &Version, last_stable: Option<&Version>) -> Result<()> {
+    let root = app.repo.root();
+    let mut overlay = HashMap::new();
+    let mut configured = Vec::new();
+    for entry in &app.config.config.version_files {
+        let Ok(path) = crate::fsutil::resolve_inside(root, root, &entry.path) else { continue };
+        if let Some(bytes) = app.repo.file_at(commit, &relative(root, &path))? {
+            overlay.insert(path.clone(), String::from_utf8_lossy(&bytes).into_owned());
+        }
+        configured.push(path);
+    }
+    if configured.is_empty() {
+        return Ok(());
+    }
+    let updated = plan_over(app, version, last_stable, &overlay)?;
+    if let Some(file) = updated.iter().find(|u| configured.contains(&u.path))
+        && let Some((at, old, new)) = file.changes.first()
+    {
+        return Err(refused(format!(
+            "{} says {old} ({at}) at the release pull request's commit {}, not {new}: the merge lost the version \
+             change. Revert {} and run relkit prepare again",
+            file.display,
+            crate::git::short_id(commit),
+            crate::git::short_id(commit)
+        )));
+    }
+    Ok(())
+}
+
 /// The manifest kinds whose requirements on a released package the plugin
 /// follows (`requirements.rs` of the built-in plugin).
 const DEPENDENT_KINDS: &[&str] = &["Cargo.toml", "package.json"];

@@ -383,7 +383,7 @@ fn a_release_pull_request_holds_every_due_package_and_release_tags_each() {
     }
     assert!(
         run.stderr.contains(&format!(
-            "relkit: package cli: not in the release pull request that landed at {}; the next run releases it",
+            "relkit: package cli: not in the release pull request {}; the next run releases it",
             &landed[..7]
         )),
         "{}",

@@ -7,11 +7,13 @@
 //! that branch on the remote. Run again after new commits, it replaces the
 //! branch. When the commit reaches the default branch (fast-forward, merge
 //! commit or squash), `relkit release` recognises it by its subject
-//! ([`prepared_version`]), releases the version it names, and writes no
-//! CHANGELOG section or version file a second time. The tag goes where the
-//! commit landed on the branch (itself, its squash commit or the merge
-//! commit, [`crate::git::Repo::landed_at`]): commits pushed after it are not
-//! in its CHANGELOG section, so they wait for the next release.
+//! ([`App::prepared_in`](crate::app::App::prepared_in)), releases the
+//! version it names, and writes no CHANGELOG section or version file a second
+//! time. The tag goes on the commit that holds what the pull request held:
+//! the prepared commit itself (after a fast-forward, or as a merge commit's
+//! second parent) or the squash commit. Commits merged beside it (on the
+//! default branch before a merge commit, or pushed after it) are not in its
+//! CHANGELOG section, so they wait for the next release.
 
 use semver::Version;
 
@@ -19,7 +21,7 @@ use super::{Io, changelog};
 use crate::app::{App, VersionOverrides, VersionPlan};
 use crate::ci::{self, Outputs};
 use crate::error::{Error, Result};
-use crate::git::{GitCommit, RefUpdate, short_id};
+use crate::git::{RefUpdate, short_id};
 use crate::release::{self, FileChange};
 use crate::runtime::Capability;
 use crate::version_files;
@@ -64,11 +66,12 @@ fn prepare(app: &App, args: &PrepareArgs, name: &str, branch: &str, io: &mut Io<
     let mut overlay = std::collections::HashMap::new();
     for scope in &scopes {
         let plan = scope.plan_version(&args.overrides, true)?;
-        if let Some((version, commit)) = prepared_version(scope, &plan.commits) {
+        if let Some(found) = &plan.prepared {
             io.print(&format!(
-                "relkit: HEAD already holds the prepared release {}{version} ({}); run `relkit release` to tag it\n",
+                "relkit: HEAD already holds the prepared release {}{} ({}); run `relkit release` to tag it\n",
                 scope.tag_prefix(),
-                short_id(&commit.id)
+                found.version,
+                short_id(&found.commit)
             ))?;
             if several {
                 continue;
@@ -211,96 +214,4 @@ fn refuse_dirty(app: &App, path: &std::path::Path, shown: &str) -> Result<()> {
         )));
     }
     Ok(())
-}
-
-/// The release a prepared commit names: the newest of `commits` (newest
-/// first, the commits since the last release) whose subject is `[release]
-/// commit-message` with a version in it — also with the ` (#123)` GitHub
-/// adds to a squash commit or the ` (!123)` of GitLab — and the commit.
-pub fn prepared_version<'c>(app: &App, commits: &'c [GitCommit]) -> Option<(Version, &'c GitCommit)> {
-    let template = &app.config.config.release.commit_message;
-    let prefix = app.tag_prefix();
-    commits.iter().find_map(|c| {
-        let version = version_in_subject(template, prefix, c.subject())?;
-        Some((version, c))
-    })
-}
-
-/// The version `subject` names when it is `template` (`chore(release):
-/// {version}` or with `{tag}`), allowing a trailing `(#N)`/`(!N)`.
-fn version_in_subject(template: &str, tag_prefix: &str, subject: &str) -> Option<Version> {
-    let subject = strip_merge_request_suffix(subject.trim_end());
-    for (placeholder, prefix) in [("{version}", ""), ("{tag}", tag_prefix)] {
-        let Some((before, after)) = template.split_once(placeholder) else { continue };
-        let middle = subject.strip_prefix(before)?.strip_suffix(after)?;
-        if let Some(version) = middle.strip_prefix(prefix).and_then(|v| Version::parse(v).ok()) {
-            return Some(version);
-        }
-        // With [[packages]], the list of the tags made (`api-v1.1.0,
-        // web-v2.0.0`): this package's is the one with its prefix.
-        return middle
-            .split(", ")
-            .filter(|_| !tag_prefix.is_empty())
-            .find_map(|item| item.strip_prefix(tag_prefix).and_then(|v| Version::parse(v).ok()));
-    }
-    None
-}
-
-/// `chore(release): 1.3.0 (#12)` → `chore(release): 1.3.0`.
-fn strip_merge_request_suffix(subject: &str) -> &str {
-    let Some(open) = subject.rfind(" (") else { return subject };
-    let inner = &subject[open + 2..];
-    let Some(number) = inner.strip_suffix(')').and_then(|n| n.strip_prefix('#').or_else(|| n.strip_prefix('!'))) else {
-        return subject;
-    };
-    if !number.is_empty() && number.chars().all(|c| c.is_ascii_digit()) { &subject[..open] } else { subject }
-}
-
-/// With a prepared release in `plan`'s commits: the overrides that release
-/// its version (`--release-as`), and the version, for `relkit release`.
-pub fn prepared_overrides<'p>(
-    app: &App,
-    plan: &'p VersionPlan,
-    overrides: &VersionOverrides,
-) -> Option<(VersionOverrides, Version, &'p GitCommit)> {
-    let (version, commit) = prepared_version(app, &plan.commits)?;
-    // Above the last release by SemVer precedence (build metadata does not
-    // count: `1.0.0+x` is no newer than 1.0.0), and never a build-tagged one.
-    if !version.build.is_empty()
-        || plan
-            .last_release
-            .as_ref()
-            .is_some_and(|last| version.cmp_precedence(&last.version) != std::cmp::Ordering::Greater)
-    {
-        return None;
-    }
-    let mut with = overrides.clone();
-    with.release_as = Some(version.to_string());
-    Some((with, version, commit))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn prepared_subjects_are_recognised() {
-        let t = "chore(release): {version}";
-        let v = |s: &str| version_in_subject(t, "v", s).map(|v| v.to_string());
-        assert_eq!(v("chore(release): 1.3.0").as_deref(), Some("1.3.0"));
-        assert_eq!(v("chore(release): 1.3.0 (#12)").as_deref(), Some("1.3.0"));
-        assert_eq!(v("chore(release): 2.0.0-rc.1 (!7)").as_deref(), Some("2.0.0-rc.1"));
-        assert_eq!(v("chore(release): 1.3.0 (#)"), None);
-        assert_eq!(v("chore(release): next"), None);
-        assert_eq!(v("feat: 1.3.0"), None);
-        assert_eq!(
-            version_in_subject("release {tag}", "v", "release v1.3.0").map(|v| v.to_string()).as_deref(),
-            Some("1.3.0")
-        );
-        // A monorepo's release commit lists every package's tag.
-        let listed = "chore(release): api-v1.1.0, web-v2.0.0 (#4)";
-        assert_eq!(version_in_subject(t, "web-v", listed).map(|v| v.to_string()).as_deref(), Some("2.0.0"));
-        assert_eq!(version_in_subject(t, "api-v", listed).map(|v| v.to_string()).as_deref(), Some("1.1.0"));
-        assert_eq!(version_in_subject(t, "cli-v", listed), None);
-    }
 }

@@ -108,49 +108,39 @@ pub fn run(app: &App, args: &ReleaseArgs, io: &mut Io<'_>) -> Result<()> {
             (plans, dirty.join(), remote_url.join(), remote_tags.map(|t| rejoin(t.join())))
         })
     });
-    let mut plans = plans?;
-    // A release commit `relkit prepare` made, merged since the last release:
-    // release the version it names, and write nothing it already holds.
-    // It is tagged where it landed on the branch (itself, its squash commit or
-    // the merge commit): commits pushed after it are not in its CHANGELOG
-    // section, so they wait for the next release.
-    let mut prepared = Vec::with_capacity(scopes.len());
-    let mut landed: Option<String> = None;
-    for (scope, plan) in scopes.iter().zip(plans.iter_mut()) {
-        let found = super::prepare::prepared_overrides(scope, plan, &args.overrides)
-            .map(|(overrides, version, commit)| (overrides, version, commit.clone()));
-        if let Some((overrides, version, commit)) = &found {
-            let at = app.repo.landed_at(commit, &plan.head, plan.last_release.as_ref().map(|t| t.commit.as_str()))?;
+    let plans = plans?;
+    // A release commit `relkit prepare` made, merged since the last release
+    // (`VersionPlan::prepared`): released at its own commit with the version
+    // it names, writing nothing it already holds. One commit carries every
+    // tag of a run, so the packages it did not prepare (or that another
+    // merged pull request prepared) wait for the next run.
+    let prepared: Vec<bool> = plans.iter().map(|p| p.prepared.is_some()).collect();
+    let landed = plans.iter().find_map(|p| p.prepared.as_ref().map(|f| f.commit.clone()));
+    for (scope, plan) in scopes.iter().zip(&plans) {
+        if let Some(found) = &plan.prepared {
             io.note(&format!(
-                "relkit: {} prepared {}{version}; releasing it without writing the CHANGELOG or version files again",
-                short_id(&commit.id),
-                scope.tag_prefix()
+                "relkit: {} prepared {}{}; releasing it without writing the CHANGELOG or version files again",
+                short_id(&found.commit),
+                scope.tag_prefix(),
+                found.version
             ))?;
-            let moved = at != plan.head;
-            if moved && landed.is_none() {
-                io.note(&format!(
-                    "relkit: the release pull request landed at {}; the commits after it (up to HEAD {}) wait for \
-                     the next release",
-                    short_id(&at),
-                    short_id(&plan.head)
-                ))?;
-            }
-            *plan = scope.plan_version_at(overrides, true, moved.then_some(at.as_str()))?;
-            if moved {
-                landed.get_or_insert(at);
-            }
         }
-        prepared.push(found.is_some());
     }
-    // One commit carries every tag of a run: with the pull request's release
-    // tagged behind HEAD, the packages it did not prepare (or prepared
-    // elsewhere) are released by the next run, on top of it.
     let mut waits = vec![false; scopes.len()];
     if let Some(at) = &landed {
+        let head = app.repo.head()?;
+        if *at != head {
+            io.note(&format!(
+                "relkit: the release pull request's commit is {}; the commits it does not hold (up to HEAD {}) wait \
+                 for the next release",
+                short_id(at),
+                short_id(&head)
+            ))?;
+        }
         for (n, (scope, plan)) in scopes.iter().zip(plans.iter()).enumerate() {
-            if plan.next().is_some() && (!prepared[n] || &plan.head != at) {
+            if plan.next().is_some() && plan.prepared.as_ref().map(|f| &f.commit) != Some(at) {
                 io.note(&format!(
-                    "relkit: package {}: not in the release pull request that landed at {}; the next run releases it",
+                    "relkit: package {}: not in the release pull request {}; the next run releases it",
                     scope.package_name(),
                     short_id(at)
                 ))?;
@@ -437,7 +427,8 @@ fn render<'a>(
             .spawn(|| if args.dry_run { scope.render_rollback(&release, plan.preset) } else { Ok(String::new()) });
         let version_files = threads.spawn(|| {
             if prepared {
-                Ok(Vec::new())
+                // Written by the pull request: check that the merge kept them.
+                version_files::check_at(scope, &plan.head, &next, last_stable.as_ref()).map(|()| Vec::new())
             } else {
                 version_files::plan_over(scope, &next, last_stable.as_ref(), overlay)
             }

@@ -394,32 +394,6 @@ impl Repo {
         }
     }
 
-    /// The commit of `head`'s first-parent line that brought `commit` into it:
-    /// `commit` itself when it is on that line (a fast-forward, or the squash
-    /// commit of a squash merge), else the oldest first-parent commit that
-    /// descends from it (the merge commit of a merged pull request). Two
-    /// `rev-list` calls. `commit` must be reachable from `head`; `since` (the
-    /// last release's commit) bounds the walk.
-    ///
-    /// Used to tag a merged release pull request where it landed, not at a
-    /// HEAD that has moved on since (`relkit release` after later pushes).
-    pub fn landed_at(&self, commit: &GitCommit, head: &str, since: Option<&str>) -> Result<String> {
-        let ids = |out: Vec<u8>| lossy(&out).lines().map(str::to_string).collect::<Vec<String>>();
-        // The line from `head` down to `commit`'s parents, newest first.
-        let mut args = vec!["rev-list".to_string(), "--first-parent".into(), "--end-of-options".into(), head.into()];
-        args.extend(commit.parents.iter().map(String::as_str).chain(since).map(|c| format!("^{c}")));
-        let line = ids(self.capture(&args)?);
-        let commit = commit.id.as_str();
-        if line.iter().any(|c| c == commit) {
-            return Ok(commit.to_string());
-        }
-        let descendants: HashSet<String> =
-            ids(self.capture(["rev-list", "--ancestry-path", "--end-of-options", &format!("{commit}..{head}")])?)
-                .into_iter()
-                .collect();
-        Ok(line.into_iter().rev().find(|c| descendants.contains(c)).unwrap_or_else(|| head.to_string()))
-    }
-
     /// The names of the tags reachable from `commit`, in one `for-each-ref
     /// --merged`.
     pub fn merged_tags(&self, commit: &str) -> Result<HashSet<String>> {

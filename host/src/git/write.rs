@@ -195,6 +195,13 @@ impl Repo {
     }
 
     /// A blob's content.
+    /// The bytes of `path` (`/`-separated, from the root) at `commit`;
+    /// `None` when the commit has no such file.
+    pub fn file_at(&self, commit: &str, path: &str) -> Result<Option<Vec<u8>>> {
+        let output = self.run(["cat-file", "blob", &format!("{commit}:{path}")])?;
+        Ok(output.status.success().then_some(output.stdout))
+    }
+
     pub fn read_blob(&self, id: &str) -> Result<Vec<u8>> {
         self.capture(["cat-file", "blob", id])
     }
