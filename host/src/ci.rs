@@ -330,10 +330,38 @@ fn append(path: &Path, text: &str, written: &mut Written) -> Result<()> {
     f.write_all(text.as_bytes()).map_err(|e| Error::file(path, e))
 }
 
-fn write_gitlab(config: &CiConfig, place: &Place<'_>, o: &Outputs, written: &mut Written) -> Result<()> {
-    let resolve = |p: &Path, key: &str| {
-        fsutil::resolve_inside(place.root, place.cwd, p).map_err(|m| Error::Refused(format!("[ci] {key}: {m}")))
+/// The GitLab output files: env, notes and rollback. The GitLab template
+/// names its artifact paths in its inputs and passes them as
+/// `RELKIT_ENV_FILE`, `RELKIT_NOTES_FILE` and `RELKIT_ROLLBACK_FILE`, which
+/// win over `[ci]`: the files must be where the template's artifacts are.
+/// Errors: a path outside the repository (or through a symlink out of it),
+/// naming the variable or key it came from.
+fn gitlab_paths(config: &CiConfig, place: &Place<'_>) -> Result<[PathBuf; 3]> {
+    let pick = |var: &str, configured: &Path, key: &str| {
+        let (path, from) = match place.env.get(var) {
+            Some(value) => (PathBuf::from(value), var.to_string()),
+            None => (configured.to_path_buf(), format!("[ci] {key}")),
+        };
+        fsutil::resolve_inside(place.root, place.cwd, &path).map_err(|m| Error::Refused(format!("{from}: {m}")))
     };
+    Ok([
+        pick("RELKIT_ENV_FILE", &config.env_file, "env-file")?,
+        pick("RELKIT_NOTES_FILE", &config.notes_file, "notes-file")?,
+        pick("RELKIT_ROLLBACK_FILE", &config.rollback_file, "rollback-file")?,
+    ])
+}
+
+/// Checks, before anything is made, that the outputs of `kind` can be
+/// written where they are configured: a release made and pushed whose
+/// outputs then fail would leave every later run re-reporting it.
+pub fn check_paths(kind: CiKind, config: &CiConfig, place: &Place<'_>) -> Result<()> {
+    match kind {
+        CiKind::GitLab => gitlab_paths(config, place).map(|_| ()),
+        CiKind::GitHub | CiKind::Local => Ok(()),
+    }
+}
+
+fn write_gitlab(config: &CiConfig, place: &Place<'_>, o: &Outputs, written: &mut Written) -> Result<()> {
     // dotenv: KEY=VALUE lines, no quoting, no multiline values (the notes
     // and rollback texts go to their own files).
     let mut env_text = String::new();
@@ -354,17 +382,8 @@ fn write_gitlab(config: &CiConfig, place: &Place<'_>, o: &Outputs, written: &mut
         env_text.push_str(&format!("RELKIT_PACKAGE_TAGS={}\n", tags.join(" ")));
         env_text.push_str(&format!("RELKIT_PACKAGE_NOTES_FILES={}\n", files.join(" ")));
     }
-    // The GitLab template names its artifact paths in its inputs and passes
-    // them as RELKIT_ENV_FILE, RELKIT_NOTES_FILE and RELKIT_ROLLBACK_FILE, which
-    // win over `[ci]`: the files must be where the template's artifacts are.
-    let chosen =
-        |var: &str, configured: &Path| place.env.get(var).map_or_else(|| configured.to_path_buf(), PathBuf::from);
-    let files = [
-        (resolve(&chosen("RELKIT_ENV_FILE", &config.env_file), "env-file")?, env_text),
-        (resolve(&chosen("RELKIT_NOTES_FILE", &config.notes_file), "notes-file")?, o.notes.clone()),
-        (resolve(&chosen("RELKIT_ROLLBACK_FILE", &config.rollback_file), "rollback-file")?, o.rollback.clone()),
-    ];
-    for (path, text) in files {
+    let [env, notes, rollback] = gitlab_paths(config, place)?;
+    for (path, text) in [(env, env_text), (notes, o.notes.clone()), (rollback, o.rollback.clone())] {
         rewrite(&path, text.as_bytes(), place, written)?;
     }
     write_package_notes(config, place, o, written)

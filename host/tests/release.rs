@@ -304,5 +304,25 @@ fn the_gitlab_files_go_where_the_template_says() {
         .env("RELKIT_ENV_FILE", "../outside.env")
         .output()
         .unwrap();
-    assert!(Run::from(out).fails().contains("[ci] env-file: ../outside.env leads to"));
+    assert!(Run::from(out).fails().contains("RELKIT_ENV_FILE: ../outside.env leads to"));
+    // A real release checks it before anything is made: no tag, no journal,
+    // and the next run, told a good path, releases.
+    let _remote = with_remote(&repo);
+    let release = |env_file: &str| {
+        let out = repo
+            .relkit_command(&["release", "--push"])
+            .env("GITLAB_CI", "true")
+            .env("CI_COMMIT_BRANCH", "main")
+            .env("RELKIT_ENV_FILE", env_file)
+            .output()
+            .unwrap();
+        Run::from(out)
+    };
+    let err = release("../outside.env").fails().to_string();
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("RELKIT_ENV_FILE: ../outside.env leads to"), "{err}");
+    assert_eq!(repo.git(&["tag", "-l", "v1.3.*"]), "");
+    assert!(!repo.path().join(".git/relkit-release.json").exists());
+    let out = release("build/relkit.env").ok().to_string();
+    assert!(out.contains("releasing v1.3.0") && !out.contains("interrupted"), "{out}");
 }

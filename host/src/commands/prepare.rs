@@ -37,6 +37,7 @@ pub struct PrepareArgs {
 }
 
 pub fn run(app: &App, args: &PrepareArgs, io: &mut Io<'_>) -> Result<()> {
+    super::release::check_output_paths(app, io.style.ci)?;
     let name = args.branch.clone().unwrap_or_else(|| DEFAULT_BRANCH.to_string());
     let branch = format!("refs/heads/{name}");
     if let Some(why) = crate::refname::ref_problem(&branch) {

@@ -45,6 +45,7 @@ struct Planned<'a> {
 
 pub fn run(app: &App, args: &ReleaseArgs, io: &mut Io<'_>) -> Result<()> {
     let kind = io.style.ci;
+    check_output_paths(app, kind)?;
     let several = super::several(app);
     let changelog_enabled = app.config.config.release.changelog;
     // A dry run changes nothing, so it needs no lock and finishes nothing.
@@ -606,6 +607,13 @@ fn print_section(app: &App, io: &mut Io<'_>, kind: CiKind, id: &str, title: &str
     io.print(body.trim_end())?;
     io.print("\n")?;
     io.raw(&ci::section_end(kind, id, app.now))
+}
+
+/// [`ci::check_paths`] for this run: before anything is made.
+pub fn check_output_paths(app: &App, kind: CiKind) -> Result<()> {
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    let place = ci::Place { env: &app.env, cwd: &cwd, root: app.repo.root(), tmp: &release::tmp_dir(app) };
+    ci::check_paths(kind, &app.config.config.ci, &place)
 }
 
 fn write_outputs(app: &App, kind: CiKind, outputs: &Outputs) -> Result<ci::Written> {

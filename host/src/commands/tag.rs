@@ -26,6 +26,7 @@ pub struct TagArgs {
 }
 
 pub fn run(app: &App, args: &TagArgs, io: &mut Io<'_>) -> Result<()> {
+    super::release::check_output_paths(app, io.style.ci)?;
     let _lock = if args.dry_run {
         None
     } else {
