@@ -294,6 +294,32 @@ fn two_clones_releasing_at_once_make_one_release_and_the_other_is_told_why() {
     }
 }
 
+/// Two pipelines one after the other in the same second, the second not
+/// fetched: it builds the same tag object, which git pushes as "up to date".
+/// That is the first one's release: the second says so and does not
+/// report a release of its own (its CI would publish a second time).
+#[test]
+fn the_same_release_made_elsewhere_in_the_same_second_is_not_reported_twice() {
+    for config in ["[release]\ncommit = false\n", ""] {
+        let (repo, remote) = fixture(config);
+        let other = TestRepo::clone_of(remote.path());
+        other.set_clock(repo.clock());
+        repo.relkit(&["release", "--push"]).ok();
+        let run = other.relkit(&["release", "--push"]);
+        // The same objects, made apart: git found them up to date.
+        assert_eq!(
+            other.git(&["cat-file", "-t", &repo.git(&["rev-parse", "v1.3.0"])]),
+            "tag",
+            "{config:?}: the second run did not build the same tag object"
+        );
+        let err = run.fails().to_string();
+        assert!(err.contains("origin already has tag v1.3.0: a release was made elsewhere"), "{config:?}: {err}");
+        assert_eq!(other.git(&["tag", "-l", "v1.3.0"]), "", "{config:?}");
+        other.git(&["pull", "-q", "--tags", "origin", "main"]);
+        assert!(other.relkit(&["release", "--push"]).ok().contains("no release due"), "{config:?}");
+    }
+}
+
 #[test]
 fn a_local_release_tag_missing_on_the_remote_is_pushed_not_forgotten() {
     let (repo, remote) = fixture("[release]\ncommit = true\n");

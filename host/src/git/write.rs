@@ -415,7 +415,7 @@ impl Repo {
         remote: &str,
         refspecs: &[String],
         leases: &[(String, String)],
-    ) -> std::result::Result<(), PushFailure> {
+    ) -> std::result::Result<Vec<String>, PushFailure> {
         let mut c = self.command(true);
         c.args(["push", "--atomic", "--porcelain"]);
         for (reference, expected) in leases {
@@ -427,7 +427,7 @@ impl Repo {
             Err(e) => return Err(PushFailure::Unreachable(format!("cannot run git: {e}"))),
         };
         if output.status.success() {
-            return Ok(());
+            return Ok(up_to_date(&lossy(&output.stdout)));
         }
         if output.status.code().is_none() {
             return Err(PushFailure::Interrupted);
@@ -495,6 +495,20 @@ fn with_fix(stderr: &str) -> String {
 /// Sorts a failed push into its kind from git's porcelain lines (stdout:
 /// `!\t<src>:<dst>\t[rejected] (reason)`) and its stderr (`remote:` lines,
 /// transport errors).
+/// The destination refs a successful `push --porcelain` found already at
+/// the pushed value (`=\t<src>:<dst>\t[up to date]`): the remote had them.
+pub fn up_to_date(stdout: &str) -> Vec<String> {
+    stdout
+        .lines()
+        .filter_map(|l| {
+            let mut fields = l.split('\t');
+            (fields.next() == Some("=")).then_some(())?;
+            let refs = fields.next()?;
+            Some(refs.rsplit_once(':').map_or(refs, |(_, d)| d).to_string())
+        })
+        .collect()
+}
+
 pub fn classify_push(stdout: &str, stderr: &str) -> PushFailure {
     let remote_text: Vec<&str> = stderr
         .lines()

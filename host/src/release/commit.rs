@@ -75,7 +75,17 @@ fn push(app: &App, j: &Journal, remote: &str) -> Result<(), Failure> {
     }
     refspecs.extend(j.unpublished_tags.iter().map(|t| format!("refs/tags/{t}:refs/tags/{t}")));
     match app.repo.push_atomic(remote, &refspecs, &leases) {
-        Ok(()) => Ok(()),
+        // A new release tag the remote had already, object for object: another
+        // run made this same release (same commit, same second, same
+        // identity), and the push changed nothing. That run reports it.
+        Ok(had) if let Some(tag) = j.tags().into_iter().find(|(t, _)| had.contains(&format!("refs/tags/{t}"))) => {
+            let e = PushFailure::Rejected {
+                rejections: vec![PushRejection::TagExists(format!("refs/tags/{}", tag.0))],
+                remote_text: String::new(),
+            };
+            Err(Failure::NotMade(Error::Refused(push_message(&e, remote, lease_of(j)))))
+        }
+        Ok(_) => Ok(()),
         // The remote answered no, refused the credentials, or was never
         // reached: no ref could change, nothing was made.
         Err(e @ (PushFailure::Rejected { .. } | PushFailure::Permission(_))) => {

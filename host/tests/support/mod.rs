@@ -131,6 +131,11 @@ impl TestRepo {
         self.clock.set(unix);
     }
 
+    /// The fixture's clock (Unix seconds): what git and relkit are told now is.
+    pub fn clock(&self) -> i64 {
+        self.clock.get()
+    }
+
     fn tick(&self) {
         self.clock.set(self.clock.get() + 3600);
     }
