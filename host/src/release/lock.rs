@@ -102,13 +102,26 @@ impl ReleaseLock {
     }
 }
 
-/// Whether `pid` names no running process (Linux: no `/proc/<pid>`); `false`
-/// when that cannot be told.
+/// Whether `pid` names no running process (Linux: no `/proc/<pid>`, or a
+/// zombie: a killed relkit whose parent does not reap it, as PID 1 of many
+/// containers does not, keeps its `/proc` entry in state `Z`); `false` when
+/// that cannot be told.
 fn process_gone(pid: &str) -> bool {
-    !pid.is_empty()
-        && pid.chars().all(|c| c.is_ascii_digit())
-        && Path::new("/proc/self").exists()
-        && !Path::new("/proc").join(pid).exists()
+    if pid.is_empty() || !pid.chars().all(|c| c.is_ascii_digit()) || !Path::new("/proc/self").exists() {
+        return false;
+    }
+    match std::fs::read_to_string(Path::new("/proc").join(pid).join("stat")) {
+        Ok(stat) => zombie(&stat),
+        Err(_) => !Path::new("/proc").join(pid).exists(),
+    }
+}
+
+/// Whether a `/proc/<pid>/stat` line says zombie (`Z`) or dead (`X`): the
+/// state follows the command name, which is in parentheses and may itself
+/// hold spaces and parentheses (proc(5)).
+fn zombie(stat: &str) -> bool {
+    let Some((_, after)) = stat.rsplit_once(')') else { return false };
+    matches!(after.trim_start().chars().next(), Some('Z' | 'X'))
 }
 
 impl Drop for ReleaseLock {
@@ -142,5 +155,26 @@ mod tests {
         std::fs::write(dir.path().join("lock"), "4242").unwrap();
         let (_lock, stale) = ReleaseLock::acquire(dir.path()).unwrap();
         assert_eq!(stale.as_deref(), Some("4242"));
+    }
+
+    #[test]
+    fn a_zombie_is_gone_and_a_running_process_is_not() {
+        assert!(zombie("4242 (relkit) Z 1 4242"));
+        assert!(zombie("4242 (a) b (c) Z 1"));
+        assert!(!zombie("4242 (relkit) S 1 4242"));
+        let mut running = std::process::Command::new("sleep").arg("30").spawn().unwrap();
+        assert!(!process_gone(&running.id().to_string()));
+        // Exited and not reaped (no wait): a zombie, as a killed relkit under
+        // a PID 1 that does not reap.
+        let exited = std::process::Command::new("true").spawn().unwrap();
+        let pid = exited.id().to_string();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !process_gone(&pid) && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        assert!(process_gone(&pid), "an exited, unreaped child counts as running");
+        running.kill().unwrap();
+        running.wait().unwrap();
+        drop(exited);
     }
 }
