@@ -135,6 +135,14 @@ pub fn plan_over(
             extra.extend(member_manifests(root, &path, &read.text, app.head_tree_paths()?));
         }
         for lock in extra {
+            // A lock file git does not track (a library's ignored Cargo.lock,
+            // a package-lock.json the CI's `npm install` wrote) is the
+            // runner's, not the release's.
+            let shown = relative(root, &lock);
+            if !app.head_tree_paths()?.iter().any(|p| *p == shown) {
+                app.detail(format!("relkit: {shown} is not tracked by git; it is left as it is"));
+                continue;
+            }
             let member = lock.file_name().is_some_and(|n| n == "Cargo.toml");
             if member && configured.iter().any(|p| p.as_deref() == Some(lock.as_path())) {
                 // A member with a version of its own, configured itself.
@@ -195,11 +203,26 @@ pub fn plan_over(
                 .ok()
                 .zip(Version::parse(new.trim_start_matches('v')).ok())
                 .is_some_and(|(o, n)| o > n);
+            let is_configured = configured.iter().any(|p| p.as_deref() == Some(file.path.as_path()));
+            if lower && !is_configured {
+                // A lock file (or a dependent) out of step with its manifest.
+                let fix = if file.display.ends_with(".lock") {
+                    "run `cargo update --workspace` and commit Cargo.lock"
+                } else {
+                    "run `npm install --package-lock-only` and commit the lock file"
+                };
+                return Err(refused(format!(
+                    "{} says {old} ({at}), above the release {new}, which its manifest says is next: the file is out \
+                     of step with the manifest; {fix}, then release again",
+                    file.display
+                )));
+            }
             if lower {
                 return Err(refused(format!(
                     "{} says {old} ({at}), above the release {new}; relkit does not lower a version. If this is the \
-                     first release with relkit, tag the current one first (`git tag {}{old} <its commit>`), or set \
-                     `{} initial = \"{old}\"`",
+                     first release with relkit, tag the release the file holds first (`git tag {}{old} <its \
+                     commit>`), so that relkit goes on from it; if {old} was never released, set `{} initial = \
+                     \"{old}\"`",
                     file.display,
                     app.tag_prefix(),
                     if app.package.name.is_some() { "[packages.version]" } else { "[version]" }

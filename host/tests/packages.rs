@@ -629,7 +629,7 @@ fn a_manifest_above_the_first_release_is_refused_not_lowered() {
     let before = repo.state();
     let err = repo.relkit(&["release"]).fails().to_string();
     assert_eq!(repo.state(), before);
-    insta::assert_snapshot!(err, @r#"error: web/package.json says 3.1.0 (version), above the release 0.1.0; relkit does not lower a version. If this is the first release with relkit, tag the current one first (`git tag web-v3.1.0 <its commit>`), or set `[packages.version] initial = "3.1.0"`"#);
+    insta::assert_snapshot!(err, @r#"error: web/package.json says 3.1.0 (version), above the release 0.1.0; relkit does not lower a version. If this is the first release with relkit, tag the release the file holds first (`git tag web-v3.1.0 <its commit>`), so that relkit goes on from it; if 3.1.0 was never released, set `[packages.version] initial = "3.1.0"`"#);
 }
 
 #[test]

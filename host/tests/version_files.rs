@@ -356,3 +356,43 @@ fn a_workspace_with_globs_ignores_fixtures_and_a_configured_member_with_its_own_
     assert!(lock_after.contains("name = \"a\"\nversion = \"1.0.1\""), "{lock_after}");
     assert!(lock_after.contains("name = \"tool\"\nversion = \"1.0.1\""), "{lock_after}");
 }
+
+/// A lock file git ignores (a library's Cargo.lock, the package-lock.json a
+/// CI's `npm install` wrote) is the runner's: it is left alone, and does
+/// not block the release.
+#[test]
+fn an_untracked_lock_file_is_left_alone() {
+    let repo = TestRepo::github();
+    repo.commit_files(
+        "chore: init",
+        &[
+            (".gitignore", "Cargo.lock\npackage-lock.json\n"),
+            ("Cargo.toml", CARGO_TOML),
+            ("package.json", PACKAGE_JSON),
+            ("relkit.toml", "[[version-files]]\npath = \"Cargo.toml\"\n\n[[version-files]]\npath = \"package.json\"\n"),
+        ],
+    );
+    repo.tag("v1.2.3");
+    repo.commit("feat: a feature");
+    repo.write("Cargo.lock", CARGO_LOCK);
+    repo.write("package-lock.json", PACKAGE_LOCK);
+    repo.relkit(&["release"]).ok();
+    assert_eq!(repo.git(&["show", "--format=", "--name-only", "HEAD"]), "CHANGELOG.md\nCargo.toml\npackage.json");
+    assert_eq!(repo.read("Cargo.lock"), CARGO_LOCK);
+    assert_eq!(repo.read("package-lock.json"), PACKAGE_LOCK);
+}
+
+/// A lock entry above the release its manifest makes: the lock is out of
+/// step, and the fix is the package manager's, not a tag.
+#[test]
+fn a_lock_out_of_step_with_its_manifest_names_the_package_manager_s_fix() {
+    let repo = manifests();
+    repo.commit_files("chore: a lock ahead", &[("package-lock.json", &PACKAGE_LOCK.replacen("1.2.3", "2.0.0", 1))]);
+    let err = repo.relkit(&["release"]).fails().to_string();
+    assert!(
+        err.contains("package-lock.json says 2.0.0 (version), above the release 1.3.0")
+            && err.contains("run `npm install --package-lock-only` and commit the lock file"),
+        "{err}"
+    );
+    assert_eq!(repo.git(&["tag", "-l", "v1.3*"]), "");
+}

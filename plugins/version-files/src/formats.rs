@@ -278,9 +278,13 @@ pub fn npm_lock(path: &str, text: &str, packages: &[(String, String)]) -> Result
         // A package.json below the lock that has no entry in it is not one
         // of its workspace's members (a docs site with a lock of its own).
         let key = format!("packages[{dir:?}].version");
-        if let Some(member) = doc.get(&["packages", dir, "version"], &key)? {
-            changes.push(doc.set_version(member, &key, version)?);
+        if doc.get(&["packages", dir.as_str()], &key)?.is_none() {
+            continue;
         }
+        let member = doc.get(&["packages", dir, "version"], &key)?.ok_or_else(|| {
+            edit::error(path, "key not found (the workspace member's entry has no version)", &key, fix)
+        })?;
+        changes.push(doc.set_version(member, &key, version)?);
     }
     Ok(changes)
 }

@@ -190,6 +190,18 @@ fn an_npm_lock_without_its_root_package_version() {
     ));
 }
 
+/// A workspace member whose entry in the root lock has no version: the lock
+/// is out of step with its package.json.
+#[test]
+fn an_npm_workspace_lock_entry_without_a_version() {
+    let lock =
+        "{\"lockfileVersion\": 3, \"packages\": {\"\": {\"workspaces\": [\"web\"]}, \"web\": {\"name\": \"w\"}}}";
+    insta::assert_snapshot!(error(&[
+        file("web/package.json", "{\"name\": \"w\", \"version\": \"1.0.0\"}", "1.1.0", &[]),
+        file("package-lock.json", lock, "1.1.0", &[]),
+    ]));
+}
+
 #[test]
 fn a_chart_app_version_that_is_not_a_version() {
     insta::assert_snapshot!(one("Chart.yaml", "version: 1.0.0\nappVersion: latest\n", &[]));
