@@ -139,7 +139,7 @@ pub fn plan_over(
             // a package-lock.json the CI's `npm install` wrote) is the
             // runner's, not the release's.
             let shown = relative(root, &lock);
-            if !app.head_tree_paths()?.iter().any(|p| *p == shown) {
+            if !app.head_tree_paths()?.contains(&shown) {
                 app.detail(format!("relkit: {shown} is not tracked by git; it is left as it is"));
                 continue;
             }

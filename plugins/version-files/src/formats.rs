@@ -314,6 +314,19 @@ pub fn pyproject(path: &str, text: &str, version: &str) -> Result<Vec<Change>, S
             ));
         }
     }
+    // Poetry 1.x with poetry-dynamic-versioning keeps a placeholder there
+    // (`0.0.0`) that the plugin replaces from the git tag at build time
+    // (its README: `[tool.poetry-dynamic-versioning] enable = true`).
+    if poetry.is_some()
+        && doc.get(&["tool", "poetry-dynamic-versioning", "enable"]).and_then(Item::as_bool) == Some(true)
+    {
+        return Err(edit::error(
+            path,
+            "tool.poetry.version is a placeholder: poetry-dynamic-versioning takes the version from the git tag",
+            "tool.poetry-dynamic-versioning.enable",
+            &format!("remove {path} from version-files: the release tag sets the version"),
+        ));
+    }
     match poetry {
         Some(item) => Ok(vec![doc.set_version(item, "tool.poetry.version", version)?]),
         None => Err(edit::error(

@@ -202,6 +202,16 @@ fn an_npm_workspace_lock_entry_without_a_version() {
     ]));
 }
 
+/// Poetry 1.x with poetry-dynamic-versioning: the version is a placeholder.
+#[test]
+fn a_poetry_placeholder_version_with_poetry_dynamic_versioning() {
+    insta::assert_snapshot!(one(
+        "pyproject.toml",
+        "[tool.poetry]\nname = \"x\"\nversion = \"0.0.0\"\n\n[tool.poetry-dynamic-versioning]\nenable = true\n",
+        &[]
+    ));
+}
+
 #[test]
 fn a_chart_app_version_that_is_not_a_version() {
     insta::assert_snapshot!(one("Chart.yaml", "version: 1.0.0\nappVersion: latest\n", &[]));
