@@ -1246,6 +1246,18 @@ impl App {
             settings.push(("package-path".to_string(), json(&self.package.path)));
             let changelog = config::normal_path(&self.config.config.changelog.path);
             settings.push(("package-changelog".to_string(), json(&changelog)));
+        } else {
+            // The whole tree's revert keeps the CHANGELOG (the record of what
+            // was released) and relkit's configuration (often added in the
+            // release it rolls back, on adoption).
+            let mut keep = vec![config::normal_path(&self.config.config.changelog.path)];
+            let root = std::fs::canonicalize(self.repo.root()).unwrap_or_else(|_| self.repo.root().to_path_buf());
+            let file = self.config.path.clone().unwrap_or_else(|| root.join(config::FILE_NAME));
+            if let Ok(relative) = std::fs::canonicalize(&file).unwrap_or(file).strip_prefix(&root) {
+                keep.push(config::normal_path(relative));
+            }
+            keep.dedup();
+            settings.push(("revert-keep".to_string(), serde_json::Value::from(keep).to_string()));
         }
         settings.extend(self.extra_settings(&plugin));
         let template = self.template(self.config.config.rollback.template.as_ref())?;

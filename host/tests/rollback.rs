@@ -271,3 +271,32 @@ fn the_runbook_names_the_tagged_release_commit() {
     let outputs = std::fs::read_to_string(&output).unwrap();
     assert!(outputs.contains(&format!("| Commit | `{tagged}` |")), "{outputs}");
 }
+
+/// The revert step, run as written, undoes the release's code and keeps its
+/// CHANGELOG and relkit.toml, which the release added (first adoption).
+#[test]
+fn the_revert_step_keeps_the_changelog_and_the_configuration() {
+    let repo = TestRepo::github();
+    repo.commit_files("feat: first", &[("src/lib.rs", "// v1\n")]);
+    repo.tag("v1.0.0");
+    repo.commit_files("chore: adopt relkit", &[("relkit.toml", "[release]\ncommit = true\n")]);
+    repo.commit_files("feat: second", &[("src/lib.rs", "// v2\n"), ("src/new.rs", "// new\n")]);
+    repo.relkit(&["release"]).ok();
+    assert!(repo.read("CHANGELOG.md").contains("## [1.1.0]"));
+    repo.commit_files("docs: later", &[("README.md", "# later\n")]);
+    let runbook = repo.relkit(&["rollback", "--release", "v1.1.0"]).ok().to_string();
+    let step = &runbook[runbook.find("revert its").expect(&runbook)..];
+    let block = &step[step.find("```sh\n").unwrap() + 6..];
+    let block = &block[..block.find("```").unwrap()];
+    for line in block.lines().filter(|l| !l.contains("origin")) {
+        let out = repo.command("sh").args(["-c", line]).output().unwrap();
+        assert!(out.status.success(), "{line}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    assert_eq!(repo.read("src/lib.rs"), "// v1\n");
+    assert!(!repo.path().join("src/new.rs").exists());
+    assert!(repo.read("CHANGELOG.md").contains("## [1.1.0]"));
+    assert_eq!(repo.read("relkit.toml"), "[release]\ncommit = true\n");
+    assert_eq!(repo.read("README.md"), "# later\n");
+    assert_eq!(repo.git(&["log", "-1", "--format=%s"]), "revert: roll back v1.1.0");
+    assert_eq!(repo.git(&["status", "--porcelain"]), "");
+}

@@ -77,6 +77,11 @@ pub struct Config {
     /// `package-changelog`: that package's CHANGELOG, left out of the revert
     /// (the release's section stays a record of what was released).
     pub package_changelog: Option<String>,
+    /// `revert-keep`: paths a whole-tree revert leaves as they are (the
+    /// host passes the CHANGELOG and relkit's configuration). Given, the
+    /// revert step reverses the release's net change with `git diff | git
+    /// apply -R` without them; absent (an older host), it is `git revert`.
+    pub revert_keep: Vec<String>,
 }
 
 impl Config {
@@ -108,6 +113,7 @@ impl Config {
             dashboards: s.get_or("dashboards", Vec::new())?,
             package_path: s.get("package-path")?,
             package_changelog: s.get("package-changelog")?,
+            revert_keep: s.get_or("revert-keep", Vec::new())?,
         })
     }
 
@@ -494,6 +500,19 @@ pub fn build(
             if let Some(changelog) = &config.package_changelog {
                 pathspec.push(sh(&format!(":(exclude){changelog}")));
             }
+            revert_commands.push(format!(
+                "git diff --binary {} {} -- {} | git apply -R --index --3way",
+                sh(prev),
+                sh(tag),
+                pathspec.join(" ")
+            ));
+        } else if !config.revert_keep.is_empty() {
+            // The release's net change, reversed (3-way, so later changes to
+            // those files stay), keeping the CHANGELOG and relkit.toml: `git
+            // revert` of the range would delete a CHANGELOG the release
+            // created, and a configuration added on adoption.
+            let mut pathspec = vec![".".to_string()];
+            pathspec.extend(config.revert_keep.iter().map(|p| sh(&format!(":(exclude){p}"))));
             revert_commands.push(format!(
                 "git diff --binary {} {} -- {} | git apply -R --index --3way",
                 sh(prev),
