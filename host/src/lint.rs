@@ -145,8 +145,16 @@ pub fn check(message: &str, parents: usize, rules: &Rules) -> Verdict {
         (Some(""), _) => {
             problems.push("the scope is empty: write `type(scope): …` or leave out the parentheses".into())
         }
-        (Some(scope), Some(allowed)) if !allowed.iter().any(|s| s == scope) => {
-            problems.push(format!("scope `{scope}` is not allowed; use one of {}", allowed.join(", ")));
+        // `feat(api,web): …` names two packages' scopes, as relkit reads it
+        // for [[packages]]: each must be allowed.
+        (Some(scope), Some(allowed)) => {
+            for one in scope.split(',').map(str::trim) {
+                if one.is_empty() {
+                    problems.push(format!("scope `{scope}` has an empty part: write `type(a,b): …`"));
+                } else if !allowed.iter().any(|s| s == one) {
+                    problems.push(format!("scope `{one}` is not allowed; use one of {}", allowed.join(", ")));
+                }
+            }
         }
         _ => {}
     }
@@ -216,6 +224,11 @@ mod tests {
         let strict = Rules { scopes: Some(vec!["api".into(), "cli".into()]), require_scope: true, ..rules() };
         assert_eq!(problems("fix: x", &strict), ["a scope is required ([check] require-scope): write `fix(scope): …`"]);
         assert_eq!(problems("fix(db): x", &strict), ["scope `db` is not allowed; use one of api, cli"]);
+        // Two packages' scopes, as [[packages]] reads them: each is checked.
+        assert_eq!(check("feat(api,cli): x", 1, &strict), Verdict::Passed);
+        assert_eq!(check("feat(api, cli): x", 1, &strict), Verdict::Passed);
+        assert_eq!(problems("feat(api,db): x", &strict), ["scope `db` is not allowed; use one of api, cli"]);
+        assert_eq!(problems("feat(api,): x", &strict), ["scope `api,` has an empty part: write `type(a,b): …`"]);
     }
 
     #[test]

@@ -117,3 +117,20 @@ fn a_freeze_window_within_a_week_is_announced() {
     repo.write("relkit.toml", "[[release.freeze]]\nfrom = \"2026-12-13\"\nto = \"2026-12-15\"\n");
     assert!(!repo.relkit(&["check"]).ok().contains("freeze"));
 }
+
+/// In a pull request whose base branch was not fetched, the range falls back
+/// to the last release, and relkit says so.
+#[test]
+fn a_missing_base_branch_is_pointed_out() {
+    let repo = branch();
+    repo.commit("feat(api): add pagination");
+    let run = repo.relkit_command(&["check"]).env("GITHUB_BASE_REF", "develop").output().unwrap();
+    let run = crate::support::Run::from(run);
+    assert!(run.ok().contains("1 commit from v1.2.3 to HEAD"), "{}", run.stdout);
+    assert!(
+        run.stderr.contains("the pull request's base branch origin/develop is not in this clone")
+            && run.stderr.contains("fetch-depth: 0"),
+        "{}",
+        run.stderr
+    );
+}

@@ -49,11 +49,19 @@ fn check(app: &App, args: &CheckArgs, io: &mut Io<'_>) -> Result<()> {
                 None => to.clone(),
             };
             let commits = app.repo.log(std::slice::from_ref(&spec), false)?;
+            // A commit id (a merge base, GitLab's diff base) is shown short.
+            let shown = |r: &str| {
+                if r.len() == 40 && r.chars().all(|c| c.is_ascii_hexdigit()) {
+                    short_id(r).to_string()
+                } else {
+                    r.into()
+                }
+            };
             let what = format!(
                 "{} commit{} from {} to {to}",
                 commits.len(),
                 if commits.len() == 1 { "" } else { "s" },
-                from.as_deref().unwrap_or("the first commit")
+                from.as_deref().map_or("the first commit".to_string(), shown)
             );
             (what, commits.iter().map(|c| Row::of(c, &rules)).collect())
         }
@@ -145,6 +153,12 @@ fn range(app: &App, scopes: &[App], args: &CheckArgs) -> Result<(Option<String>,
         if crate::refname::ref_problem(&name).is_none() && app.repo.object_id(&name)?.is_some() {
             return Ok((Some(format!("origin/{base}")), to));
         }
+        // The pull request's commits cannot be told apart: say so, since the
+        // range below may hold commits the pull request does not.
+        app.warn(format!(
+            "the pull request's base branch origin/{base} is not in this clone, so the commits are checked from the \
+             last release instead; fetch it (actions/checkout with `fetch-depth: 0`, or `git fetch origin {base}`)"
+        ));
     }
     if let Some(sha) = app
         .env
