@@ -43,6 +43,20 @@ fn prepare_makes_the_release_commit_on_a_branch_and_nothing_else() {
     assert_eq!(repo.git(&["diff", "--name-only", "HEAD", "relkit/release"]), "CHANGELOG.md\nCargo.toml");
     assert!(repo.git(&["show", "relkit/release:Cargo.toml"]).contains("version = \"1.3.0\""));
     assert_eq!(git_in(remote.path(), &["rev-parse", "relkit/release"]), repo.git(&["rev-parse", "relkit/release"]));
+    // Run again later with nothing new: the branch keeps its commit (a new
+    // one would re-run the pull request's checks and dismiss approvals).
+    let prepared = repo.git(&["rev-parse", "relkit/release"]);
+    repo.set_clock(repo.clock() + 600);
+    let run = repo.relkit(&["prepare", "--push"]);
+    assert!(run.ok().contains("relkit: prepared v1.3.0 on relkit/release"), "{}", run.stdout);
+    assert!(run.stderr.contains("relkit/release already holds this release; its commit is kept"), "{}", run.stderr);
+    assert_eq!(repo.git(&["rev-parse", "relkit/release"]), prepared);
+    // Also from a clone that has only the remote's branch (a CI checkout).
+    repo.git(&["branch", "-D", "relkit/release"]);
+    repo.git(&["fetch", "-q", "origin"]);
+    repo.set_clock(repo.clock() + 600);
+    repo.relkit(&["prepare", "--push"]).ok();
+    assert_eq!(repo.git(&["rev-parse", "relkit/release"]), prepared);
     // New commits: run again, and the branch is replaced (force-pushed).
     repo.commit("fix: handle empty pages");
     repo.relkit(&["prepare", "--push"]).ok();

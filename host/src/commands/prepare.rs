@@ -117,7 +117,20 @@ fn prepare(app: &App, args: &PrepareArgs, name: &str, branch: &str, io: &mut Io<
         (subject, first_notes.trim_end().to_string())
     };
     let message = format!("{subject}\n\n{body}\n");
-    let commit = release::prepare::release_commit(app, &first.commit, &files, &message)?;
+    let made_now = release::prepare::release_commit(app, &first.commit, &files, &message)?;
+    // Run again with nothing new, the branch keeps its commit: a new one (new
+    // dates) would re-run the pull request's checks and dismiss approvals.
+    let remote_branch = format!("refs/remotes/{}/{name}", config.release.remote);
+    let existing = match app.repo.object_id(branch)? {
+        Some(id) => Some(id),
+        None => app.repo.object_id(&remote_branch)?,
+    };
+    let content = |id: &str| app.repo.capture(["show", "-s", "--format=%T %P%n%B", id, "--"]);
+    let kept = match &existing {
+        Some(id) if content(id)? == content(&made_now)? => Some(id.clone()),
+        _ => None,
+    };
+    let commit = kept.clone().unwrap_or(made_now);
 
     if args.push {
         let remote = &config.release.remote;
@@ -135,6 +148,9 @@ fn prepare(app: &App, args: &PrepareArgs, name: &str, branch: &str, io: &mut Io<
     app.repo.update_refs(&[RefUpdate { name: branch.to_string(), new: commit.clone(), old }])?;
 
     let shown: Vec<String> = files.iter().map(|f| changelog::display_path(app, &f.path)).collect();
+    if kept.is_some() {
+        io.note(&format!("relkit: {name} already holds this release; its commit is kept"))?;
+    }
     io.print(&format!(
         "relkit: prepared {} on {name} ({}, on top of {}){}\n",
         tags.join(", "),
