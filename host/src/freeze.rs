@@ -61,6 +61,12 @@ fn span(freeze: &Freeze) -> Result<Span, (&'static str, String)> {
                     "is empty; list the weekdays of the window, e.g. [\"fri\", \"sat\", \"sun\"]".into(),
                 ));
             }
+            if WEEKDAYS.iter().all(|w| days.iter().any(|d| d.eq_ignore_ascii_case(w))) {
+                return Err((
+                    "days",
+                    "lists every weekday, so the window would never end; use from/to dates for a long freeze".into(),
+                ));
+            }
             let mut numbers = Vec::new();
             for d in days {
                 let n = WEEKDAYS.iter().position(|w| w.eq_ignore_ascii_case(d)).ok_or_else(|| {
@@ -93,35 +99,64 @@ fn weekday(day: i64) -> u8 {
 }
 
 /// The window `now` (Unix seconds) is in: `(the window, when it ends)`,
-/// the end being the Unix time of the first second after it.
+/// the end being the Unix time of the first second after it. Of overlapping
+/// windows, the one that ends last.
 pub fn active(windows: &[Freeze], now: i64) -> Option<(&Freeze, i64)> {
     let today = now.div_euclid(DAY);
-    windows.iter().find_map(|w| match span(w).ok()? {
-        Span::Dates { from, to } => (from..=to).contains(&today).then_some((w, (to + 1) * DAY)),
-        Span::Days(days) => days.contains(&weekday(today)).then(|| {
-            let mut end = today + 1;
-            while days.contains(&weekday(end)) {
-                end += 1;
-            }
-            (w, end * DAY)
-        }),
-    })
+    windows
+        .iter()
+        .filter_map(|w| match span(w).ok()? {
+            Span::Dates { from, to } => (from..=to).contains(&today).then_some((w, (to + 1) * DAY)),
+            Span::Days(days) => days.contains(&weekday(today)).then(|| {
+                // At most six more days: a window of all seven is refused.
+                let mut end = today + 1;
+                while days.contains(&weekday(end)) && end < today + 7 {
+                    end += 1;
+                }
+                (w, end * DAY)
+            }),
+        })
+        .max_by_key(|(_, end)| *end)
 }
 
-/// The next window that starts within `horizon` seconds after `now`, and
-/// when it starts (Unix seconds); windows `now` is in are not "next".
-pub fn upcoming(windows: &[Freeze], now: i64, horizon: i64) -> Option<(&Freeze, i64)> {
+/// The windows that hold releases from `now` on without a break — the one
+/// `now` is in, then each that has begun when the one before ends (a
+/// weekend window running into a year-end freeze) — and when the last ends.
+pub fn frozen_until(windows: &[Freeze], now: i64) -> Option<(Vec<&Freeze>, i64)> {
+    let (first, mut end) = active(windows, now)?;
+    let mut chain = vec![first];
+    // Each step moves the end on by a day at least; a year of windows is
+    // the most a configuration can chain.
+    for _ in 0..400 {
+        let Some((next, next_end)) = active(windows, end) else { break };
+        if !chain.iter().any(|w| std::ptr::eq(*w, next)) {
+            chain.push(next);
+        }
+        end = next_end;
+    }
+    Some((chain, end))
+}
+
+/// The windows that start within `horizon` seconds after `now`, each with
+/// when it first starts (Unix seconds), soonest first; windows `now` is in
+/// are not upcoming.
+pub fn upcoming(windows: &[Freeze], now: i64, horizon: i64) -> Vec<(&Freeze, i64)> {
     let today = now.div_euclid(DAY);
     let last = (now + horizon).div_euclid(DAY);
-    (today + 1..=last).find_map(|d| {
-        windows.iter().find_map(|w| {
-            let starts = match span(w).ok()? {
-                Span::Dates { from, .. } => from == d,
-                Span::Days(days) => days.contains(&weekday(d)) && !days.contains(&weekday(d - 1)),
+    let mut found: Vec<(&Freeze, i64)> = Vec::new();
+    for d in today + 1..=last {
+        for w in windows {
+            let starts = match span(w) {
+                Ok(Span::Dates { from, .. }) => from == d,
+                Ok(Span::Days(days)) => days.contains(&weekday(d)) && !days.contains(&weekday(d - 1)),
+                Err(_) => false,
             };
-            starts.then_some((w, d * DAY))
-        })
-    })
+            if starts && !found.iter().any(|(f, _)| std::ptr::eq(*f, w)) {
+                found.push((w, d * DAY));
+            }
+        }
+    }
+    found
 }
 
 /// `"year-end freeze" (2026-12-20 to 2027-01-04)` or `"weekend" (fri, sat, sun)`.
@@ -141,12 +176,21 @@ pub fn moment(unix: i64) -> String {
 
 /// The refusal of a release at `now` inside a window, or `None`.
 pub fn refusal(windows: &[Freeze], now: i64, what: &str) -> Option<String> {
-    let (window, end) = active(windows, now)?;
+    let (chain, end) = frozen_until(windows, now)?;
+    let window = describe(chain[0]);
+    let then: Vec<String> = chain[1..].iter().map(|w| describe(w)).collect();
+    let inside = if then.is_empty() {
+        format!("inside the freeze window {window}, which ends {}", moment(end))
+    } else {
+        format!(
+            "inside the freeze window {window}, and {} follow on: releases are frozen until {}",
+            then.join(", "),
+            moment(end)
+        )
+    };
     Some(format!(
-        "{what} refused: inside the freeze window {}, which ends {}; release after it, or run again with \
-         --ignore-freeze to release anyway (the tag message records it)",
-        describe(window),
-        moment(end)
+        "{what} refused: {inside}; release after it, or run again with --ignore-freeze to release anyway (the tag \
+         message records it)"
     ))
 }
 
@@ -186,7 +230,35 @@ mod tests {
         assert_eq!(active(&w, DEC_20 - 2 * DAY).map(|(_, e)| e), Some(DEC_20 + DAY));
         assert!(active(&w, DEC_20 + DAY).is_none(), "Monday");
         // From Monday, the next window starts on Friday.
-        assert_eq!(upcoming(&w, DEC_20 + DAY, 7 * DAY).map(|(_, s)| s), Some(DEC_20 + 5 * DAY));
+        assert_eq!(upcoming(&w, DEC_20 + DAY, 7 * DAY).first().map(|(_, s)| *s), Some(DEC_20 + 5 * DAY));
+    }
+
+    #[test]
+    fn overlapping_windows_hold_releases_until_the_last_ends() {
+        let weekend =
+            Freeze { days: Some(vec!["sat".into(), "sun".into()]), reason: "weekend".into(), ..Freeze::default() };
+        let w = [weekend, dates("2026-12-20", "2027-01-04")];
+        // Saturday 2026-12-19: the weekend runs into the year-end freeze.
+        let (chain, end) = frozen_until(&w, DEC_20 - DAY).unwrap();
+        assert_eq!(chain.len(), 2);
+        assert_eq!(moment(end), "2027-01-05 00:00 UTC");
+        let why = refusal(&w, DEC_20 - DAY, "relkit release").unwrap();
+        assert!(
+            why.contains(
+                "inside the freeze window \"weekend\" (every sat, sun, UTC), and \"year-end freeze\" \
+                          (2026-12-20 to 2027-01-04, UTC) follow on: releases are frozen until 2027-01-05 00:00 UTC"
+            ),
+            "{why}"
+        );
+        // Tuesday 2026-12-15: both start within a week, each is named.
+        let coming = upcoming(&w, DEC_20 - 5 * DAY, 7 * DAY);
+        assert_eq!(
+            coming.iter().map(|(f, s)| (f.reason.as_str(), moment(*s))).collect::<Vec<_>>(),
+            [("weekend", "2026-12-19 00:00 UTC".to_string()), ("year-end freeze", "2026-12-20 00:00 UTC".to_string())]
+        );
+        // Every weekday would never end: refused at load.
+        let always = Freeze { days: Some(WEEKDAYS.iter().map(|d| d.to_string()).collect()), ..Freeze::default() };
+        assert!(problem(&always).is_some_and(|(k, m)| k == "days" && m.contains("never end")));
     }
 
     #[test]

@@ -288,13 +288,20 @@ fn predict_one(app: &App, args: &CheckArgs, plan: VersionPlan) -> Result<String>
 /// A freeze window now, or one starting within a week.
 fn freeze_notice(app: &App) -> Option<String> {
     let windows = &app.config.config.release.freeze;
-    if let Some((window, end)) = crate::freeze::active(windows, app.now) {
+    if let Some((chain, end)) = crate::freeze::frozen_until(windows, app.now) {
+        let names: Vec<String> = chain.iter().map(|w| crate::freeze::describe(w)).collect();
         return Some(format!(
             "Releases are frozen now: {}, until {}.",
-            crate::freeze::describe(window),
+            names.join(", then "),
             crate::freeze::moment(end)
         ));
     }
-    let (window, start) = crate::freeze::upcoming(windows, app.now, WEEK)?;
-    Some(format!("A freeze window starts {}: {}.", crate::freeze::moment(start), crate::freeze::describe(window)))
+    let coming = crate::freeze::upcoming(windows, app.now, WEEK);
+    let lines: Vec<String> = coming
+        .iter()
+        .map(|(w, start)| {
+            format!("A freeze window starts {}: {}.", crate::freeze::moment(*start), crate::freeze::describe(w))
+        })
+        .collect();
+    (!lines.is_empty()).then(|| lines.join("\n"))
 }
