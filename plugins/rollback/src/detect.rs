@@ -193,6 +193,10 @@ pub struct Scan {
     pub controllers: Vec<Controller>,
     /// Objects of controllers declared in the changed files' heads.
     pub manifests: Vec<Manifest>,
+    /// The Kubernetes `Deployment`s among the changed manifests, whose name
+    /// and namespace fill the runbook's `kubectl` steps when `[rollback]`
+    /// names none.
+    pub deployments: Vec<Manifest>,
 }
 
 /// The compiled globs of [`Detector::scan`].
@@ -332,6 +336,8 @@ impl Detector {
                 if let Some(c) = m.controller() {
                     controllers[c as usize] = true;
                     scan.manifests.push(m);
+                } else if m.group() == "apps" && m.kind == "Deployment" {
+                    scan.deployments.push(m);
                 }
             }
         }

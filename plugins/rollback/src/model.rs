@@ -391,6 +391,39 @@ fn decide_kind(config: &Config, scan: &Scan) -> (Kind, String) {
     }
 }
 
+/// `config` with the names the repository gives where `[rollback]` gives
+/// none (the README: names come "from `[rollback]` or the changed
+/// manifests"): the one Kubernetes `Deployment` among the changed manifests
+/// and its namespace (one namespace shared by them all, else none), and the
+/// one GitHub Actions workflow whose file name says `deploy`. Two candidates
+/// leave the placeholder: guessing between them could roll back the wrong
+/// thing.
+fn with_found_names(config: &Config, scan: &Scan, tree: &[String]) -> Config {
+    let mut found = config.clone();
+    if found.deployment.is_none()
+        && let [one] = scan.deployments.as_slice()
+    {
+        found.deployment = one.name.clone();
+    }
+    if found.namespace.is_none()
+        && let Some(first) = scan.deployments.first()
+        && scan.deployments.iter().all(|d| d.namespace == first.namespace)
+    {
+        found.namespace = first.namespace.clone();
+    }
+    if found.workflow.is_none() {
+        let deploying: Vec<&str> = tree
+            .iter()
+            .filter_map(|p| p.strip_prefix(".github/workflows/"))
+            .filter(|f| !f.contains('/') && (f.ends_with(".yml") || f.ends_with(".yaml")) && f.contains("deploy"))
+            .collect();
+        if let [one] = deploying.as_slice() {
+            found.workflow = Some(one.to_string());
+        }
+    }
+    found
+}
+
 pub fn build(
     release: &Release,
     repository: &Repository,
@@ -425,6 +458,7 @@ pub fn build(
     };
     let scan = Detector::new().scan(classifier, tree_paths, tree.heads);
     let (kind, kind_reason) = decide_kind(config, &scan);
+    let config = &with_found_names(config, &scan, tree_paths);
     let heads: HashMap<&str, &str> = tree.heads.iter().map(|(p, h)| (p.as_str(), h.as_str())).collect();
 
     let mut breaking_changes = Vec::new();

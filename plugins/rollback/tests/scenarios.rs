@@ -120,6 +120,19 @@ fn scenarios() -> Vec<Scenario> {
             tree: vec!["Cargo.toml", "charts/rocket/Chart.yaml", "charts/rocket/templates/deployment.yaml"],
             heads: vec![("deploy/k8s/hpa.yaml", "apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\n")],
         },
+        // No `[rollback]` names: the changed Deployment gives its name and
+        // namespace, the tree its one deploy workflow.
+        Scenario {
+            name: "names_from_the_changed_manifests",
+            repository: github(),
+            settings: Vec::new(),
+            changed: vec![("k8s/deployment.yaml", M), ("src/main.rs", M)],
+            tree: vec![".github/workflows/ci.yml", ".github/workflows/deploy.yml", "k8s/service.yaml"],
+            heads: vec![(
+                "k8s/deployment.yaml",
+                "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: rocket-api\n  namespace: prod\nspec:\n  replicas: 3\n",
+            )],
+        },
         Scenario {
             name: "flux_helmrelease_and_alembic",
             repository: github(),
@@ -274,6 +287,7 @@ macro_rules! snapshot {
 }
 
 snapshot!(kubernetes_helm_and_deploy_workflow);
+snapshot!(names_from_the_changed_manifests);
 snapshot!(flux_helmrelease_and_alembic);
 snapshot!(argo_cd_application);
 snapshot!(argo_rollouts_canary);
