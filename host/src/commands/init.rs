@@ -69,5 +69,14 @@ pub fn run(repo: &Repo, args: &InitArgs, io: &mut Io<'_>) -> Result<()> {
     if !skipped.is_empty() {
         io.print(&format!("\n{skipped}"))?;
     }
+    if found.iter().any(|f| f.manifest.is_some()) {
+        // The first release of a package without tags is [version] initial
+        // (0.1.0), which a manifest at 1.4.0 would refuse (relkit never
+        // lowers a version): say what to do before it happens.
+        io.print(
+            "\n# Before the first release: a package whose manifest already says a released version needs that\n\
+             # release tagged with its tag-prefix (`git tag api-v1.4.0 <commit>`); relkit goes on from it.\n",
+        )?;
+    }
     Ok(())
 }
