@@ -234,7 +234,8 @@ pub fn plan_over(
 }
 
 /// For a merged release pull request tagged at `commit`: refuses when a
-/// configured version file there does not hold what the release writes
+/// configured version file there (at HEAD: any file the release writes, lock
+/// files and dependents' requirements too) does not hold what it writes
 /// (`version`, or `last_stable` for a `prerelease = false` file) — a
 /// merge-conflict resolution that kept the old text would otherwise tag a
 /// commit that contradicts its own version, which `relkit tag` refuses too.
@@ -254,12 +255,16 @@ pub fn check_at(app: &App, commit: &str, version: &Version, last_stable: Option<
         return Ok(());
     }
     let updated = plan_over(app, version, last_stable, &overlay)?;
-    if let Some(file) = updated.iter().find(|u| configured.contains(&u.path))
+    // At HEAD every file the release writes is as git has it, so a lock file
+    // or a dependent's requirement the merge lost counts too; behind HEAD
+    // only the configured files are read from that commit.
+    let all = app.repo.head()? == commit;
+    if let Some(file) = updated.iter().find(|u| all || configured.contains(&u.path))
         && let Some((at, old, new)) = file.changes.first()
     {
         return Err(refused(format!(
-            "{} says {old} ({at}) at the release pull request's commit {}, not {new}: the merge lost the version \
-             change. Revert {} and run relkit prepare again",
+            "{} says {old} ({at}) at the release pull request's commit {}, not {new}: the merge lost that change. \
+             Revert {} and run relkit prepare again",
             file.display,
             crate::git::short_id(commit),
             crate::git::short_id(commit)

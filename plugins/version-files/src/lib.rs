@@ -113,7 +113,7 @@ pub fn plan(files: &[VersionFile]) -> Result<Vec<Vec<Change>>, String> {
         });
     }
     formats::link_members(&mut manifests, &members, members_given);
-    let (crates, npm) = released(files, &manifests)?;
+    let (crates, npm) = released(files, &manifests, &members)?;
     files
         .iter()
         .zip(changes)
@@ -148,18 +148,29 @@ pub fn plan(files: &[VersionFile]) -> Result<Vec<Vec<Change>>, String> {
 fn released(
     files: &[VersionFile],
     manifests: &[CargoManifest],
+    members: &[CargoMember],
 ) -> Result<(Vec<requirements::Released>, Vec<requirements::Released>), String> {
     let mut crates = Vec::new();
     for m in manifests {
         let Ok(version) = semver::Version::parse(&m.version) else { continue };
-        let names = m.package.iter().chain(m.inheriting.iter().flatten());
-        crates.extend(names.map(|name| requirements::Released { name: name.clone(), version: version.clone() }));
+        if let Some(name) = &m.package {
+            let dir = Some(m.dir().to_string());
+            crates.push(requirements::Released { name: name.clone(), version: version.clone(), dir });
+        }
+        // The members that inherit its version, each in its own directory.
+        for name in m.inheriting.iter().flatten() {
+            let dir = members
+                .iter()
+                .find(|c| c.package.as_ref() == Some(name))
+                .map(|c| requirements::dir_of(&c.path).to_string());
+            crates.push(requirements::Released { name: name.clone(), version: version.clone(), dir });
+        }
     }
     let mut npm = Vec::new();
     for f in files.iter().filter(|f| !f.companion && Format::of(&f.path, !f.fields.is_empty()) == Format::PackageJson) {
         let Ok(version) = semver::Version::parse(&f.version) else { continue };
         if let Some(name) = formats::package_json_name(&f.path, &f.text)? {
-            npm.push(requirements::Released { name, version });
+            npm.push(requirements::Released { name, version, dir: None });
         }
     }
     Ok((crates, npm))

@@ -39,18 +39,33 @@ pub enum Ecosystem {
 pub struct Released {
     pub name: String,
     pub version: Version,
+    /// A crate's directory from the repository root (`crates/core`, `""`
+    /// at the root): a path dependency names it by path, and a crate of the
+    /// same name elsewhere (a vendored copy) is another crate. `None`: by
+    /// name only (npm links workspace members by name).
+    pub dir: Option<String>,
 }
 
-/// The requirement to write instead of `req` so that it admits `new`: the
-/// same operator and precision with `new`'s numbers (`0.3.0` → `0.4.0`,
-/// `^0.3` → `^0.4`, `~1` → `~2`; a pre-release is written whole). `None`
-/// when `req` admits `new` already, names a version at or above it, or is
-/// not one simple comparator.
-pub fn follow(req: &str, new: &Version, ecosystem: Ecosystem) -> Option<String> {
+/// One requirement as relkit rewrites it: an optional `^`, `~` or `=`, the
+/// spaces after it (`= 0.3.0` is valid Cargo syntax) and a version of one
+/// to three parts, with a pre-release only on three.
+struct Simple<'r> {
+    op: &'r str,
+    space: &'r str,
+    parts: usize,
+    base: Version,
+}
+
+fn simple(req: &str) -> Option<Simple<'_>> {
     let (op, rest) = ["^", "~", "="].iter().find_map(|op| req.strip_prefix(op).map(|r| (*op, r))).unwrap_or(("", req));
-    let (numbers, pre) = match rest.split_once('-') {
+    let version = rest.trim_start_matches(' ');
+    let space = &rest[..rest.len() - version.len()];
+    if op.is_empty() && !space.is_empty() {
+        return None;
+    }
+    let (numbers, pre) = match version.split_once('-') {
         Some((numbers, pre)) => (numbers, Some(pre)),
-        None => (rest, None),
+        None => (version, None),
     };
     let parts: Vec<&str> = numbers.split('.').collect();
     let numeric = |p: &&str| !p.is_empty() && p.len() <= 20 && p.bytes().all(|b| b.is_ascii_digit());
@@ -64,23 +79,45 @@ pub fn follow(req: &str, new: &Version, ecosystem: Ecosystem) -> Option<String> 
         None => full.join("."),
     })
     .ok()?;
-    let written = match (ecosystem, op) {
-        (Ecosystem::Npm, "") => format!("={rest}"),
-        _ => format!("{op}{rest}"),
+    Some(Simple { op, space, parts: parts.len(), base })
+}
+
+/// Whether `req` admits `new`, in `ecosystem`'s reading; `None` when it is
+/// not a requirement relkit can read.
+fn admits(req: &str, new: &Version, ecosystem: Ecosystem) -> Option<bool> {
+    let written = match (ecosystem, simple(req)) {
+        (Ecosystem::Npm, Some(s)) if s.op.is_empty() => format!("={req}"),
+        _ => req.to_string(),
     };
-    if VersionReq::parse(&written).ok()?.matches(new) || *new <= base {
+    VersionReq::parse(&written).ok().map(|r| r.matches(new))
+}
+
+/// The requirement to write instead of `req` so that it admits `new`: the
+/// same operator and precision with `new`'s numbers (`0.3.0` → `0.4.0`,
+/// `^0.3` → `^0.4`, `~1` → `~2`, `= 0.3.0` → `= 0.4.0`; a pre-release is
+/// written whole). `None` when `req` admits `new` already (unless it names a
+/// pre-release: a stable release replaces `^0.6.0-rc.1` with `^0.6.0`),
+/// names a version at or above it, or is not one simple comparator.
+pub fn follow(req: &str, new: &Version, ecosystem: Ecosystem) -> Option<String> {
+    let s = simple(req)?;
+    if *new <= s.base {
         return None;
     }
-    let numbers = if !new.pre.is_empty() || parts.len() == 3 {
+    // A pre-release requirement (`^0.6.0-rc.1`) admits the stable 0.6.0, but
+    // a stable crate should not name a release candidate: it follows too.
+    if admits(req, new, ecosystem)? && s.base.pre.is_empty() {
+        return None;
+    }
+    let numbers = if !new.pre.is_empty() || s.parts == 3 {
         let mut v = new.clone();
         v.build = semver::BuildMetadata::EMPTY;
         v.to_string()
-    } else if parts.len() == 2 {
+    } else if s.parts == 2 {
         format!("{}.{}", new.major, new.minor)
     } else {
         new.major.to_string()
     };
-    Some(format!("{op}{numbers}"))
+    Some(format!("{}{}{numbers}", s.op, s.space))
 }
 
 /// The dependency tables of a `Cargo.toml`, as dotted key paths.
@@ -128,16 +165,38 @@ pub fn cargo(path: &str, text: &str, released: &[Released]) -> Result<Vec<Change
             if own.as_deref() == Some(name) {
                 continue;
             }
-            let Some(released) = released.iter().find(|r| r.name == name) else { continue };
             // Only a path dependency is resolved against the member itself;
             // a registry requirement (`acme-core = "0.3"`, an example pinned
-            // to an old release on purpose) keeps resolving as written.
-            let Some(detail) = detail.filter(|d| d.contains_key("path")) else { continue };
+            // to an old release on purpose) keeps resolving as written. The
+            // path must lead to the released crate: a vendored copy of the
+            // same name is another crate.
+            let Some(detail) = detail else { continue };
+            let Some(dep_path) = detail.get("path").and_then(|p| p.as_str()) else { continue };
+            let target = join(dir_of(path), dep_path);
+            let Some(released) =
+                released.iter().find(|r| r.name == name && r.dir.as_ref().is_none_or(|d| *d == target))
+            else {
+                continue;
+            };
             let location = format!("{table}.{}.version", quoted_key(key));
             let Some(requirement) = detail.get("version") else { continue };
             let Some(req) = requirement.as_str() else { continue };
             if let Some(new) = follow(req, &released.version, Ecosystem::Cargo) {
                 changes.push(doc.set_text(requirement, &location, &new)?);
+            } else if simple(req).is_none() && admits(req, &released.version, Ecosystem::Cargo) == Some(false) {
+                // A range cargo would refuse once the member is at the new
+                // version ("failed to select a version"): a release that
+                // breaks the workspace's build is not made.
+                return Err(crate::edit::error(
+                    path,
+                    &format!(
+                        "the path dependency on {name} requires {req:?}, which its release {} does not meet, and \
+                         relkit rewrites only a single requirement such as \"0.3\", \"^0.3.0\" or \"=0.3.0\"",
+                        released.version
+                    ),
+                    &location,
+                    "widen it to admit the new version and commit, then release again",
+                ));
             }
         }
     }
@@ -209,6 +268,34 @@ fn npm_entries(doc: &Json<'_>, at: &[&str], prefix: &str, released: &[Released])
     Ok(changes)
 }
 
+/// The directory of a `/`-separated path from the repository root (`""` at
+/// the root).
+pub fn dir_of(path: &str) -> &str {
+    path.rsplit_once('/').map_or("", |(dir, _)| dir)
+}
+
+/// `relative` (a Cargo `path`, `/`- or `\\`-separated) from directory `dir`,
+/// normalised: `crates/cli` + `../core` → `crates/core`. A path that leaves
+/// the repository keeps its leading `..`, and names no released crate.
+fn join(dir: &str, relative: &str) -> String {
+    let mut parts: Vec<&str> =
+        if relative.starts_with('/') { Vec::new() } else { dir.split('/').filter(|p| !p.is_empty()).collect() };
+    for part in relative.split(['/', '\\']) {
+        match part {
+            "" | "." => {}
+            ".." => {
+                if parts.last().is_some_and(|p| *p != "..") {
+                    parts.pop();
+                } else {
+                    parts.push("..");
+                }
+            }
+            other => parts.push(other),
+        }
+    }
+    parts.join("/")
+}
+
 /// A TOML key as it is written in a dotted path: bare when it can be.
 fn quoted_key(key: &str) -> String {
     if !key.is_empty() && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
@@ -255,5 +342,20 @@ mod tests {
         for (req, new, ecosystem, want) in cases {
             assert_eq!(follow(req, &v(new), ecosystem).as_deref(), want, "{req} with {new} ({ecosystem:?})");
         }
+        // Spaced operators (valid Cargo syntax) keep their spacing; a
+        // release-candidate requirement follows the stable release.
+        assert_eq!(follow("= 0.3.0", &v("0.4.0"), Cargo).as_deref(), Some("= 0.4.0"));
+        assert_eq!(follow("^0.6.0-rc.1", &v("0.6.0"), Npm).as_deref(), Some("^0.6.0"));
+        assert_eq!(follow("~0.6.0-rc.1", &v("0.6.0"), Cargo).as_deref(), Some("~0.6.0"));
+        assert_eq!(follow("0.6.0-rc.1", &v("0.6.0-rc.2"), Cargo).as_deref(), Some("0.6.0-rc.2"));
+    }
+
+    #[test]
+    fn paths_join_from_the_manifest_s_directory() {
+        assert_eq!(join("crates/cli", "../core"), "crates/core");
+        assert_eq!(join("", "crates/core/"), "crates/core");
+        assert_eq!(join("legacy/app", "../vendor/./acme-core"), "legacy/vendor/acme-core");
+        assert_eq!(join("a", "../../outside"), "../outside");
+        assert_eq!(join("crates\\cli".replace('\\', "/").as_str(), "..\\core"), "crates/core");
     }
 }

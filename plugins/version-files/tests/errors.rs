@@ -202,6 +202,18 @@ fn an_npm_workspace_lock_entry_without_a_version() {
     ]));
 }
 
+/// A path dependency's range that the release leaves behind: cargo would
+/// refuse the workspace, so the release is not made.
+#[test]
+fn a_path_dependency_range_the_release_leaves_behind() {
+    let cli = "[package]\nname = \"cli\"\nversion = \"1.0.0\"\n\n[dependencies]\n\
+core = { path = \"../core\", version = \">=0.3, <0.4\" }\n";
+    insta::assert_snapshot!(error(&[
+        file("crates/core/Cargo.toml", "[package]\nname = \"core\"\nversion = \"0.3.0\"\n", "0.4.0", &[]),
+        VersionFile { companion: true, ..file("crates/cli/Cargo.toml", cli, "0.0.0", &[]) },
+    ]));
+}
+
 /// Poetry 1.x with poetry-dynamic-versioning: the version is a placeholder.
 #[test]
 fn a_poetry_placeholder_version_with_poetry_dynamic_versioning() {

@@ -94,6 +94,19 @@ fn requirements_on_a_released_crate_follow_it() {
     );
 }
 
+/// A crate of the released name that a path dependency does not lead to (a
+/// vendored copy elsewhere) is another crate: its requirement stays.
+#[test]
+fn a_vendored_crate_of_the_same_name_is_another_crate() {
+    let legacy = "[package]\nname = \"legacy-app\"\nversion = \"1.0.0\"\n\n[dependencies]\n\
+acme-core = { path = \"../vendor/acme-core\", version = \"0.1.0\" }\n";
+    let out = run(&[
+        fixture("dependents/crates/core/Cargo.toml", "0.4.0", &[]),
+        VersionFile { companion: true, ..file("legacy/app/Cargo.toml", legacy, "0.0.0", &[]) },
+    ]);
+    assert!(!out.contains("legacy/app/Cargo.toml\n#"), "{out}");
+}
+
 /// The same for an npm workspace: the member's package.json and its entry
 /// in the root lock, never a `node_modules/` entry or another package.
 #[test]
