@@ -300,3 +300,28 @@ fn the_revert_step_keeps_the_changelog_and_the_configuration() {
     assert_eq!(repo.git(&["log", "-1", "--format=%s"]), "revert: roll back v1.1.0");
     assert_eq!(repo.git(&["status", "--porcelain"]), "");
 }
+
+/// A workspace member whose manifest the release changed only for its
+/// requirement on the released crate was not released: the runbook yanks
+/// the released crate, not the member (its name at that version may be
+/// another, real release).
+#[test]
+fn only_the_released_crate_is_yanked() {
+    let repo = TestRepo::github();
+    repo.commit_files(
+        "chore: init",
+        &[
+            ("Cargo.toml", "[package]\nname = \"rocket\"\nversion = \"1.0.0\"\n\n[workspace]\nmembers = [\"x\"]\n"),
+            ("src/lib.rs", "//\n"),
+            ("x/Cargo.toml", "[package]\nname = \"x\"\nversion = \"0.1.0\"\n\n[dependencies]\nrocket = { path = \"..\", version = \"1.0.0\" }\n"),
+            ("relkit.toml", "[[version-files]]\npath = \"Cargo.toml\"\n"),
+        ],
+    );
+    repo.tag("v1.0.0");
+    repo.commit_files("feat!: a new API", &[("src/lib.rs", "// 2\n")]);
+    repo.relkit(&["release"]).ok();
+    assert!(repo.read("x/Cargo.toml").contains("rocket = { path = \"..\", version = \"2.0.0\" }"));
+    let runbook = repo.relkit(&["rollback"]).ok().to_string();
+    assert!(runbook.contains("cargo yank --version 2.0.0 rocket"), "{runbook}");
+    assert!(!runbook.contains("--version 2.0.0 x"), "{runbook}");
+}

@@ -60,6 +60,9 @@ impl Manifest {
         let mut out = Vec::new();
         let mut current = Manifest { path: path.to_string(), ..Manifest::default() };
         let mut section = "";
+        // The indent of `metadata:`'s own keys (the first key under it):
+        // `name:` under `labels:` or `annotations:` is deeper, not the object's.
+        let mut meta_indent: Option<usize> = None;
         let flush = |m: &mut Manifest, out: &mut Vec<Manifest>| {
             if !m.api_version.is_empty() && !m.kind.is_empty() {
                 out.push(std::mem::replace(m, Manifest { path: path.to_string(), ..Manifest::default() }));
@@ -71,6 +74,7 @@ impl Manifest {
             if line.starts_with("---") {
                 flush(&mut current, &mut out);
                 section = "";
+                meta_indent = None;
                 continue;
             }
             let trimmed = line.trim_start();
@@ -91,7 +95,7 @@ impl Manifest {
                     "kind" => current.kind = value.unwrap_or_default(),
                     _ => {}
                 }
-            } else if section == "metadata" && indent <= 4 {
+            } else if section == "metadata" && *meta_indent.get_or_insert(indent) == indent {
                 match key {
                     "name" if current.name.is_none() => current.name = value,
                     "namespace" if current.namespace.is_none() => current.namespace = value,
@@ -774,6 +778,14 @@ mod tests {
             "apiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata:\n  name: {{ .Release.Name }}\n",
         );
         assert_eq!(templated[0].name, None);
+        // `labels:` and `annotations:` before `name:`: their keys are not the
+        // object's.
+        let nested = Manifest::parse(
+            "d.yaml",
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  labels:\n    name: labelname\n  annotations:\n    \
+             namespace: notns\n  name: rocket-api\n  namespace: prod\n",
+        );
+        assert_eq!((nested[0].name.as_deref(), nested[0].namespace.as_deref()), (Some("rocket-api"), Some("prod")));
     }
 
     #[test]

@@ -82,6 +82,16 @@ pub struct Config {
     /// revert step reverses the release's net change with `git diff | git
     /// apply -R` without them; absent (an older host), it is `git revert`.
     pub revert_keep: Vec<String>,
+    /// `release-commit`: the tagged commit is relkit's release commit (the
+    /// CHANGELOG, version files and dependents' requirements): the revert
+    /// undoes the release's changes up to the commit before it, so that the
+    /// versions stay as released and the next release goes on from them
+    /// (a member's requirement on them keeps building).
+    pub release_commit: bool,
+    /// `released-manifests`: the manifests of the packages this release
+    /// published (the configured version files); given, only they are
+    /// yanked or deprecated, not every manifest of the tree.
+    pub released_manifests: Vec<String>,
 }
 
 impl Config {
@@ -114,6 +124,8 @@ impl Config {
             package_path: s.get("package-path")?,
             package_changelog: s.get("package-changelog")?,
             revert_keep: s.get_or("revert-keep", Vec::new())?,
+            release_commit: s.get_or("release-commit", false)?,
+            released_manifests: s.get_or("released-manifests", Vec::new())?,
         })
     }
 
@@ -526,6 +538,7 @@ pub fn build(
     let mut revert_commands = Vec::new();
     if let Some(prev) = &prev_tag {
         let tag = &release.tag;
+        let end = if config.release_commit { format!("{tag}^") } else { tag.clone() };
         revert_commands.push("git fetch origin --tags".to_string());
         if let Some(path) = config.package_path.as_deref().filter(|p| !p.is_empty()) {
             // The package's own changes of the release, reversed onto the
@@ -537,7 +550,7 @@ pub fn build(
             revert_commands.push(format!(
                 "git diff --binary {} {} -- {} | git apply -R --index --3way",
                 sh(prev),
-                sh(tag),
+                sh(&end),
                 pathspec.join(" ")
             ));
         } else if !config.revert_keep.is_empty() {
@@ -550,7 +563,7 @@ pub fn build(
             revert_commands.push(format!(
                 "git diff --binary {} {} -- {} | git apply -R --index --3way",
                 sh(prev),
-                sh(tag),
+                sh(&end),
                 pathspec.join(" ")
             ));
         } else if has_merges {
@@ -1288,6 +1301,13 @@ fn library_steps(ctx: &Ctx<'_>) -> Vec<Step> {
          new build picks it up; builds that locked it keep working."
     ));
     let mut packages = ctx.scan.packages.clone();
+    // Only what this release published: a workspace member whose manifest
+    // changed for a requirement was not released, and its name at this
+    // version may be another, real release on the registry.
+    let released = &ctx.config.released_manifests;
+    if packages.iter().any(|p| released.contains(&p.path)) {
+        packages.retain(|p| released.contains(&p.path));
+    }
     packages.sort_by(|a, b| (a.ecosystem, &a.path).cmp(&(b.ecosystem, &b.path)));
     let mut go_retract = false;
     for p in &packages {
