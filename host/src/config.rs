@@ -964,6 +964,13 @@ pub fn parse(text: &str) -> Result<Config, String> {
             return Err(format!("{}: {message}", located_entry(text, "release.freeze", n, key)));
         }
     }
+    if let Some(n) = crate::freeze::never_ends(&config.release.freeze) {
+        return Err(format!(
+            "{}: the weekly windows together cover every weekday, so releases would never be allowed again; drop \
+             a day, or use from/to dates for a long freeze",
+            located_entry(text, "release.freeze", n, "days")
+        ));
+    }
     Ok(config)
 }
 

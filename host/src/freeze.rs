@@ -98,6 +98,23 @@ fn weekday(day: i64) -> u8 {
     ((day + 3).rem_euclid(7)) as u8
 }
 
+/// The index of the last weekly window when the weekly windows together
+/// cover all seven days (releases would never be allowed again); `None`
+/// otherwise. Each window alone is checked by [`problem`].
+pub fn never_ends(windows: &[Freeze]) -> Option<usize> {
+    let mut covered = [false; 7];
+    let mut last = None;
+    for (n, w) in windows.iter().enumerate() {
+        if let Ok(Span::Days(days)) = span(w) {
+            for d in days {
+                covered[d as usize] = true;
+            }
+            last = Some(n);
+        }
+    }
+    last.filter(|_| covered.iter().all(|c| *c))
+}
+
 /// The window `now` (Unix seconds) is in: `(the window, when it ends)`,
 /// the end being the Unix time of the first second after it. Of overlapping
 /// windows, the one that ends last.
@@ -161,11 +178,12 @@ pub fn upcoming(windows: &[Freeze], now: i64, horizon: i64) -> Vec<(&Freeze, i64
 
 /// `"year-end freeze" (2026-12-20 to 2027-01-04)` or `"weekend" (fri, sat, sun)`.
 pub fn describe(freeze: &Freeze) -> String {
-    let reason = if freeze.reason.is_empty() { "freeze window".to_string() } else { format!("{:?}", freeze.reason) };
+    // Without a reason, the dates alone (callers say "the freeze window").
+    let reason = if freeze.reason.is_empty() { String::new() } else { format!("{:?} ", freeze.reason) };
     match (&freeze.from, &freeze.to, &freeze.days) {
-        (Some(from), Some(to), _) => format!("{reason} ({from} to {to}, UTC)"),
-        (_, _, Some(days)) => format!("{reason} (every {}, UTC)", days.join(", ")),
-        _ => reason,
+        (Some(from), Some(to), _) => format!("{reason}({from} to {to}, UTC)"),
+        (_, _, Some(days)) => format!("{reason}(every {}, UTC)", days.join(", ")),
+        _ => reason.trim_end().to_string(),
     }
 }
 
@@ -256,9 +274,13 @@ mod tests {
             coming.iter().map(|(f, s)| (f.reason.as_str(), moment(*s))).collect::<Vec<_>>(),
             [("weekend", "2026-12-19 00:00 UTC".to_string()), ("year-end freeze", "2026-12-20 00:00 UTC".to_string())]
         );
-        // Every weekday would never end: refused at load.
+        // Every weekday would never end: refused at load, one window or two.
         let always = Freeze { days: Some(WEEKDAYS.iter().map(|d| d.to_string()).collect()), ..Freeze::default() };
         assert!(problem(&always).is_some_and(|(k, m)| k == "days" && m.contains("never end")));
+        let days = |d: &[&str]| Freeze { days: Some(d.iter().map(|d| d.to_string()).collect()), ..Freeze::default() };
+        assert_eq!(never_ends(&[days(&["mon", "tue", "wed", "thu"]), days(&["fri", "sat", "sun"])]), Some(1));
+        assert_eq!(never_ends(&[days(&["mon", "tue", "wed", "thu"]), days(&["sat", "sun"])]), None);
+        assert_eq!(describe(&days(&["sat"])), "(every sat, UTC)");
     }
 
     #[test]
