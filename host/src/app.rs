@@ -799,6 +799,9 @@ impl App {
         }
         let with = VersionOverrides { release_as: Some(found.version.to_string()), ..overrides.clone() };
         let mut plan = self.plan_version_at(&with, with_paths, at)?;
+        // The plugin says "forced by --release-as": say where it came from.
+        plan.decision.rule =
+            format!("the merged release pull request {} names {}", git::short_id(&found.commit), found.version);
         plan.prepared = Some(found);
         Ok(plan)
     }
@@ -1258,6 +1261,18 @@ impl App {
             }
             keep.dedup();
             settings.push(("revert-keep".to_string(), serde_json::Value::from(keep).to_string()));
+        }
+        // The tagged commit is relkit's release commit: its revert stops
+        // before it (the versions stay as released).
+        let subject = self.repo.capture(["show", "-s", "--format=%s", release.commit.as_str(), "--"])?;
+        let subject = String::from_utf8_lossy(&subject);
+        if version_in_subject(&self.config.config.release.commit_message, self.tag_prefix(), subject.trim()).is_some() {
+            settings.push(("release-commit".to_string(), "true".to_string()));
+        }
+        let released: Vec<String> =
+            self.config.config.version_files.iter().map(|f| config::normal_path(&f.path)).collect();
+        if !released.is_empty() {
+            settings.push(("released-manifests".to_string(), serde_json::Value::from(released).to_string()));
         }
         settings.extend(self.extra_settings(&plugin));
         let template = self.template(self.config.config.rollback.template.as_ref())?;

@@ -464,14 +464,17 @@ path = \"crates/cli/Cargo.toml\"\n\n[[packages]]\nname = \"acme-core\"\npath = \
 /// no longer admits the new version, in the same release commit, and cargo
 /// itself then finds the workspace and its Cargo.lock in step (`cargo
 /// metadata --locked --offline`).
-#[test]
-fn a_released_crate_s_dependents_follow_it_and_the_workspace_still_resolves() {
+const CARGO_CLI: &str = "[package]\nname = \"acme-cli\"\nversion = \"1.4.2\"\nedition = \"2021\"\n\n[dependencies]\n\
+acme-core = { path = \"../core\", version = \"0.3.0\" } # published together\n";
+
+/// A Cargo workspace of two packages, acme-core 0.3.0 and acme-cli 1.4.2,
+/// cli depending on core by path and version, with the Cargo.lock cargo
+/// itself wrote; both tagged.
+fn cargo_workspace() -> TestRepo {
     let repo = TestRepo::github();
     let config = "[[packages]]\nname = \"acme-core\"\npath = \"crates/core\"\n[[packages.version-files]]\n\
 path = \"crates/core/Cargo.toml\"\n\n[[packages]]\nname = \"acme-cli\"\npath = \"crates/cli\"\n\
 [[packages.version-files]]\npath = \"crates/cli/Cargo.toml\"\n";
-    let cli = "[package]\nname = \"acme-cli\"\nversion = \"1.4.2\"\nedition = \"2021\"\n\n[dependencies]\n\
-acme-core = { path = \"../core\", version = \"0.3.0\" } # published together\n";
     repo.commit_files(
         "chore: init",
         &[
@@ -479,19 +482,33 @@ acme-core = { path = \"../core\", version = \"0.3.0\" } # published together\n";
             ("Cargo.toml", "[workspace]\nmembers = [\"crates/*\"]\nresolver = \"2\"\n"),
             ("crates/core/Cargo.toml", "[package]\nname = \"acme-core\"\nversion = \"0.3.0\"\nedition = \"2021\"\n"),
             ("crates/core/src/lib.rs", "pub fn core() {}\n"),
-            ("crates/cli/Cargo.toml", cli),
+            ("crates/cli/Cargo.toml", CARGO_CLI),
             ("crates/cli/src/lib.rs", "pub use acme_core::core;\n"),
         ],
     );
-    let cargo = |args: &[&str]| {
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let out = std::process::Command::new(cargo).args(args).current_dir(repo.path()).output().unwrap();
-        assert!(out.status.success(), "cargo {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-    };
-    cargo(&["generate-lockfile", "--offline"]);
+    cargo(&repo, &["generate-lockfile", "--offline"]);
     repo.commit_files("chore: lock", &[("Cargo.lock", &repo.read("Cargo.lock"))]);
     repo.tag("acme-core-v0.3.0");
     repo.tag("acme-cli-v1.4.2");
+    repo
+}
+
+/// Runs the cargo that runs the tests, in `repo`; it must succeed.
+fn cargo(repo: &TestRepo, args: &[&str]) {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let out = std::process::Command::new(cargo).args(args).current_dir(repo.path()).output().unwrap();
+    assert!(out.status.success(), "cargo {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// A Cargo workspace whose cli depends on core by path and version, as
+/// `cargo publish` needs: core's release changes cli's requirement where it
+/// no longer admits the new version, in the same release commit, and cargo
+/// itself then finds the workspace and its Cargo.lock in step (`cargo
+/// metadata --locked --offline`). The runbook withdraws core only.
+#[test]
+fn a_released_crate_s_dependents_follow_it_and_the_workspace_still_resolves() {
+    let repo = cargo_workspace();
+    let cli = CARGO_CLI;
     repo.commit_files("feat(core)!: a new wire format", &[("crates/core/src/lib.rs", "pub fn core() { }\n")]);
     let dry = repo.relkit(&["release", "--dry-run"]).ok().to_string();
     let new = dry
@@ -512,8 +529,35 @@ acme-core = { path = \"../core\", version = \"0.3.0\" } # published together\n";
     );
     assert_eq!(repo.read("crates/cli/Cargo.toml"), cli.replace("version = \"0.3.0\"", &format!("version = \"{new}\"")));
     assert_eq!(repo.git(&["tag", "-l", "acme-cli-*"]), "acme-cli-v1.4.2", "cli itself is not released");
-    cargo(&["metadata", "--locked", "--offline", "--format-version", "1"]);
+    cargo(&repo, &["metadata", "--locked", "--offline", "--format-version", "1"]);
     assert_eq!(repo.git(&["status", "--porcelain"]), "");
+    // cli's manifest changed for a requirement only: cli was not released,
+    // and its runbook does not yank it.
+    let runbook = repo.relkit(&["rollback", "-p", "acme-core"]).ok().to_string();
+    assert!(runbook.contains(&format!("cargo yank --version {new} acme-core")), "{runbook}");
+    assert!(!runbook.contains(&format!("--version {new} acme-cli")), "{runbook}");
+}
+
+/// A release pull request squash-merged without a dependent's requirement
+/// (a conflict resolved with the old text): the tag would name a workspace
+/// cargo refuses, so it is not made.
+#[test]
+fn a_merge_that_lost_a_dependent_s_requirement_is_refused() {
+    let repo = cargo_workspace();
+    repo.commit_files("feat(core)!: a new wire format", &[("crates/core/src/lib.rs", "pub fn core() { }\n")]);
+    repo.relkit(&["prepare"]).ok();
+    repo.git(&["merge", "-q", "--squash", "relkit/release"]);
+    repo.git(&["checkout", "HEAD", "--", "crates/cli/Cargo.toml"]);
+    let subject = repo.git(&["log", "-1", "--format=%s", "relkit/release"]);
+    repo.git(&["commit", "-q", "-m", &format!("{subject} (#9)")]);
+    let err = repo.relkit(&["release"]).fails().to_string();
+    assert!(
+        err.contains(
+            "crates/cli/Cargo.toml says 0.3.0 (dependencies.acme-core.version) at the release pull request's commit"
+        ),
+        "{err}"
+    );
+    assert_eq!(repo.git(&["tag", "-l", "acme-core-v0.[4-9]*", "acme-core-v1*"]), "");
 }
 
 /// npm 7+ workspaces: one root package-lock.json records each member under

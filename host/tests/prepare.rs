@@ -137,6 +137,8 @@ fn with_pull_request_set_only_a_merged_release_pull_request_is_released() {
     );
     let out = repo.relkit(&["release", "--push"]).ok().to_string();
     assert!(out.contains("a release waits for its pull request"), "{out}");
+    let err = repo.relkit(&["tag"]).fails().to_string();
+    assert!(err.contains("a release waits for its pull request"), "{err}");
     assert_eq!(repo.git(&["tag", "-l"]), "v1.2.3");
     repo.relkit(&["prepare"]).ok();
     repo.git(&["merge", "-q", "--ff-only", "relkit/release"]);

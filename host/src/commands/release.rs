@@ -140,8 +140,13 @@ pub fn run(app: &App, args: &ReleaseArgs, io: &mut Io<'_>) -> Result<()> {
         }
         for (n, (scope, plan)) in scopes.iter().zip(plans.iter()).enumerate() {
             if plan.next().is_some() && plan.prepared.as_ref().map(|f| &f.commit) != Some(at) {
+                let then = if app.config.config.release.pull_request {
+                    "it waits for a release pull request of its own"
+                } else {
+                    "the next run releases it"
+                };
                 io.note(&format!(
-                    "relkit: package {}: not in the release pull request {}; the next run releases it",
+                    "relkit: package {}: not in the release pull request {}; {then}",
                     scope.package_name(),
                     short_id(at)
                 ))?;

@@ -63,6 +63,15 @@ pub fn run(app: &App, args: &TagArgs, io: &mut Io<'_>) -> Result<()> {
         let Some(pending) = app.pending_release(&plan)? else {
             return Err(Error::Refused(format!("{}; there is nothing to tag", plan.decision.rule)));
         };
+        // As `relkit release`: with [release] pull-request, only a merged
+        // release pull request is released.
+        if app.config.config.release.pull_request && plan.prepared.is_none() {
+            return Err(Error::Refused(
+                "with [release] pull-request, a release waits for its pull request (`relkit prepare`) to be merged; \
+                 there is nothing to tag"
+                    .to_string(),
+            ));
+        }
         check_can_release(app, &plan, &pending)?;
         let freeze_note = check_freeze(app, io, "relkit tag", args.ignore_freeze, args.dry_run)?;
         refuse_stale_version_files(app, &plan, &pending.version, &pending.tag)?;
