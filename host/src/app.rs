@@ -178,6 +178,9 @@ struct Shared {
     merged_at_head: OnceLock<HashSet<String>>,
     /// Every path of HEAD's tree (one `ls-tree -r`), for the version files.
     head_tree: OnceLock<Vec<String>>,
+    /// The tracked manifests that depend on each package name (built once:
+    /// see `version_files::dependents`).
+    dependents: OnceLock<HashMap<String, Vec<String>>>,
     /// The starts of the ranges the scopes of this run read (their last
     /// releases), registered before the history is read once for all.
     bases: std::sync::Mutex<Option<Vec<Option<String>>>>,
@@ -500,6 +503,19 @@ impl App {
         }
         let paths = self.repo.tree_paths(&self.repo.head()?)?;
         Ok(self.shared.head_tree.get_or_init(|| paths))
+    }
+
+    /// The index `build` makes of which tracked manifests depend on which
+    /// package name, made once per run and shared by every package.
+    pub fn dependents_index(
+        &self,
+        build: impl FnOnce() -> Result<HashMap<String, Vec<String>>>,
+    ) -> Result<&HashMap<String, Vec<String>>> {
+        if let Some(index) = self.shared.dependents.get() {
+            return Ok(index);
+        }
+        let index = build()?;
+        Ok(self.shared.dependents.get_or_init(|| index))
     }
 
     fn merged_at_head(&self) -> Result<&HashSet<String>> {
@@ -1264,9 +1280,8 @@ impl App {
         }
         // The tagged commit is relkit's release commit: its revert stops
         // before it (the versions stay as released).
-        let subject = self.repo.capture(["show", "-s", "--format=%s", release.commit.as_str(), "--"])?;
-        let subject = String::from_utf8_lossy(&subject);
-        if version_in_subject(&self.config.config.release.commit_message, self.tag_prefix(), subject.trim()).is_some() {
+        let subject = self.repo.subject(&release.commit)?;
+        if version_in_subject(&self.config.config.release.commit_message, self.tag_prefix(), &subject).is_some() {
             settings.push(("release-commit".to_string(), "true".to_string()));
         }
         let released: Vec<String> =

@@ -313,17 +313,38 @@ fn dependents(
     }
     let root = app.repo.root();
     let tree = app.head_tree_paths()?;
+    // Which manifests name which package, read once for every package of
+    // the run (a 200-package release would otherwise read 200² files).
+    let index = app.dependents_index(|| {
+        let mut index: HashMap<String, Vec<String>> = HashMap::new();
+        for p in tree {
+            let base = p.rsplit('/').next().unwrap_or(p);
+            if !DEPENDENT_KINDS.contains(&base) || p.split('/').any(|s| s == "node_modules") {
+                continue;
+            }
+            let Ok(text) = std::fs::read_to_string(root.join(p)) else { continue };
+            for name in required_names(Path::new(p), &text) {
+                index.entry(name).or_default().push(p.clone());
+            }
+        }
+        Ok(index)
+    })?;
+    let mut wanted: Vec<&str> = names.iter().filter_map(|n| index.get(n)).flatten().map(String::as_str).collect();
+    wanted.sort_unstable();
+    wanted.dedup();
     // npm links a member only inside its workspace: the members of the
     // workspaces the configured package.json files belong to.
     let mut npm: Vec<&str> = Vec::new();
-    for (read, _) in files.iter().filter(|(r, c)| !c.companion && kind(&r.path) == Some("package.json")) {
-        npm.extend(npm_workspace(root, &read.display, tree));
+    if wanted.iter().any(|p| p.ends_with("package.json")) {
+        for (read, _) in files.iter().filter(|(r, c)| !c.companion && kind(&r.path) == Some("package.json")) {
+            npm.extend(npm_workspace(root, &read.display, tree));
+        }
     }
-    for p in tree {
+    for p in wanted {
         let base = p.rsplit('/').next().unwrap_or(p);
         let wanted = match base {
             "Cargo.toml" => kinds.contains(&base),
-            "package.json" => npm.contains(&p.as_str()),
+            "package.json" => npm.contains(&p),
             _ => false,
         };
         if !wanted {
@@ -334,9 +355,6 @@ fn dependents(
             continue;
         }
         let Ok(read) = read_file(root, &path) else { continue };
-        if !names.iter().any(|n| read.text.contains(n.as_str())) || !requires_one_of(&path, &read.text, &names) {
-            continue;
-        }
         let contract = ContractFile {
             path: read.display.clone(),
             text: read.text.clone(),
@@ -383,31 +401,36 @@ fn npm_workspace<'t>(root: &Path, manifest: &str, tree: &'t [String]) -> Vec<&'t
     Vec::new()
 }
 
-/// Whether the manifest at `path` names one of `names` among its
-/// dependencies (for a `Cargo.toml`, with a `path`: only those resolve
-/// against the member). A file that does not parse names none: it is not
-/// this release's to fix, and a fixture under a workspace is no member.
-fn requires_one_of(path: &Path, text: &str, names: &[String]) -> bool {
-    let named = |name: &str| names.iter().any(|n| n == name);
+/// The packages the manifest at `path` names among its dependencies (for a
+/// `Cargo.toml`, those with a `path`: only they resolve against a member;
+/// by their `package` name when renamed). A file that does not parse names
+/// none: it is not this release's to fix, and a fixture under a workspace is
+/// no member.
+fn required_names(path: &Path, text: &str) -> Vec<String> {
     if path.file_name().is_some_and(|n| n == "package.json") {
-        let Ok(value) = serde_json::from_str::<serde_json::Value>(text) else { return false };
+        let Ok(value) = serde_json::from_str::<serde_json::Value>(text) else { return Vec::new() };
         return ["dependencies", "devDependencies", "peerDependencies", "optionalDependencies"]
             .iter()
             .filter_map(|section| value.get(section)?.as_object())
-            .any(|deps| deps.keys().any(|k| named(k)));
+            .flat_map(|deps| deps.keys().cloned())
+            .collect();
     }
-    let Ok(doc) = text.parse::<toml::Table>() else { return false };
+    let Ok(doc) = text.parse::<toml::Table>() else { return Vec::new() };
     let tables = ["dependencies", "dev-dependencies", "build-dependencies", "dev_dependencies", "build_dependencies"];
     let mut found: Vec<&toml::Table> = tables.iter().filter_map(|t| doc.get(*t)?.as_table()).collect();
     found.extend(doc.get("workspace").and_then(|w| w.get("dependencies")?.as_table()));
     for target in doc.get("target").and_then(toml::Value::as_table).into_iter().flat_map(|t| t.values()) {
         found.extend(tables.iter().filter_map(|t| target.get(*t)?.as_table()));
     }
-    found.iter().flat_map(|deps| deps.iter()).any(|(key, value)| {
-        let Some(detail) = value.as_table() else { return false };
-        let name = detail.get("package").and_then(toml::Value::as_str).unwrap_or(key);
-        detail.contains_key("path") && named(name)
-    })
+    found
+        .iter()
+        .flat_map(|deps| deps.iter())
+        .filter_map(|(key, value)| {
+            let detail = value.as_table()?;
+            let name = detail.get("package").and_then(toml::Value::as_str).unwrap_or(key);
+            detail.contains_key("path").then(|| name.to_string())
+        })
+        .collect()
 }
 
 /// A manifest's package name: `package.name` of a `Cargo.toml`, `name` of a

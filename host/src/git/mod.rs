@@ -137,6 +137,11 @@ pub struct Repo {
     shallow: bool,
     /// The commit HEAD pointed at when the repository was opened.
     head: Option<String>,
+    /// `git status` of the whole work tree, read once (see `is_dirty`) and
+    /// shared by the clones every package scope holds.
+    status: std::sync::Arc<OnceLock<Vec<String>>>,
+    /// Commit subjects read so far (`subject`), shared the same way.
+    subjects: std::sync::Arc<std::sync::Mutex<HashMap<String, String>>>,
 }
 
 /// The `git` executable, found on PATH once per process: every command runs
@@ -230,7 +235,22 @@ impl Repo {
             git_dir: PathBuf::from(git_dir),
             shallow,
             head,
+            status: std::sync::Arc::default(),
+            subjects: std::sync::Arc::default(),
         })
+    }
+
+    /// The subject (first line) of commit `id`, read once per commit.
+    pub fn subject(&self, id: &str) -> Result<String> {
+        if let Some(s) = self.subjects.lock().ok().and_then(|m| m.get(id).cloned()) {
+            return Ok(s);
+        }
+        let out = self.capture(["show", "-s", "--format=%s", id, "--"])?;
+        let subject = lossy(&out).trim().to_string();
+        if let Ok(mut m) = self.subjects.lock() {
+            m.insert(id.to_string(), subject.clone());
+        }
+        Ok(subject)
     }
 
     pub fn root(&self) -> &Path {

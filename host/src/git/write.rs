@@ -128,7 +128,60 @@ impl Repo {
     /// Whether `path` (relative to the root) has changes not committed, or is
     /// untracked, or ignored (a release commit must not add a file the
     /// repository does not track).
+    ///
+    /// One `git status` of the whole work tree answers every path of a run
+    /// (a 200-package release asks about 800 files; nothing in the work tree
+    /// changes before the commit point). A path outside the work tree is
+    /// asked for alone.
     pub fn is_dirty(&self, path: &Path) -> Result<bool> {
+        let root = std::fs::canonicalize(&self.root).unwrap_or_else(|_| self.root.clone());
+        let absolute = if path.is_absolute() { path.to_path_buf() } else { self.root.join(path) };
+        let absolute = match std::fs::canonicalize(&absolute) {
+            Ok(p) => p,
+            Err(_) => match (absolute.parent().and_then(|d| std::fs::canonicalize(d).ok()), absolute.file_name()) {
+                (Some(dir), Some(name)) => dir.join(name),
+                _ => absolute,
+            },
+        };
+        let Some(relative) = absolute.strip_prefix(&root).ok().and_then(|r| r.to_str()).map(|r| r.replace('\\', "/"))
+        else {
+            return self.is_dirty_alone(path);
+        };
+        let entries = match self.status.get() {
+            Some(entries) => entries,
+            None => {
+                let entries = self.status_entries()?;
+                self.status.get_or_init(|| entries)
+            }
+        };
+        Ok(entries.iter().any(|e| {
+            *e == relative
+                || (e.ends_with('/') && relative.starts_with(e.as_str()))
+                || e.strip_prefix(relative.as_str()).is_some_and(|rest| rest.starts_with('/'))
+        }))
+    }
+
+    /// Every path `git status --porcelain --ignored` reports, `/`-separated
+    /// from the root; untracked or ignored directories end with `/`.
+    fn status_entries(&self) -> Result<Vec<String>> {
+        let out = self.capture(["status", "--porcelain=v1", "-z", "--ignored"])?;
+        let mut entries = Vec::new();
+        let mut fields = out.split(|b| *b == 0).filter(|f| !f.is_empty());
+        while let Some(field) = fields.next() {
+            let text = String::from_utf8_lossy(field);
+            let (code, path) = (text.get(..2).unwrap_or(""), text.get(3..).unwrap_or(""));
+            entries.push(path.to_string());
+            // A rename or copy names its source in the next field.
+            if (code.contains('R') || code.contains('C'))
+                && let Some(source) = fields.next()
+            {
+                entries.push(String::from_utf8_lossy(source).into_owned());
+            }
+        }
+        Ok(entries)
+    }
+
+    fn is_dirty_alone(&self, path: &Path) -> Result<bool> {
         let mut c = self.command(false);
         c.env("GIT_LITERAL_PATHSPECS", "1").args([
             OsStr::new("status"),
