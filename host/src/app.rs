@@ -783,8 +783,13 @@ impl App {
             self.tag_prefix(),
             found.version
         );
-        if overrides.release_as.is_some() || overrides.prerelease.is_some() {
-            let flag = if overrides.release_as.is_some() { "--release-as" } else { "--prerelease" };
+        // A flag that says what the pull request says (`--prerelease rc` for
+        // a prepared 1.1.0-rc.1, as the action passes its input to both
+        // prepare and release) is no contradiction.
+        let same_release_as = overrides.release_as.as_deref().is_none_or(|v| v == found.version.to_string());
+        let same_channel = overrides.prerelease.as_deref().is_none_or(|c| channel(&found.version) == Some(c));
+        if !same_release_as || !same_channel {
+            let flag = if !same_release_as { "--release-as" } else { "--prerelease" };
             return Err(named(format!(
                 "{what}; {flag} would tag a commit whose CHANGELOG and version files say {}. Release it without \
                  {flag}, or revert it first",
@@ -798,7 +803,17 @@ impl App {
             Some(at) => self.plan_version_at(overrides, with_paths, Some(at))?,
             None => plan,
         };
-        if let Some(wanted) = natural.next().filter(|n| n.cmp_precedence(&found.version).is_gt()) {
+        // A prepared pre-release (1.1.0-rc.1) releases toward its stable
+        // version: the commits call for more only past 1.1.0.
+        let core = |v: &Version| Version::new(v.major, v.minor, v.patch);
+        let beyond = |n: &Version| {
+            if found.version.pre.is_empty() {
+                n.cmp_precedence(&found.version).is_gt()
+            } else {
+                core(n) > core(&found.version)
+            }
+        };
+        if let Some(wanted) = natural.next().filter(|n| beyond(n)) {
             let decider = natural
                 .decision
                 .contributions
@@ -813,7 +828,8 @@ impl App {
                 git::short_id(&found.commit)
             )));
         }
-        let with = VersionOverrides { release_as: Some(found.version.to_string()), ..overrides.clone() };
+        let with =
+            VersionOverrides { release_as: Some(found.version.to_string()), prerelease: None, ..overrides.clone() };
         let mut plan = self.plan_version_at(&with, with_paths, at)?;
         // The plugin says "forced by --release-as": say where it came from.
         plan.decision.rule =

@@ -315,3 +315,21 @@ fn a_merge_that_lost_the_version_change_is_refused() {
     assert_eq!(git_in(remote.path(), &["tag", "-l"]), "v1.2.3");
     assert_eq!(repo.git(&["tag", "-l"]), "v1.2.3");
 }
+
+/// A release pull request of a pre-release (`relkit prepare --prerelease
+/// rc`) is released as it names, with or without the flag again (the action
+/// passes its `prerelease` input to both).
+#[test]
+fn a_prepared_pre_release_is_released() {
+    for again in [&["release", "--push"][..], &["release", "--push", "--prerelease", "rc"]] {
+        let (repo, remote) = due();
+        repo.relkit(&["prepare", "--prerelease", "rc"]).ok();
+        assert_eq!(repo.git(&["log", "-1", "--format=%s", "relkit/release"]), "chore(release): 1.3.0-rc.1");
+        repo.git(&["merge", "-q", "--ff-only", "relkit/release"]);
+        repo.git(&["push", "-q", "origin", "main"]);
+        assert_eq!(repo.relkit(&["version"]).ok(), "1.3.0-rc.1\n");
+        let out = repo.relkit(again).ok().to_string();
+        assert!(out.contains("releasing v1.3.0-rc.1"), "{again:?}: {out}");
+        assert_eq!(git_in(remote.path(), &["rev-parse", "v1.3.0-rc.1^{commit}"]), repo.head(), "{again:?}");
+    }
+}
