@@ -17,6 +17,10 @@ pub struct CargoManifest {
     pub package: Option<String>,
     /// `workspace.package.version` before the change.
     pub old_workspace_version: Option<String>,
+    /// The package's version before the change (its own, or the
+    /// workspace's it inherits): which of two lock entries of one name is
+    /// this package's.
+    pub old_version: Option<String>,
     /// The version written into this manifest.
     pub version: String,
     /// For a workspace with `workspace.package.version`: the names of its
@@ -112,6 +116,7 @@ pub fn cargo(path: &str, text: &str, version: &str) -> Result<(Vec<Change>, Carg
         changes.push(change);
     }
     let package = doc.get(&["package", "version"]);
+    let mut old_version = None;
     match package {
         Some(item) if item.as_table_like().is_some() => {
             let inherits = item.as_table_like().and_then(|t| t.get("workspace")).and_then(Item::as_bool) == Some(true);
@@ -132,7 +137,11 @@ pub fn cargo(path: &str, text: &str, version: &str) -> Result<(Vec<Change>, Carg
                 ));
             }
         }
-        Some(item) => changes.push(doc.set_version(item, "package.version", version)?),
+        Some(item) => {
+            let change = doc.set_version(item, "package.version", version)?;
+            old_version = Some(change.old.clone());
+            changes.push(change);
+        }
         None if workspace.is_some() => {}
         None if doc.get(&["package"]).is_some() => {
             return Err(edit::error(path, "key not found", "package.version", "add version = \"1.2.3\" to [package]"));
@@ -152,7 +161,8 @@ pub fn cargo(path: &str, text: &str, version: &str) -> Result<(Vec<Change>, Carg
         CargoManifest {
             path: path.to_string(),
             package: name,
-            old_workspace_version,
+            old_workspace_version: old_workspace_version.clone(),
+            old_version: old_version.or(old_workspace_version),
             version: version.to_string(),
             inheriting: None,
         },
@@ -186,7 +196,15 @@ pub fn cargo_lock(path: &str, text: &str, manifests: &[CargoManifest]) -> Result
     }
     let doc = Toml::parse(path, text)?;
     let entries = doc.get(&["package"]).and_then(Item::as_array_of_tables);
+    let local = |e: &&toml_edit::Table| !e.contains_key("source");
+    let name_of = |e: &toml_edit::Table| e.get("name").and_then(Item::as_str).map(str::to_string);
+    // Two path packages of one name (a workspace crate and a vendored copy):
+    // only the entry at the released package's old version is its own, and
+    // the lock then names them `name version` in dependency lists.
+    let locals: Vec<String> = entries.into_iter().flat_map(|a| a.iter()).filter(local).filter_map(name_of).collect();
+    let twice = |name: &str| locals.iter().filter(|n| *n == name).count() > 1;
     let mut changes = Vec::new();
+    let mut renamed: Vec<(String, String, String)> = Vec::new();
     for entry in entries.into_iter().flat_map(|a| a.iter()) {
         if entry.contains_key("source") {
             continue;
@@ -195,15 +213,34 @@ pub fn cargo_lock(path: &str, text: &str, manifests: &[CargoManifest]) -> Result
             continue;
         };
         let old = item.as_str().unwrap_or("");
-        let by_name = mine.iter().find(|m| m.package.as_deref() == Some(name));
+        let at_old = |m: &&&CargoManifest| !twice(name) || m.old_version.as_deref() == Some(old);
+        let by_name = mine.iter().filter(at_old).find(|m| m.package.as_deref() == Some(name));
         let by_workspace = || {
-            mine.iter().find(|m| match &m.inheriting {
+            mine.iter().filter(at_old).find(|m| match &m.inheriting {
                 Some(names) => names.iter().any(|n| n == name),
                 None => m.old_workspace_version.as_deref() == Some(old),
             })
         };
         if let Some(m) = by_name.or_else(by_workspace) {
             changes.push(doc.set_version(item, &format!("package[{name}].version"), &m.version)?);
+            if twice(name) {
+                renamed.push((name.to_string(), old.to_string(), m.version.clone()));
+            }
+        }
+    }
+    // `"acme-core 0.10.0"` in a dependency list names the entry that changed.
+    for entry in entries.into_iter().flat_map(|a| a.iter()) {
+        let owner = entry.get("name").and_then(Item::as_str).unwrap_or("");
+        let Some(list) = entry.get("dependencies").and_then(Item::as_array) else { continue };
+        for value in list.iter() {
+            let Some(text) = value.as_str() else { continue };
+            for (name, old, new) in &renamed {
+                let Some(rest) = text.strip_prefix(&format!("{name} {old}")) else { continue };
+                if rest.is_empty() || rest.starts_with(' ') {
+                    let location = format!("package[{owner}].dependencies[{name}]");
+                    changes.push(doc.set_value_text(value, &location, &format!("{name} {new}{rest}"))?);
+                }
+            }
         }
     }
     if changes.is_empty() {

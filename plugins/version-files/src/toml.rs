@@ -75,13 +75,21 @@ impl<'t> Toml<'t> {
     /// The change that writes `new_value` as the text inside the quotes of
     /// the string `item` (a version, or a dependency's requirement).
     pub fn set_text(&self, item: &Item, location: &str, new_value: &str) -> Result<Change, String> {
-        let Item::Value(Value::String(value)) = item else {
-            return Err(edit::error(
+        match item {
+            Item::Value(value) => self.set_value_text(value, location, new_value),
+            other => Err(edit::error(
                 self.path,
-                &format!("value is {}, not a string", kind(item)),
+                &format!("value is {}, not a string", kind(other)),
                 location,
                 "write it as a string",
-            ));
+            )),
+        }
+    }
+
+    /// [`Self::set_text`] for a value inside an array or inline table.
+    pub fn set_value_text(&self, value: &Value, location: &str, new_value: &str) -> Result<Change, String> {
+        let Value::String(value) = value else {
+            return Err(edit::error(self.path, "value is not a string", location, "write it as a string"));
         };
         let new_value = new_value.to_string();
         let old = value.value().as_str();

@@ -107,6 +107,19 @@ acme-core = { path = \"../vendor/acme-core\", version = \"0.1.0\" }\n";
     assert!(!out.contains("legacy/app/Cargo.toml\n#"), "{out}");
 }
 
+/// A Cargo.lock with the released crate and a vendored copy of its name:
+/// only the entry at the released crate's old version changes, and the
+/// `name version` references to it follow.
+#[test]
+fn a_lock_with_two_path_crates_of_one_name() {
+    let lock = "version = 4\n\n[[package]]\nname = \"acme-app\"\nversion = \"1.0.0\"\ndependencies = [\n \"acme-core 0.1.0\",\n \
+\"acme-core 0.10.0\",\n]\n\n[[package]]\nname = \"acme-core\"\nversion = \"0.1.0\"\n\n[[package]]\nname = \"acme-core\"\n\
+version = \"0.10.0\"\n";
+    let core = "[package]\nname = \"acme-core\"\nversion = \"0.10.0\"\n";
+    let out = run(&[file("crates/core/Cargo.toml", core, "0.11.0", &[]), file("Cargo.lock", lock, "0.11.0", &[])]);
+    insta::assert_snapshot!(out);
+}
+
 /// The same for an npm workspace: the member's package.json and its entry
 /// in the root lock, never a `node_modules/` entry or another package.
 #[test]
