@@ -118,6 +118,9 @@ fn version_files_commit_without_push_too() {
     assert_eq!(repo.git(&["log", "-1", "--format=%s"]), "chore(release): 1.3.0");
     assert_eq!(repo.git(&["rev-parse", "v1.3.0^{commit}"]), repo.head());
     assert_eq!(repo.git(&["show", "v1.3.0:Cargo.toml"]) + "\n", bumped(CARGO_TOML, &[0]));
+    // Plumbing sees the files relkit wrote as they are: unmodified.
+    let clean = repo.command("git").args(["diff-index", "--quiet", "HEAD"]).status().unwrap();
+    assert!(clean.success(), "git diff-index takes the written files for modified");
 }
 
 #[test]

@@ -73,6 +73,13 @@ pub fn finish(app: &App, j: &Journal, new_bytes: &[Vec<u8>]) -> (Vec<String>, bo
             failed = true;
         }
     }
+    if j.files.iter().any(|f| f.committed) {
+        // The index entries were set without stat data: refresh them, or
+        // plumbing (`git diff-index --quiet HEAD`, `git apply --index`) takes
+        // the files relkit wrote for modified. Best effort: `git status`
+        // refreshes them too.
+        let _ = app.repo.capture(["update-index", "-q", "--refresh"]);
+    }
     (warnings, !failed)
 }
 
