@@ -1292,13 +1292,23 @@ impl App {
                 keep.push(config::normal_path(relative));
             }
             keep.dedup();
+            // What a revert of single commits must put back afterwards: the
+            // configuration, when the branch has it (the CHANGELOG changes
+            // only in release commits, which that revert skips).
+            let restore: Vec<String> = keep[1..].iter().filter(|p| root.join(p).is_file()).cloned().collect();
             settings.push(("revert-keep".to_string(), serde_json::Value::from(keep).to_string()));
+            settings.push(("revert-restore".to_string(), serde_json::Value::from(restore).to_string()));
         }
         // The tagged commit is relkit's release commit: its revert stops
         // before it (the versions stay as released).
         let subject = self.repo.subject(&release.commit)?;
         if version_in_subject(&self.config.config.release.commit_message, self.tag_prefix(), &subject).is_some() {
             settings.push(("release-commit".to_string(), "true".to_string()));
+        }
+        let template = &self.config.config.release.commit_message;
+        let prefix = template.split('{').next().unwrap_or("");
+        if !prefix.trim().is_empty() {
+            settings.push(("release-subject".to_string(), serde_json::Value::from(prefix).to_string()));
         }
         let released: Vec<String> =
             self.config.config.version_files.iter().map(|f| config::normal_path(&f.path)).collect();

@@ -325,3 +325,40 @@ fn only_the_released_crate_is_yanked() {
     assert!(runbook.contains("cargo yank --version 2.0.0 rocket"), "{runbook}");
     assert!(!runbook.contains("--version 2.0.0 x"), "{runbook}");
 }
+
+/// A stable release after release candidates: their release commits are in
+/// its range, and the revert skips them, so the version files stay as
+/// released (reverting them would conflict, or take the versions back).
+#[test]
+fn the_revert_step_skips_the_release_commits_of_candidates() {
+    let repo = TestRepo::github();
+    repo.commit_files(
+        "chore: init",
+        &[
+            ("src/lib.rs", "// v1\n"),
+            ("Cargo.toml", "[package]\nname = \"rocket\"\nversion = \"1.0.0\"\n"),
+            ("relkit.toml", "[[version-files]]\npath = \"Cargo.toml\"\n"),
+        ],
+    );
+    repo.tag("v1.0.0");
+    repo.commit_files("feat: a", &[("src/lib.rs", "// v2\n")]);
+    repo.relkit(&["release", "--prerelease", "rc"]).ok();
+    repo.commit_files("fix: b", &[("src/lib.rs", "// v3\n"), ("src/b.rs", "// b\n")]);
+    repo.relkit(&["release"]).ok();
+    assert!(repo.read("Cargo.toml").contains("version = \"1.1.0\""));
+    let runbook = repo.relkit(&["rollback", "--release", "v1.1.0"]).ok().to_string();
+    let step = &runbook[runbook.find("Revert the release on the branch").expect(&runbook)..];
+    let block = &step[step.find("```sh\n").unwrap() + 6..];
+    let block = &block[..block.find("```").unwrap()];
+    assert!(block.contains("--invert-grep"), "{block}");
+    for line in block.lines().filter(|l| !l.contains("origin")) {
+        let out = repo.command("sh").args(["-c", line]).output().unwrap();
+        assert!(out.status.success(), "{line}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    assert_eq!(repo.read("src/lib.rs"), "// v1\n");
+    assert!(!repo.path().join("src/b.rs").exists());
+    assert!(repo.read("Cargo.toml").contains("version = \"1.1.0\""), "the version stays as released");
+    assert!(repo.read("CHANGELOG.md").contains("## [1.1.0]"));
+    assert_eq!(repo.read("relkit.toml"), "[[version-files]]\npath = \"Cargo.toml\"\n");
+    assert_eq!(repo.git(&["status", "--porcelain"]), "");
+}

@@ -81,7 +81,7 @@ pub struct Config {
     /// host passes the CHANGELOG and relkit's configuration). Given, the
     /// revert step reverses the release's net change with `git diff | git
     /// apply -R` without them; absent (an older host), it is `git revert`.
-    pub revert_keep: Vec<String>,
+    pub revert_keep: Option<Vec<String>>,
     /// `release-commit`: the tagged commit is relkit's release commit (the
     /// CHANGELOG, version files and dependents' requirements): the revert
     /// undoes the release's changes up to the commit before it, so that the
@@ -92,6 +92,16 @@ pub struct Config {
     /// published (the configured version files); given, only they are
     /// yanked or deprecated, not every manifest of the tree.
     pub released_manifests: Vec<String>,
+    /// `release-subject`: the start of relkit's release commit subjects
+    /// (`chore(release): `, from `[release] commit-message`). Release commits
+    /// inside the range (the release candidates before a stable release, a
+    /// merged release pull request) are skipped by the revert: reverting them
+    /// would take the version files back to an older release.
+    pub release_subject: Option<String>,
+    /// `revert-restore`: what that revert of single commits puts back from
+    /// the branch afterwards (relkit.toml, when a commit of the range added
+    /// it on adoption).
+    pub revert_restore: Vec<String>,
 }
 
 impl Config {
@@ -123,9 +133,11 @@ impl Config {
             dashboards: s.get_or("dashboards", Vec::new())?,
             package_path: s.get("package-path")?,
             package_changelog: s.get("package-changelog")?,
-            revert_keep: s.get_or("revert-keep", Vec::new())?,
+            revert_keep: s.get("revert-keep")?,
             release_commit: s.get_or("release-commit", false)?,
             released_manifests: s.get_or("released-manifests", Vec::new())?,
+            release_subject: s.get("release-subject")?,
+            revert_restore: s.get_or("revert-restore", Vec::new())?,
         })
     }
 
@@ -403,6 +415,23 @@ fn decide_kind(config: &Config, scan: &Scan) -> (Kind, String) {
     }
 }
 
+/// The first line of a commit message.
+fn subject(message: &str) -> &str {
+    message.trim_start().lines().next().unwrap_or("")
+}
+
+/// `text` as a POSIX extended regular expression that matches it literally.
+fn ere_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if "\\.^$|?*+()[]{}".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// `config` with the names the repository gives where `[rollback]` gives
 /// none (the README: names come "from `[rollback]` or the changed
 /// manifests"): the one Kubernetes `Deployment` among the changed manifests
@@ -553,13 +582,30 @@ pub fn build(
                 sh(&end),
                 pathspec.join(" ")
             ));
-        } else if !config.revert_keep.is_empty() {
+        } else if let (Some(_), Some(prefix)) = (
+            &config.revert_keep,
+            config.release_subject.as_deref().filter(|p| {
+                release.commits.iter().any(|c| c.id != release.commit_id && subject(&c.message).starts_with(p))
+            }),
+        ) {
+            // Release commits inside the range: revert every other commit
+            // (newest first), then put back what must stay.
+            revert_commands.push(format!(
+                "git revert --no-commit $(git rev-list --no-merges --invert-grep -E --grep {} {})",
+                sh(&format!("^{}", ere_escape(prefix))),
+                sh(&format!("{prev}..{tag}"))
+            ));
+            if !config.revert_restore.is_empty() {
+                let paths: Vec<String> = config.revert_restore.iter().map(|p| sh(p)).collect();
+                revert_commands.push(format!("git checkout HEAD -- {}", paths.join(" ")));
+            }
+        } else if let Some(keep) = &config.revert_keep {
             // The release's net change, reversed (3-way, so later changes to
             // those files stay), keeping the CHANGELOG and relkit.toml: `git
             // revert` of the range would delete a CHANGELOG the release
             // created, and a configuration added on adoption.
             let mut pathspec = vec![".".to_string()];
-            pathspec.extend(config.revert_keep.iter().map(|p| sh(&format!(":(exclude){p}"))));
+            pathspec.extend(keep.iter().map(|p| sh(&format!(":(exclude){p}"))));
             revert_commands.push(format!(
                 "git diff --binary {} {} -- {} | git apply -R --index --3way",
                 sh(prev),
