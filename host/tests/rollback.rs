@@ -362,3 +362,26 @@ fn the_revert_step_skips_the_release_commits_of_candidates() {
     assert_eq!(repo.read("relkit.toml"), "[[version-files]]\npath = \"Cargo.toml\"\n");
     assert_eq!(repo.git(&["status", "--porcelain"]), "");
 }
+
+/// A workspace whose root holds the members' shared version: the runbook
+/// withdraws the members that inherit it, not one with its own version.
+#[test]
+fn a_workspace_version_release_yanks_the_members_that_share_it() {
+    let repo = TestRepo::github();
+    repo.commit_files(
+        "chore: init",
+        &[
+            ("Cargo.toml", "[workspace]\nmembers = [\"a\", \"own\"]\n\n[workspace.package]\nversion = \"1.2.0\"\n"),
+            ("a/Cargo.toml", "[package]\nname = \"acme-a\"\nversion.workspace = true\n"),
+            ("own/Cargo.toml", "[package]\nname = \"acme-own\"\nversion = \"3.0.0\"\n"),
+            ("a/src/lib.rs", "//\n"),
+            ("relkit.toml", "[[version-files]]\npath = \"Cargo.toml\"\n"),
+        ],
+    );
+    repo.tag("v1.2.0");
+    repo.commit_files("feat: more", &[("a/src/lib.rs", "// 2\n"), ("own/src/lib.rs", "//\n")]);
+    repo.relkit(&["release"]).ok();
+    let runbook = repo.relkit(&["rollback"]).ok().to_string();
+    assert!(runbook.contains("cargo yank --version 1.3.0 acme-a"), "{runbook}");
+    assert!(!runbook.contains("acme-own"), "{runbook}");
+}

@@ -164,6 +164,10 @@ pub struct Package {
     /// name); `None` when the host passed no head or the head does not give
     /// a valid name: the runbook then shows a `<placeholder>`.
     pub name: Option<String>,
+    /// The version the manifest's head writes itself (Cargo's
+    /// `package.version` string, package.json's `"version"`); `None` when it
+    /// is inherited (`version.workspace = true`) or not read.
+    pub version: Option<String>,
 }
 
 /// A package registry and how to take a version back on it.
@@ -383,6 +387,7 @@ impl Default for Detector {
 fn package(ecosystem: Ecosystem, path: &str, head: Option<&str>) -> Option<Package> {
     let file = path.rsplit('/').next().unwrap_or(path);
     let mut name = None;
+    let mut version = None;
     if let Some(head) = head {
         match ecosystem {
             Ecosystem::Cargo => {
@@ -391,18 +396,22 @@ fn package(ecosystem: Ecosystem, path: &str, head: Option<&str>) -> Option<Packa
                     return None;
                 }
                 name = toml.string("package", "name").filter(|n| valid_crate(n));
+                version = toml.string("package", "version");
             }
             Ecosystem::Npm => {
                 let members = json_members(head);
                 if members.iter().any(|(k, v)| k == "private" && *v == "true") {
                     return None;
                 }
-                name = members
-                    .iter()
-                    .rev()
-                    .find(|(k, _)| k == "name")
-                    .and_then(|(_, v)| serde_json::from_str::<String>(v).ok())
-                    .filter(|n| valid_npm(n));
+                let member = |key: &str| {
+                    members
+                        .iter()
+                        .rev()
+                        .find(|(k, _)| k == key)
+                        .and_then(|(_, v)| serde_json::from_str::<String>(v).ok())
+                };
+                name = member("name").filter(|n| valid_npm(n));
+                version = member("version");
             }
             Ecosystem::PyPi => {
                 name = if file == "setup.py" {
@@ -420,7 +429,7 @@ fn package(ecosystem: Ecosystem, path: &str, head: Option<&str>) -> Option<Packa
             Ecosystem::Maven => {}
         }
     }
-    Some(Package { ecosystem, path: path.to_string(), name })
+    Some(Package { ecosystem, path: path.to_string(), name, version })
 }
 
 /// crates.io: ASCII letters, digits, `-` and `_`, starting with a letter, at

@@ -1353,6 +1353,10 @@ fn library_steps(ctx: &Ctx<'_>) -> Vec<Step> {
     let released = &ctx.config.released_manifests;
     if packages.iter().any(|p| released.contains(&p.path)) {
         packages.retain(|p| released.contains(&p.path));
+    } else if !released.is_empty() {
+        // A workspace root released its members' shared version: a member
+        // that writes another version of its own was not this release.
+        packages.retain(|p| p.version.as_deref().is_none_or(|v| v == version.as_str()));
     }
     packages.sort_by(|a, b| (a.ecosystem, &a.path).cmp(&(b.ecosystem, &b.path)));
     let mut go_retract = false;
