@@ -1305,6 +1305,9 @@ impl App {
         if version_in_subject(&self.config.config.release.commit_message, self.tag_prefix(), &subject).is_some() {
             settings.push(("release-commit".to_string(), "true".to_string()));
         }
+        if self.config.config.release.pull_request {
+            settings.push(("pull-request".to_string(), "true".to_string()));
+        }
         let template = &self.config.config.release.commit_message;
         let prefix = template.split('{').next().unwrap_or("");
         if !prefix.trim().is_empty() {

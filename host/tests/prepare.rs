@@ -143,6 +143,9 @@ fn with_pull_request_set_only_a_merged_release_pull_request_is_released() {
     repo.relkit(&["prepare"]).ok();
     repo.git(&["merge", "-q", "--ff-only", "relkit/release"]);
     release_after_merge(&repo, remote.path(), &repo.head());
+    // The runbook's fix-forward goes through a release pull request too.
+    let runbook = repo.relkit(&["rollback", "--release", "v1.3.0"]).ok().to_string();
+    assert!(runbook.contains("relkit prepare --push") && !runbook.contains("relkit release --push"), "{runbook}");
 }
 
 /// A release job that runs after more pushes (late, or after a cancelled

@@ -102,6 +102,9 @@ pub struct Config {
     /// the branch afterwards (relkit.toml, when a commit of the range added
     /// it on adoption).
     pub revert_restore: Vec<String>,
+    /// `pull-request`: `[release] pull-request` is on, so a release goes
+    /// through `relkit prepare` and a merged pull request.
+    pub pull_request: bool,
 }
 
 impl Config {
@@ -138,6 +141,7 @@ impl Config {
             released_manifests: s.get_or("released-manifests", Vec::new())?,
             release_subject: s.get("release-subject")?,
             revert_restore: s.get_or("revert-restore", Vec::new())?,
+            pull_request: s.get_or("pull-request", false)?,
         })
     }
 
@@ -1452,7 +1456,12 @@ fn library_steps(ctx: &Ctx<'_>) -> Vec<Step> {
             next.as_deref().unwrap_or("the next version"),
             if go_retract { " (it carries the `retract` directive)" } else { "" }
         ),
-        vec!["relkit release --push".to_string()],
+        if ctx.config.pull_request {
+            // `relkit release` waits for a merged release pull request.
+            vec!["relkit prepare --push   # then merge the release pull request; CI releases it".to_string()]
+        } else {
+            vec!["relkit release --push".to_string()]
+        },
         packages.iter().map(|p| act(Target::Package(p.path.clone()), Effect::Forward)).collect(),
     ));
     fix.notes.push(format!(
