@@ -272,6 +272,20 @@ fn the_runbook_names_the_tagged_release_commit() {
     assert!(outputs.contains(&format!("| Commit | `{tagged}` |")), "{outputs}");
 }
 
+/// Runs the commands of `tag`'s runbook step "Revert the release on the
+/// branch" as written (but the ones that talk to `origin`); returns them.
+fn run_revert_step(repo: &TestRepo, tag: &str) -> String {
+    let runbook = repo.relkit(&["rollback", "--release", tag]).ok().to_string();
+    let step = &runbook[runbook.find("Revert the release on the branch").expect(&runbook)..];
+    let block = &step[step.find("```sh\n").unwrap() + 6..];
+    let block = block[..block.find("```").unwrap()].to_string();
+    for line in block.lines().filter(|l| !l.contains("origin")) {
+        let out = repo.command("sh").args(["-c", line]).output().unwrap();
+        assert!(out.status.success(), "{line}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    block
+}
+
 /// The revert step, run as written, undoes the release's code and keeps its
 /// CHANGELOG and relkit.toml, which the release added (first adoption).
 #[test]
@@ -284,14 +298,7 @@ fn the_revert_step_keeps_the_changelog_and_the_configuration() {
     repo.relkit(&["release"]).ok();
     assert!(repo.read("CHANGELOG.md").contains("## [1.1.0]"));
     repo.commit_files("docs: later", &[("README.md", "# later\n")]);
-    let runbook = repo.relkit(&["rollback", "--release", "v1.1.0"]).ok().to_string();
-    let step = &runbook[runbook.find("revert its").expect(&runbook)..];
-    let block = &step[step.find("```sh\n").unwrap() + 6..];
-    let block = &block[..block.find("```").unwrap()];
-    for line in block.lines().filter(|l| !l.contains("origin")) {
-        let out = repo.command("sh").args(["-c", line]).output().unwrap();
-        assert!(out.status.success(), "{line}: {}", String::from_utf8_lossy(&out.stderr));
-    }
+    run_revert_step(&repo, "v1.1.0");
     assert_eq!(repo.read("src/lib.rs"), "// v1\n");
     assert!(!repo.path().join("src/new.rs").exists());
     assert!(repo.read("CHANGELOG.md").contains("## [1.1.0]"));
@@ -346,15 +353,8 @@ fn the_revert_step_skips_the_release_commits_of_candidates() {
     repo.commit_files("fix: b", &[("src/lib.rs", "// v3\n"), ("src/b.rs", "// b\n")]);
     repo.relkit(&["release"]).ok();
     assert!(repo.read("Cargo.toml").contains("version = \"1.1.0\""));
-    let runbook = repo.relkit(&["rollback", "--release", "v1.1.0"]).ok().to_string();
-    let step = &runbook[runbook.find("Revert the release on the branch").expect(&runbook)..];
-    let block = &step[step.find("```sh\n").unwrap() + 6..];
-    let block = &block[..block.find("```").unwrap()];
+    let block = run_revert_step(&repo, "v1.1.0");
     assert!(block.contains("--invert-grep"), "{block}");
-    for line in block.lines().filter(|l| !l.contains("origin")) {
-        let out = repo.command("sh").args(["-c", line]).output().unwrap();
-        assert!(out.status.success(), "{line}: {}", String::from_utf8_lossy(&out.stderr));
-    }
     assert_eq!(repo.read("src/lib.rs"), "// v1\n");
     assert!(!repo.path().join("src/b.rs").exists());
     assert!(repo.read("Cargo.toml").contains("version = \"1.1.0\""), "the version stays as released");
