@@ -378,6 +378,14 @@ fn strip_comment(s: &str) -> &str {
     cut.map_or(s, |(i, _)| &s[..i])
 }
 
+/// The member directories (relative to `dir`, `/`-separated) of the npm or
+/// yarn workspace whose root `package.json` is in `dir`, by the rules of
+/// [`discover`] (globs, `!glob` exclusions, a member needs a package.json);
+/// `None` when that file declares no workspaces. Errors: as `discover`'s.
+pub fn npm_members(dir: &Path) -> Result<Option<Vec<String>>, String> {
+    Ok(npm(dir)?.map(|found| found.into_iter().map(|f| f.path).collect()))
+}
+
 /// Rule 3, npm or yarn workspaces. `None` without a root package.json, or
 /// with no `"workspaces"` globs (yarn's `{"nohoist": [...]}` alone has none).
 fn npm(root: &Path) -> Result<Option<Vec<Found>>, String> {

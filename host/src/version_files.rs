@@ -334,17 +334,17 @@ fn dependents(
     wanted.dedup();
     // npm links a member only inside its workspace: the members of the
     // workspaces the configured package.json files belong to.
-    let mut npm: Vec<&str> = Vec::new();
+    let mut npm: Vec<String> = Vec::new();
     if wanted.iter().any(|p| p.ends_with("package.json")) {
         for (read, _) in files.iter().filter(|(r, c)| !c.companion && kind(&r.path) == Some("package.json")) {
-            npm.extend(npm_workspace(root, &read.display, tree));
+            npm.extend(npm_workspace(root, &read.display));
         }
     }
     for p in wanted {
         let base = p.rsplit('/').next().unwrap_or(p);
         let wanted = match base {
             "Cargo.toml" => kinds.contains(&base),
-            "package.json" => npm.contains(&p),
+            "package.json" => npm.iter().any(|f| f == p),
             _ => false,
         };
         if !wanted {
@@ -369,34 +369,22 @@ fn dependents(
 
 /// The `package.json` files of the npm workspace that `manifest` (a
 /// `/`-separated path from the repository root) is in: the nearest
-/// `package.json` above it whose `workspaces` (a list of globs, or Yarn's
-/// `{ "packages": [...] }`) names its directory, and every tracked member
-/// those globs name, never under `node_modules/`. None when it is in no
-/// workspace, or is the root of one (then its members).
-fn npm_workspace<'t>(root: &Path, manifest: &str, tree: &'t [String]) -> Vec<&'t str> {
-    let dir = manifest.rsplit_once('/').map_or("", |(d, _)| d);
-    let mut at = Some(dir);
-    while let Some(candidate) = at {
-        let file = if candidate.is_empty() { "package.json".to_string() } else { format!("{candidate}/package.json") };
-        let globs: Vec<String> = std::fs::read_to_string(root.join(&file))
-            .ok()
-            .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
-            .and_then(|v| {
-                let list = v.get("workspaces")?;
-                let list = list.as_array().or_else(|| list.get("packages")?.as_array())?;
-                Some(list.iter().filter_map(|g| g.as_str()).map(|g| g.trim_end_matches('/').to_string()).collect())
-            })
-            .unwrap_or_default();
-        let prefix = if candidate.is_empty() { String::new() } else { format!("{candidate}/") };
-        let member = |path: &str| {
-            let Some(rest) = path.strip_prefix(&prefix) else { return false };
-            let Some(member_dir) = rest.strip_suffix("/package.json") else { return rest == "package.json" };
-            !member_dir.split('/').any(|s| s == "node_modules") && globs.iter().any(|g| glob_match(g, member_dir))
-        };
-        if !globs.is_empty() && member(manifest) {
-            return tree.iter().map(String::as_str).filter(|p| p.ends_with("package.json") && member(p)).collect();
+/// directory above it whose `package.json` declares workspaces that include
+/// it (read as `relkit init --packages` reads them:
+/// [`crate::discover::npm_members`]), with that root's own `package.json`.
+/// None when it is in no workspace; a workspace root's are its members'.
+fn npm_workspace(root: &Path, manifest: &str) -> Vec<String> {
+    let mut at = Some(manifest.rsplit_once('/').map_or("", |(d, _)| d));
+    while let Some(dir) = at {
+        let file = |rel: &str| if dir.is_empty() { rel.to_string() } else { format!("{dir}/{rel}") };
+        if let Ok(Some(members)) = crate::discover::npm_members(&root.join(dir)) {
+            let mut files: Vec<String> = members.iter().map(|m| file(&format!("{m}/package.json"))).collect();
+            files.push(file("package.json"));
+            if files.iter().any(|f| f == manifest) {
+                return files;
+            }
         }
-        at = candidate.rsplit_once('/').map(|(d, _)| d).or((!candidate.is_empty()).then_some(""));
+        at = dir.rsplit_once('/').map(|(d, _)| d).or((!dir.is_empty()).then_some(""));
     }
     Vec::new()
 }
